@@ -1,0 +1,35 @@
+#pragma once
+// What every table source yields: prefix -> origin ASN routes, plus where
+// they came from.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "common/ip.hpp"
+
+namespace asncounter {
+
+/// One routed prefix and its origin AS.
+struct Route {
+  Prefix prefix;
+  std::uint32_t asn{};
+};
+
+/// Where a table came from, shown by `stats`.
+struct TableInfo {
+  std::string source;          ///< file path or URL
+  std::int64_t dump_time{};    ///< Unix seconds of the dump, 0 when unknown
+  std::string format;          ///< "mrt", "ipasn", "empty", ...
+};
+
+/// Routes in source order plus what the reader noticed on the way.
+struct RouteSet {
+  std::vector<Route> routes;   ///< may repeat a prefix: the first one wins
+  TableInfo info;
+  std::uint64_t records{};           ///< records or lines read
+  std::uint64_t skipped_records{};   ///< unknown MRT types, comment lines, ...
+  std::uint64_t dropped_routes{};    ///< no usable origin, default routes, ...
+};
+
+}  // namespace asncounter

@@ -1,0 +1,65 @@
+#pragma once
+// The lock-sharded counter store (see docs/architecture.md).
+//
+// Counters are flat per-shard arrays indexed by the dense prefix id of one
+// table generation. A writer takes one shard lock per batch. A table swap
+// starts a new generation; the old one is folded into per-(prefix, ASN)
+// totals once no writer holds it, so past hits keep the prefix and ASN the
+// table in force said. Readers merge everything under one reader lock, which
+// reset also takes, so a reader sees all of the old counts or none.
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+
+#include "common/counts.hpp"
+#include "common/table/lpm_table.hpp"
+#include "daemon/input/event_batch.hpp"
+
+namespace asncounter {
+
+/// Totals the store has seen, for stats and metrics.
+struct StoreStats {
+  Counts total;
+  std::uint64_t generations{};        ///< tables installed so far
+  std::uint64_t contended_locks{};    ///< shard locks that had to wait
+  std::size_t shards{};
+  bool has_bytes{};
+  bool has_latency{};
+};
+
+class CounterStore {
+ public:
+  /// `shards` is rounded up to a power of two.
+  CounterStore(std::shared_ptr<const LpmTable> table, unsigned shards = 4);
+  ~CounterStore();
+  CounterStore(const CounterStore&) = delete;
+  CounterStore& operator=(const CounterStore&) = delete;
+
+  /// Looks up and counts a batch under one shard lock. Thread-safe.
+  void add(const EventBatch& batch);
+  /// Publishes a new table; later batches count against it. Thread-safe.
+  void set_table(std::shared_ptr<const LpmTable> table);
+  /// The table in force.
+  std::shared_ptr<const LpmTable> table() const;
+
+  /// Top `limit` ASNs (0: all).
+  AsnTable top_asns(std::size_t limit) const;
+  /// Top `limit` prefixes (0: all), only those of `asn` when given.
+  PrefixTable top_prefixes(std::size_t limit, std::optional<std::uint32_t> asn = std::nullopt) const;
+  StoreStats stats() const;
+  /// Zeroes every count atomically.
+  void reset();
+
+  /// Every (prefix, ASN) total, unrouted included, for persistence.
+  std::vector<PrefixRow> export_rows() const;
+  /// Adds previously exported rows back (at start, after a restart).
+  void import_rows(const std::vector<PrefixRow>& rows);
+
+  struct Impl;
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace asncounter
