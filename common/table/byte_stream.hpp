@@ -1,0 +1,46 @@
+#pragma once
+// Streams a file's bytes through bzip2 or gzip decompression, chosen from the
+// first bytes (never from the name), so a 1 GB RIB is never held in memory.
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "common/result.hpp"
+
+namespace asncounter {
+
+enum class Compression : std::uint8_t { none, gzip, bzip2 };
+
+/// The compression the first bytes of a file announce.
+Compression detect_compression(const unsigned char* head, std::size_t size) noexcept;
+
+class ByteStream {
+ public:
+  /// Opens `path`; the error names the file.
+  static Result<std::unique_ptr<ByteStream>> open(const std::string& path);
+  virtual ~ByteStream() = default;
+
+  /// Reads up to `size` decompressed bytes. Returns 0 at the end of the data;
+  /// on a read or decompression error returns 0 and error() says why (a
+  /// truncated compressed stream is an error, not an end).
+  virtual std::size_t read(void* buf, std::size_t size) = 0;
+  /// Reads exactly `size` bytes; false (with eof() or error()) when fewer came.
+  bool read_exact(void* buf, std::size_t size);
+  /// Empty while all is well.
+  const std::string& error() const { return error_; }
+  /// True once the data ended cleanly.
+  bool eof() const { return eof_; }
+  /// Decompressed bytes handed out so far (the offset errors are reported at).
+  std::uint64_t offset() const { return offset_; }
+  Compression compression() const { return compression_; }
+
+ protected:
+  std::string error_;
+  bool eof_ = false;
+  std::uint64_t offset_ = 0;
+  Compression compression_ = Compression::none;
+};
+
+}  // namespace asncounter
