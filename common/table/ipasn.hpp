@@ -1,0 +1,27 @@
+#pragma once
+// pyasn's ipasn text format: comment lines start with ';', then one
+// "prefix/len<TAB>asn" per line. Read plain or gzip (.dat, .dat.gz).
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include "common/result.hpp"
+#include "common/table/byte_stream.hpp"
+#include "common/table/route.hpp"
+
+namespace asncounter {
+
+/// Reads every route of an ipasn stream; a malformed line is an error that
+/// names `name` and the line number.
+Result<RouteSet> read_ipasn(ByteStream& in, const std::string& name);
+
+/// Opens and reads an ipasn file (compression detected from its content).
+Result<RouteSet> read_ipasn_file(const std::string& path);
+
+/// Writes routes as an ipasn file (gzip when `path` ends in ".gz"), with
+/// `comment` lines first; returns the number of routes written.
+Result<std::size_t> write_ipasn(const std::string& path, const std::vector<Route>& routes,
+                                const std::vector<std::string>& comment);
+
+}  // namespace asncounter
