@@ -38,8 +38,8 @@ std::optional<std::uint32_t> parse_v4(std::string_view s) noexcept {
 
 std::optional<V6> parse_v6(std::string_view s) noexcept {
   std::array<std::uint16_t, 8> groups{};
-  int count = 0;      // groups written
-  int gap = -1;       // index in groups where "::" stands
+  int count = 0;  // groups written
+  int gap = -1;   // index in groups where "::" stands
   std::size_t i = 0;
   if (s.size() < 2) return std::nullopt;
   if (s[0] == ':') {
@@ -163,10 +163,16 @@ void append_to(std::string& out, const Address& a) {
   // RFC 5952: the first longest run of two or more zero groups becomes "::".
   std::size_t best = 8, best_len = 0;
   for (std::size_t k = 0; k < 8;) {
-    if (g[k] != 0) { ++k; continue; }
+    if (g[k] != 0) {
+      ++k;
+      continue;
+    }
     std::size_t run = k;
     while (run < 8 && g[run] == 0) ++run;
-    if (run - k > best_len) { best = k; best_len = run - k; }
+    if (run - k > best_len) {
+      best = k;
+      best_len = run - k;
+    }
     k = run;
   }
   if (best_len < 2) best = 8;

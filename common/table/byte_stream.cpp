@@ -35,8 +35,10 @@ class FileStream : public ByteStream {
     if (in_len_ == 0 && std::ferror(file_.get())) fail(std::string("read error: ") + std::strerror(errno));
     return in_len_ > 0;
   }
-  void fail(const std::string& why) {
-    if (error_.empty()) error_ = path_ + ": " + why + " at decompressed byte offset " + std::to_string(offset_);
+  // `pending`: bytes this read() has produced but not yet added to offset_.
+  void fail(const std::string& why, std::size_t pending = 0) {
+    if (error_.empty())
+      error_ = path_ + ": " + why + " at decompressed byte offset " + std::to_string(offset_ + pending);
   }
 
   FilePtr file_;
@@ -53,8 +55,10 @@ class PlainStream final : public FileStream {
     if (!error_.empty() || eof_) return 0;
     std::size_t n = std::fread(buf, 1, size, file_.get());
     if (n == 0) {
-      if (std::ferror(file_.get())) fail(std::string("read error: ") + std::strerror(errno));
-      else eof_ = true;
+      if (std::ferror(file_.get()))
+        fail(std::string("read error: ") + std::strerror(errno));
+      else
+        eof_ = true;
     }
     offset_ += n;
     return n;
@@ -80,8 +84,10 @@ class GzipStream final : public FileStream {
         in_pos_ = in_len_;
         if (!refill()) {
           // The end of the file is a clean end only between gzip members.
-          if (member_ended_) eof_ = produced(size) == 0;
-          else fail("truncated gzip stream");
+          if (member_ended_)
+            eof_ = produced(size) == 0;
+          else
+            fail("truncated gzip stream", produced(size));
           break;
         }
         z_.next_in = in_.data();
@@ -99,7 +105,7 @@ class GzipStream final : public FileStream {
         continue;
       }
       if (rc != Z_OK && rc != Z_BUF_ERROR) {
-        fail(std::string("corrupt gzip data (") + (z_.msg ? z_.msg : "zlib error") + ")");
+        fail(std::string("corrupt gzip data (") + (z_.msg ? z_.msg : "zlib error") + ")", produced(size));
         break;
       }
     }
@@ -133,8 +139,10 @@ class Bzip2Stream final : public FileStream {
         in_pos_ = in_len_;
         if (!refill()) {
           // The end of the file is a clean end only between bzip2 streams.
-          if (stream_ended_) eof_ = produced(size) == 0;
-          else fail("truncated bzip2 stream");
+          if (stream_ended_)
+            eof_ = produced(size) == 0;
+          else
+            fail("truncated bzip2 stream", produced(size));
           break;
         }
         bz_.next_in = reinterpret_cast<char*>(in_.data());
@@ -167,7 +175,7 @@ class Bzip2Stream final : public FileStream {
         continue;
       }
       if (rc != BZ_OK) {
-        fail("corrupt bzip2 data (code " + std::to_string(rc) + ")");
+        fail("corrupt bzip2 data (code " + std::to_string(rc) + ")", produced(size));
         break;
       }
     }

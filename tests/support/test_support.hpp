@@ -6,10 +6,10 @@
 #include <string>
 
 /// Marks the running test case skipped (CTest reads "SKIPPED:") and leaves it.
-#define ASNCOUNTER_SKIP(why)         \
-  do {                               \
-    WARN("SKIPPED: " << (why));      \
-    return;                          \
+#define ASNCOUNTER_SKIP(why)    \
+  do {                          \
+    WARN("SKIPPED: " << (why)); \
+    return;                     \
   } while (false)
 
 namespace asncounter::test {
