@@ -4,6 +4,13 @@
 function(asncounter_enable_warnings target)
   target_compile_options(${target} PRIVATE
     -Wall -Wextra -Wpedantic -Wconversion -Wshadow -Werror)
+  # g++ 12 at -O2 reports std::variant/std::string internals it inlined as
+  # out-of-bounds or freeing non-heap memory (GCC PRs 105562, 106199...):
+  # false positives that ASan, run in CI, would catch if they were real.
+  if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
+    target_compile_options(${target} PRIVATE
+      -Wno-array-bounds -Wno-free-nonheap-object -Wno-stringop-overflow -Wno-maybe-uninitialized)
+  endif()
 endfunction()
 
 # The sanitizers chosen with -DASNCOUNTER_SANITIZE=..., on one of our targets.

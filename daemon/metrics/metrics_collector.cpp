@@ -1,0 +1,144 @@
+#include "daemon/metrics/metrics_collector.hpp"
+
+#include <prometheus/collectable.h>
+#include <prometheus/exposer.h>
+#include <prometheus/metric_family.h>
+
+#include <exception>
+
+namespace asncounter {
+namespace {
+
+using prometheus::ClientMetric;
+using prometheus::MetricFamily;
+using prometheus::MetricType;
+
+ClientMetric sample(double value, MetricType type, std::vector<ClientMetric::Label> labels = {}) {
+  ClientMetric m;
+  m.label = std::move(labels);
+  if (type == MetricType::Counter)
+    m.counter.value = value;
+  else
+    m.gauge.value = value;
+  return m;
+}
+
+MetricFamily family(std::string name, std::string help, MetricType type, std::vector<ClientMetric> metrics) {
+  return MetricFamily{std::move(name), std::move(help), type, std::move(metrics)};
+}
+
+double d(std::uint64_t v) { return static_cast<double>(v); }
+
+std::string asn_label(const AsnRow& row) { return row.asn ? std::to_string(*row.asn) : "None"; }
+
+void add_asn_families(const MetricsSnapshot& s, std::vector<MetricFamily>& out) {
+  std::vector<ClientMetric> hits, bytes;
+  for (std::size_t i = 0; i < s.top_asns.rows.size(); ++i) {
+    const auto& row = s.top_asns.rows[i];
+    std::string name = i < s.top_asn_names.size() ? s.top_asn_names[i] : "";
+    std::vector<ClientMetric::Label> labels{{"asn", asn_label(row)}, {"as_name", name}};
+    hits.push_back(sample(d(row.counts.hits), MetricType::Counter, labels));
+    bytes.push_back(sample(d(row.counts.bytes), MetricType::Counter, labels));
+  }
+  out.push_back(family("asncounter_asn_hits_total", "Hits per origin ASN, for the top ASNs only",
+                       MetricType::Counter, std::move(hits)));
+  out.push_back(family("asncounter_asn_bytes_total", "Bytes per origin ASN, for the top ASNs only",
+                       MetricType::Counter, std::move(bytes)));
+  out.push_back(family("asncounter_hits_total", "Hits counted, all ASNs and unrouted", MetricType::Counter,
+                       {sample(d(s.top_asns.total.hits), MetricType::Counter)}));
+  out.push_back(family("asncounter_bytes_total", "Bytes counted, all ASNs and unrouted", MetricType::Counter,
+                       {sample(d(s.top_asns.total.bytes), MetricType::Counter)}));
+}
+
+void add_input_families(const MetricsSnapshot& s, std::vector<MetricFamily>& out) {
+  struct Field {
+    const char* name;
+    const char* help;
+    std::uint64_t InputCounters::*member;
+  };
+  static constexpr Field fields[] = {
+      {"asncounter_input_events_total", "Events accepted per input", &InputCounters::events},
+      {"asncounter_input_rejected_total", "Lines or packets rejected per input (no address, broken)",
+       &InputCounters::rejected},
+      {"asncounter_input_oversized_total", "Lines over the 64 KiB limit per input",
+       &InputCounters::oversized},
+      {"asncounter_capture_drops_total", "Packets dropped by the kernel or libpcap per capture",
+       &InputCounters::capture_drops},
+      {"asncounter_input_reopens_total", "Rotations, FIFO writer changes and interface reopens per input",
+       &InputCounters::reopens},
+  };
+  for (const auto& f : fields) {
+    std::vector<ClientMetric> metrics;
+    for (const auto& [spec, counters] : s.inputs)
+      metrics.push_back(sample(d(counters.*f.member), MetricType::Counter, {{"input", spec}}));
+    out.push_back(family(f.name, f.help, MetricType::Counter, std::move(metrics)));
+  }
+}
+
+void add_health_families(const MetricsSnapshot& s, std::vector<MetricFamily>& out) {
+  out.push_back(family("asncounter_table_prefixes", "Prefixes in the table in force", MetricType::Gauge,
+                       {sample(d(s.table_v4_prefixes), MetricType::Gauge, {{"family", "ipv4"}}),
+                        sample(d(s.table_v6_prefixes), MetricType::Gauge, {{"family", "ipv6"}})}));
+  if (s.table_dump_time > 0) {
+    out.push_back(family("asncounter_table_dump_timestamp_seconds",
+                         "Time of the BGP dump the table was built from", MetricType::Gauge,
+                         {sample(static_cast<double>(s.table_dump_time), MetricType::Gauge)}));
+    out.push_back(family("asncounter_table_age_seconds", "Age of the BGP dump the table was built from",
+                         MetricType::Gauge,
+                         {sample(static_cast<double>(s.now - s.table_dump_time), MetricType::Gauge)}));
+  }
+  out.push_back(family("asncounter_refresh_successes_total", "Table refreshes that loaded a new table",
+                       MetricType::Counter, {sample(d(s.refresh_successes), MetricType::Counter)}));
+  out.push_back(family("asncounter_refresh_failures_total", "Table refreshes that failed (table kept)",
+                       MetricType::Counter, {sample(d(s.refresh_failures), MetricType::Counter)}));
+  if (s.refresh_last_success > 0)
+    out.push_back(family("asncounter_refresh_last_success_timestamp_seconds", "Time of the last good refresh",
+                         MetricType::Gauge,
+                         {sample(static_cast<double>(s.refresh_last_success), MetricType::Gauge)}));
+  std::vector<ClientMetric> rpc;
+  for (const auto& [method, n] : s.rpc_requests)
+    rpc.push_back(sample(d(n), MetricType::Counter, {{"method", method}}));
+  out.push_back(family("asncounter_rpc_requests_total", "Control socket requests per method",
+                       MetricType::Counter, std::move(rpc)));
+  out.push_back(family("asncounter_start_time_seconds", "Time the daemon started", MetricType::Gauge,
+                       {sample(static_cast<double>(s.start_time), MetricType::Gauge)}));
+}
+
+}  // namespace
+
+std::vector<MetricFamily> to_metric_families(const MetricsSnapshot& s) {
+  std::vector<MetricFamily> out;
+  add_asn_families(s, out);
+  add_input_families(s, out);
+  add_health_families(s, out);
+  return out;
+}
+
+struct MetricsExporter::Collector : prometheus::Collectable {
+  explicit Collector(Snapshotter fn) : snapshot(std::move(fn)) {}
+  std::vector<MetricFamily> Collect() const override { return to_metric_families(snapshot()); }
+  Snapshotter snapshot;
+};
+
+Result<std::unique_ptr<MetricsExporter>> MetricsExporter::start(const std::string& listen,
+                                                                Snapshotter snapshot) {
+  std::unique_ptr<MetricsExporter> exporter(new MetricsExporter());
+  try {
+    // civetweb takes one listener thread and a few workers; scrapes are rare.
+    exporter->exposer_ = std::make_unique<prometheus::Exposer>(listen, 2);
+  } catch (const std::exception& e) {
+    return Error{"cannot serve metrics on " + listen + ": " + e.what()};
+  }
+  exporter->collector_ = std::make_shared<Collector>(std::move(snapshot));
+  exporter->exposer_->RegisterCollectable(exporter->collector_);
+  return exporter;
+}
+
+MetricsExporter::~MetricsExporter() = default;
+
+int MetricsExporter::port() const {
+  auto ports = exposer_->GetListeningPorts();
+  return ports.empty() ? 0 : ports.front();
+}
+
+}  // namespace asncounter

@@ -1,0 +1,31 @@
+#pragma once
+// Everything the Prometheus exporter shows, gathered at scrape time by the
+// daemon (the collectable knows nothing of the daemon's parts).
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "common/counts.hpp"
+#include "daemon/input/input.hpp"
+
+namespace asncounter {
+
+struct MetricsSnapshot {
+  AsnTable top_asns;                                          ///< top K, with totals
+  std::vector<std::string> top_asn_names;                     ///< one per row of top_asns ("" when unknown)
+  std::vector<std::pair<std::string, InputCounters>> inputs;  ///< spec -> counters
+  std::uint64_t table_v4_prefixes{};
+  std::uint64_t table_v6_prefixes{};
+  std::int64_t table_dump_time{};  ///< Unix seconds, 0: no table
+  std::uint64_t refresh_successes{};
+  std::uint64_t refresh_failures{};
+  std::int64_t refresh_last_success{};                ///< Unix seconds, 0: never
+  std::map<std::string, std::uint64_t> rpc_requests;  ///< method -> requests
+  std::int64_t start_time{};                          ///< Unix seconds
+  std::int64_t now{};                                 ///< Unix seconds of this snapshot
+};
+
+}  // namespace asncounter

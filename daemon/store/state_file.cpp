@@ -1,0 +1,173 @@
+#include "daemon/store/state_file.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <charconv>
+#include <cstring>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string_view>
+
+namespace asncounter {
+namespace {
+
+// A versioned text format: easy to inspect by hand, and a checksum line at
+// the end catches a file cut short or edited.
+constexpr std::string_view kMagic = "asncounter-state 1";
+
+// FNV-1a over every row line, newline included.
+std::uint64_t fnv1a(std::uint64_t h, std::string_view s) {
+  for (unsigned char c : s) {
+    h ^= c;
+    h *= 1099511628211ULL;
+  }
+  return h;
+}
+constexpr std::uint64_t kFnvSeed = 14695981039346656037ULL;
+
+void append_row(std::string& out, const PrefixRow& r) {
+  if (r.prefix)
+    append_to(out, *r.prefix);
+  else
+    out += "None";
+  out += '\t';
+  out += r.asn ? std::to_string(*r.asn) : "None";
+  for (std::uint64_t v : {r.counts.hits, r.counts.bytes, r.counts.latency_us_sum, r.counts.latency_samples}) {
+    out += '\t';
+    out += std::to_string(v);
+  }
+  out += '\n';
+}
+
+template <class T>
+bool parse_number(std::string_view s, T& out) {
+  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
+  return ec == std::errc() && end == s.data() + s.size();
+}
+
+std::optional<PrefixRow> parse_row(std::string_view line) {
+  std::string_view f[6];
+  for (int i = 0; i < 6; ++i) {
+    auto tab = line.find('\t');
+    if ((tab == std::string_view::npos) != (i == 5)) return std::nullopt;
+    f[i] = line.substr(0, tab);
+    line = tab == std::string_view::npos ? std::string_view{} : line.substr(tab + 1);
+  }
+  PrefixRow r;
+  if (f[0] != "None") {
+    auto p = parse_prefix(f[0]);
+    if (!p) return std::nullopt;
+    r.prefix = *p;
+  }
+  if (f[1] != "None") {
+    std::uint32_t asn = 0;
+    if (!parse_number(f[1], asn)) return std::nullopt;
+    r.asn = asn;
+  }
+  if (!parse_number(f[2], r.counts.hits) || !parse_number(f[3], r.counts.bytes) ||
+      !parse_number(f[4], r.counts.latency_us_sum) || !parse_number(f[5], r.counts.latency_samples))
+    return std::nullopt;
+  return r;
+}
+
+bool write_all(int fd, std::string_view data) {
+  while (!data.empty()) {
+    ssize_t n = ::write(fd, data.data(), data.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    data.remove_prefix(static_cast<std::size_t>(n));
+  }
+  return true;
+}
+
+}  // namespace
+
+std::string state_path(const std::string& state_dir) {
+  return (std::filesystem::path(state_dir) / "counts.state").string();
+}
+
+Result<std::size_t> save_state(const std::string& state_dir, const std::vector<PrefixRow>& rows) {
+  std::string body;
+  body.reserve(rows.size() * 48 + 64);
+  body += kMagic;
+  body += '\n';
+  std::uint64_t sum = kFnvSeed;
+  std::string line;
+  for (const auto& r : rows) {
+    line.clear();
+    append_row(line, r);
+    sum = fnv1a(sum, line);
+    body += line;
+  }
+  body += "end " + std::to_string(rows.size()) + " " + std::to_string(sum) + "\n";
+
+  std::string path = state_path(state_dir);
+  std::string tmp = path + ".tmp";
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
+  if (fd < 0) return Error{tmp + ": " + std::strerror(errno)};
+  bool ok = write_all(fd, body) && ::fsync(fd) == 0;
+  int err = errno;
+  ::close(fd);
+  if (!ok || ::rename(tmp.c_str(), path.c_str()) != 0) {
+    if (ok) err = errno;
+    ::unlink(tmp.c_str());
+    return Error{path + ": cannot save the counts: " + std::strerror(err)};
+  }
+  // The rename itself is durable only once the directory is synced.
+  int dir = ::open(state_dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dir >= 0) {
+    ::fsync(dir);
+    ::close(dir);
+  }
+  return rows.size();
+}
+
+Result<std::vector<PrefixRow>> load_state(const std::string& state_dir) {
+  std::string path = state_path(state_dir);
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return std::vector<PrefixRow>{};
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  std::string text = ss.str();
+  std::string_view rest = text;
+  auto damaged = [&](std::size_t line_no, const std::string& why) {
+    return Error{path + ":" + std::to_string(line_no) + ": damaged state file: " + why};
+  };
+  std::vector<PrefixRow> rows;
+  std::uint64_t sum = kFnvSeed;
+  for (std::size_t line_no = 1; !rest.empty(); ++line_no) {
+    auto nl = rest.find('\n');
+    if (nl == std::string_view::npos) return damaged(line_no, "cut short");
+    std::string_view line = rest.substr(0, nl);
+    rest.remove_prefix(nl + 1);
+    if (line_no == 1) {
+      if (line != kMagic) return damaged(line_no, "not an asncounter state file");
+      continue;
+    }
+    if (line.starts_with("end ")) {
+      if (!rest.empty()) return damaged(line_no + 1, "data after the end line");
+      std::string expected = "end " + std::to_string(rows.size()) + " " + std::to_string(sum);
+      if (line != expected) return damaged(line_no, "row count or checksum mismatch");
+      return rows;
+    }
+    auto row = parse_row(line);
+    if (!row) return damaged(line_no, "malformed row");
+    sum = fnv1a(fnv1a(sum, line), "\n");
+    rows.push_back(*row);
+  }
+  return damaged(1, text.empty() ? "empty" : "no end line (cut short)");
+}
+
+std::string set_aside(const std::string& state_dir) {
+  std::string from = state_path(state_dir);
+  std::string to = from + ".damaged-" + std::to_string(std::time(nullptr));
+  std::error_code ec;
+  std::filesystem::rename(from, to, ec);
+  return to;
+}
+
+}  // namespace asncounter

@@ -1,0 +1,81 @@
+#include <catch2/catch.hpp>
+
+#include <prometheus/metric_family.h>
+
+#include <string>
+
+#include "daemon/metrics/metrics_collector.hpp"
+#include "daemon/refresh/http_fetch.hpp"
+
+using asncounter::MetricsExporter;
+using asncounter::MetricsSnapshot;
+
+namespace {
+
+MetricsSnapshot sample_snapshot() {
+  MetricsSnapshot s;
+  s.top_asns.total = {18433, 900, 0, 0};
+  s.top_asns.rows.push_back({64496U, {12779, 800, 0, 0}});
+  s.top_asns.rows.push_back({std::nullopt, {3361, 100, 0, 0}});
+  s.top_asn_names = {"SAMPLE, CA", ""};
+  asncounter::InputCounters fifo;
+  fifo.events = 18433;
+  fifo.rejected = 7;
+  s.inputs.push_back({"fifo:/run/asncounter/log", fifo});
+  s.table_v4_prefixes = 512621;
+  s.table_v6_prefixes = 27693;
+  s.table_dump_time = 1400824800;
+  s.now = 1400828400;
+  s.refresh_failures = 2;
+  s.rpc_requests["top"] = 5;
+  s.start_time = 1400820000;
+  return s;
+}
+
+bool has_line(const std::string& text, const std::string& line) {
+  return text.find("\n" + line + "\n") != std::string::npos;
+}
+
+}  // namespace
+
+TEST_CASE("A scrape over real HTTP shows the snapshot's values", "[metrics]") {
+  int scrapes = 0;
+  auto exporter = MetricsExporter::start("127.0.0.1:0", [&] {
+    ++scrapes;
+    return sample_snapshot();
+  });
+  REQUIRE(exporter.ok());
+  int port = (*exporter)->port();
+  REQUIRE(port > 0);
+  asncounter::FetchLimits limits;
+  limits.total_timeout_s = 10;
+  auto body = asncounter::fetch_to_string("http://127.0.0.1:" + std::to_string(port) + "/metrics", limits);
+  REQUIRE(body.ok());
+  const std::string& text = *body;
+  CHECK(scrapes == 1);  // snapshotted at scrape time, once
+  CHECK(has_line(text, R"(asncounter_asn_hits_total{asn="64496",as_name="SAMPLE, CA"} 12779)"));
+  CHECK(has_line(text, R"(asncounter_asn_bytes_total{asn="64496",as_name="SAMPLE, CA"} 800)"));
+  CHECK(has_line(text, R"(asncounter_asn_hits_total{asn="None",as_name=""} 3361)"));
+  CHECK(has_line(text, "asncounter_hits_total 18433"));
+  CHECK(has_line(text, R"(asncounter_input_rejected_total{input="fifo:/run/asncounter/log"} 7)"));
+  CHECK(has_line(text, R"(asncounter_table_prefixes{family="ipv4"} 512621)"));
+  CHECK(has_line(text, "asncounter_table_age_seconds 3600"));
+  CHECK(has_line(text, "asncounter_refresh_failures_total 2"));
+  CHECK(has_line(text, R"(asncounter_rpc_requests_total{method="top"} 5)"));
+  CHECK(text.find("# TYPE asncounter_hits_total counter") != std::string::npos);
+}
+
+TEST_CASE("Only the rows given become per-ASN series (bounded cardinality)", "[metrics]") {
+  auto s = sample_snapshot();
+  auto families = asncounter::to_metric_families(s);
+  for (const auto& f : families)
+    if (f.name == "asncounter_asn_hits_total") CHECK(f.metric.size() == s.top_asns.rows.size());
+  s.table_dump_time = 0;  // no table yet: no age series that would claim 1970
+  for (const auto& f : asncounter::to_metric_families(s)) CHECK(f.name != "asncounter_table_age_seconds");
+}
+
+TEST_CASE("A bad metrics address is an error naming it", "[metrics]") {
+  auto exporter = MetricsExporter::start("256.0.0.1:99999", [] { return MetricsSnapshot{}; });
+  REQUIRE_FALSE(exporter.ok());
+  CHECK(exporter.error().find("256.0.0.1:99999") != std::string::npos);
+}

@@ -1,0 +1,100 @@
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "daemon/store/state_file.hpp"
+#include "tests/support/test_support.hpp"
+
+using asncounter::load_state;
+using asncounter::PrefixRow;
+using asncounter::save_state;
+using asncounter::test::TempDir;
+
+namespace {
+
+std::vector<PrefixRow> sample_rows() {
+  std::vector<PrefixRow> rows;
+  rows.push_back({*asncounter::parse_prefix("192.0.2.0/24"), 64496U, {12779, 1000, 0, 0}});
+  rows.push_back({*asncounter::parse_prefix("2001:db8::/32"), 65536U, {5, 0, 1500, 3}});
+  rows.push_back({std::nullopt, std::nullopt, {3361, 0, 0, 0}});
+  // The same prefix under another origin: a table refresh moved it, the past stays.
+  rows.push_back({*asncounter::parse_prefix("192.0.2.0/24"), 64497U, {1, 2, 3, 4}});
+  return rows;
+}
+
+std::string slurp(const std::filesystem::path& p) {
+  std::ifstream in(p);
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+void check_same(const std::vector<PrefixRow>& a, const std::vector<PrefixRow>& b) {
+  REQUIRE(a.size() == b.size());
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    CHECK(a[i].prefix == b[i].prefix);
+    CHECK(a[i].asn == b[i].asn);
+    CHECK(a[i].counts == b[i].counts);
+  }
+}
+
+}  // namespace
+
+TEST_CASE("State round-trips every row, unrouted and repeated prefixes included", "[state]") {
+  TempDir dir;
+  auto rows = sample_rows();
+  auto saved = save_state(dir.path().string(), rows);
+  REQUIRE(saved.ok());
+  CHECK(*saved == rows.size());
+  CHECK_FALSE(std::filesystem::exists(dir / "counts.state.tmp"));
+  auto loaded = load_state(dir.path().string());
+  REQUIRE(loaded.ok());
+  check_same(*loaded, rows);
+}
+
+TEST_CASE("A missing state file is an empty start, not an error", "[state]") {
+  TempDir dir;
+  auto loaded = load_state(dir.path().string());
+  REQUIRE(loaded.ok());
+  CHECK(loaded->empty());
+}
+
+TEST_CASE("Damaged state files are errors naming file and line, and can be set aside", "[state]") {
+  TempDir dir;
+  REQUIRE(save_state(dir.path().string(), sample_rows()).ok());
+  std::string good = slurp(dir / "counts.state");
+
+  struct Case {
+    std::string name, text, expect;
+  };
+  std::string edited = good;
+  edited.replace(edited.find("12779"), 5, "12780");  // a count changed by hand
+  for (const auto& c :
+       {Case{"cut short", good.substr(0, good.size() / 2), "cut short"}, Case{"edited", edited, "checksum"},
+        Case{"garbage",
+             "\x7f"
+             "ELF garbage\n",
+             "not an asncounter state file"},
+        Case{"empty", "", "empty"}, Case{"bad row", "asncounter-state 1\nnot a row\nend 0 0\n", ":2:"}}) {
+    INFO(c.name);
+    std::ofstream(dir / "counts.state", std::ios::trunc) << c.text;
+    auto loaded = load_state(dir.path().string());
+    REQUIRE_FALSE(loaded.ok());
+    CHECK(loaded.error().find("counts.state") != std::string::npos);
+    CHECK(loaded.error().find(c.expect) != std::string::npos);
+  }
+  std::string aside = asncounter::set_aside(dir.path().string());
+  CHECK(std::filesystem::exists(aside));
+  CHECK_FALSE(std::filesystem::exists(dir / "counts.state"));
+  auto fresh = load_state(dir.path().string());
+  REQUIRE(fresh.ok());
+  CHECK(fresh->empty());
+}
+
+TEST_CASE("Saving into a missing directory is an error, not a crash", "[state]") {
+  auto saved = save_state("/nonexistent-dir/for/state", sample_rows());
+  REQUIRE_FALSE(saved.ok());
+  CHECK(saved.error().find("/nonexistent-dir/for/state") != std::string::npos);
+}
