@@ -1,0 +1,175 @@
+// The refresher against a real HTTP server on 127.0.0.1 serving a folder laid
+// out like the RouteViews archive, filled with dumps our MRT writer made.
+#include <catch2/catch.hpp>
+
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <mutex>
+
+#include "daemon/refresh/rib_refresher.hpp"
+#include "tests/support/child_process.hpp"
+#include "tests/support/test_support.hpp"
+#include "tests/tools/mrt_writer.hpp"
+
+namespace fs = std::filesystem;
+using asncounter::LpmTable;
+using asncounter::RefreshConfig;
+using asncounter::RibRefresher;
+using asncounter::test::ChildProcess;
+using asncounter::test::TempDir;
+
+namespace {
+
+const std::string kServer = std::string(ASNCOUNTER_SOURCE_DIR) + "/tests/tools/http_test_server.py";
+constexpr std::int64_t kNov1 = 1793494800;  // 2026-11-01T01:00:00Z: early in a month
+
+// A dump whose /32s in the documentation ranges all originate from `asn`.
+void write_rib(const fs::path& path, std::uint32_t asn, int hosts_per_range) {
+  asncounter::test::MrtWriter w(1793480400);
+  w.peer_index_table(1);
+  for (const char* range : {"192.0.2.", "198.51.100.", "203.0.113."})
+    for (int i = 0; i < hosts_per_range; ++i) {
+      auto p = asncounter::parse_prefix(std::string(range) + std::to_string(i) + "/32");
+      w.rib(*p, {asncounter::test::path_entry({64500, asn})});
+    }
+  fs::create_directories(path.parent_path());
+  asncounter::test::write_packed(path.string(), w.bytes(), asncounter::test::Packing::bzip2);
+}
+
+// The refresher wired to a table slot, as the daemon wires it to the store.
+struct Harness {
+  Harness(const std::string& base, const fs::path& cache, std::int64_t now) {
+    fs::create_directories(cache);
+    RefreshConfig c;
+    c.rib_url = base;
+    c.cache_dir = cache.string();
+    c.limits.connect_timeout_s = 2;
+    c.limits.total_timeout_s = 3;
+    c.limits.stall_timeout_s = 2;
+    c.now = [this] { return clock; };
+    clock = now;
+    refresher = std::make_unique<RibRefresher>(
+        c, [this] { return table(); },
+        [this](std::shared_ptr<const LpmTable> t) {
+          std::lock_guard lock(mutex);
+          current = std::move(t);
+          ++publishes;
+        },
+        [](std::shared_ptr<const asncounter::AsNames>) {});
+  }
+  std::shared_ptr<const LpmTable> table() {
+    std::lock_guard lock(mutex);
+    return current;
+  }
+  std::uint32_t origin(const char* ip) {
+    auto id = table()->lookup_id(*asncounter::parse_address(ip));
+    return id ? table()->asn(id) : 0;
+  }
+  std::mutex mutex;
+  std::shared_ptr<const LpmTable> current = LpmTable::empty();
+  int publishes = 0;
+  std::int64_t clock = 0;
+  std::unique_ptr<RibRefresher> refresher;
+};
+
+}  // namespace
+
+TEST_CASE("The refresher finds the newest dump across a month boundary, caches it, then swaps a newer one",
+          "[refresh][integration]") {
+  TempDir root;
+  fs::path archive = root / "archive";
+  write_rib(archive / "2026.10/RIBS/rib.20261031.1600.bz2", 64496, 10);
+  write_rib(archive / "2026.10/RIBS/rib.20261031.1800.bz2", 64497, 200);
+  fs::create_directories(archive / "2026.11/RIBS");  // the new month: nothing yet
+  ChildProcess server({"python3", kServer, archive.string()});
+  std::string base = "http://127.0.0.1:" + server.read_line();
+  Harness h(base, root / "cache", kNov1);
+
+  auto first = h.refresher->refresh_once();
+  REQUIRE(first.ok());
+  CHECK(first->find("rib.20261031.1800.bz2") != std::string::npos);
+  CHECK(h.origin("192.0.2.7") == 64497);
+  CHECK(h.table()->prefix_count() == 600);
+  CHECK(h.table()->info().source == base + "/2026.10/RIBS/rib.20261031.1800.bz2");
+  CHECK(fs::exists(root / "cache/rib.20261031.1800.bz2"));
+
+  auto again = h.refresher->refresh_once();
+  REQUIRE(again.ok());
+  CHECK(again->starts_with("up to date"));
+  CHECK(h.publishes == 1);
+
+  write_rib(archive / "2026.11/RIBS/rib.20261101.0000.bz2", 64498, 200);
+  h.clock = kNov1 + 3600;
+  auto newer = h.refresher->refresh_once();
+  REQUIRE(newer.ok());
+  CHECK(h.origin("192.0.2.7") == 64498);
+  CHECK(h.publishes == 2);
+  auto status = h.refresher->status();
+  CHECK(status.successes == 2);
+  CHECK(status.unchanged == 1);
+  CHECK(status.failures == 0);
+  CHECK(RibRefresher::newest_cached((root / "cache").string()).value().ends_with("rib.20261101.0000.bz2"));
+}
+
+TEST_CASE("Every failure keeps the table in force and is counted with its reason", "[refresh][integration]") {
+  TempDir root;
+  fs::path archive = root / "archive";
+  write_rib(archive / "2026.11/RIBS/rib.20261101.0000.bz2", 64496, 200);
+  ChildProcess server({"python3", kServer, archive.string()});
+  std::string base = "http://127.0.0.1:" + server.read_line();
+  Harness h(base, root / "cache", kNov1);
+  REQUIRE(h.refresher->refresh_once().ok());
+  REQUIRE(h.origin("192.0.2.7") == 64496);
+
+  auto expect_failure = [&](const std::string& why_contains) {
+    auto r = h.refresher->refresh_once();
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().find(why_contains) != std::string::npos);
+    CHECK(h.origin("192.0.2.7") == 64496);  // the good table stays
+    CHECK(h.publishes == 1);
+    CHECK(h.refresher->status().failures == 1);
+  };
+  auto publish_next = [&](const std::string& name, const std::string& content) {
+    std::ofstream(archive / "2026.11/RIBS" / name, std::ios::binary) << content;
+    h.clock += 3600;
+  };
+
+  SECTION("a garbage file") {
+    publish_next("rib.20261101.0200.bz2", "this is not a bzip2 file at all\n");
+    expect_failure("bad dump");
+    CHECK_FALSE(fs::exists(root / "cache/rib.20261101.0200.bz2"));  // never cached
+  }
+  SECTION("a truncated download (the real cut-off RouteViews dump)") {
+    auto cut = asncounter::test::shared_data("rib.20140523.0600_firstMB.bz2");
+    if (!cut) ASNCOUNTER_SKIP(asncounter::test::missing_data_message("rib.20140523.0600_firstMB.bz2"));
+    fs::copy_file(*cut, archive / "2026.11/RIBS/rib.20261101.0400.bz2");
+    h.clock += 3600;
+    expect_failure("truncated");
+  }
+  SECTION("an implausibly small dump") {
+    write_rib(archive / "2026.11/RIBS/rib.20261101.0600.bz2", 64499, 3);
+    expect_failure("implausibly small");
+  }
+  SECTION("a 404 for the listing") {
+    h.refresher.reset();
+    Harness h404(base + "/no/such/collector", root / "cache404", kNov1);
+    auto r = h404.refresher->refresh_once();
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().find("404") != std::string::npos);
+    CHECK(h404.refresher->status().failures == 1);
+  }
+  SECTION("a server that stalls") {
+    ChildProcess staller({"python3", kServer, archive.string(), "--mode", "stall"});
+    Harness stalled("http://127.0.0.1:" + staller.read_line(), root / "cache2", kNov1);
+    auto r = stalled.refresher->refresh_once();
+    REQUIRE_FALSE(r.ok());
+    CHECK(stalled.refresher->status().last_outcome.starts_with("failed: "));
+  }
+  SECTION("a server that is down") {
+    server.stop(SIGTERM);
+    h.clock += 3600;
+    expect_failure("listing");
+  }
+}
