@@ -52,8 +52,10 @@ class LpmTable {
   std::size_t prefix_count() const noexcept;
   std::size_t v4_prefix_count() const noexcept;
   std::size_t v6_prefix_count() const noexcept;
-  /// The prefix and origin of an id in 1..prefix_count().
-  const Prefix& prefix(PrefixId id) const noexcept;
+  /// The prefix and origin of an id in 1..prefix_count(). By value: prefixes
+  /// are stored packed (9 or 21 bytes, not sizeof(Prefix)) to keep a full
+  /// table small.
+  Prefix prefix(PrefixId id) const noexcept;
   std::uint32_t asn(PrefixId id) const noexcept;
   /// Every prefix with origin `asn`, sorted (v4 before v6, then by address and length).
   std::vector<Prefix> as_prefixes(std::uint32_t asn) const;

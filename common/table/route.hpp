@@ -18,18 +18,18 @@ struct Route {
 
 /// Where a table came from, shown by `stats`.
 struct TableInfo {
-  std::string source;          ///< file path or URL
-  std::int64_t dump_time{};    ///< Unix seconds of the dump, 0 when unknown
-  std::string format;          ///< "mrt", "ipasn", "empty", ...
+  std::string source;        ///< file path or URL
+  std::int64_t dump_time{};  ///< Unix seconds of the dump, 0 when unknown
+  std::string format;        ///< "mrt", "ipasn", "empty", ...
 };
 
 /// Routes in source order plus what the reader noticed on the way.
 struct RouteSet {
-  std::vector<Route> routes;   ///< may repeat a prefix: the first one wins
+  std::vector<Route> routes;  ///< may repeat a prefix: the first one wins
   TableInfo info;
-  std::uint64_t records{};           ///< records or lines read
-  std::uint64_t skipped_records{};   ///< unknown MRT types, comment lines, ...
-  std::uint64_t dropped_routes{};    ///< no usable origin, default routes, ...
+  std::uint64_t records{};          ///< records or lines read
+  std::uint64_t skipped_records{};  ///< unknown MRT types, comment lines, ...
+  std::uint64_t dropped_routes{};   ///< no usable origin, default routes, ...
 };
 
 }  // namespace asncounter

@@ -1,0 +1,206 @@
+#include "common/table/ipasn.hpp"
+
+#include <zlib.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <ctime>
+#include <memory>
+#include <optional>
+#include <string_view>
+
+namespace asncounter {
+namespace {
+
+constexpr std::size_t kChunk = std::size_t{1} << 20;
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
+  return s;
+}
+
+std::optional<std::uint32_t> parse_asn(std::string_view s) {
+  if (s.empty() || s.size() > 10) return std::nullopt;
+  std::uint64_t v = 0;
+  for (char c : s) {
+    if (c < '0' || c > '9') return std::nullopt;
+    v = v * 10 + static_cast<unsigned>(c - '0');
+  }
+  if (v == 0 || v > 0xffffffffULL) return std::nullopt;
+  return static_cast<std::uint32_t>(v);
+}
+
+// pyasn's converter names the dump it read ("; Original file : rib.20140513.0600.bz2");
+// the dump time is in that name.
+std::int64_t dump_time_from_comment(std::string_view line) {
+  if (line.find("Original file") == std::string_view::npos) return 0;
+  for (std::size_t i = 0; i + 13 <= line.size(); ++i) {
+    auto digits = [&](std::size_t from, std::size_t n) {
+      for (std::size_t k = from; k < from + n; ++k)
+        if (line[k] < '0' || line[k] > '9') return false;
+      return true;
+    };
+    if (!digits(i, 8) || line[i + 8] != '.' || !digits(i + 9, 4)) continue;
+    if (i > 0 && line[i - 1] >= '0' && line[i - 1] <= '9') continue;
+    auto num = [&](std::size_t from, std::size_t n) {
+      int v = 0;
+      for (std::size_t k = from; k < from + n; ++k) v = v * 10 + (line[k] - '0');
+      return v;
+    };
+    std::tm tm{};
+    tm.tm_year = num(i, 4) - 1900;
+    tm.tm_mon = num(i + 4, 2) - 1;
+    tm.tm_mday = num(i + 6, 2);
+    tm.tm_hour = num(i + 9, 2);
+    tm.tm_min = num(i + 11, 2);
+    if (tm.tm_mon < 0 || tm.tm_mon > 11 || tm.tm_mday < 1 || tm.tm_mday > 31 || tm.tm_hour > 23 ||
+        tm.tm_min > 59)
+      return 0;
+    return static_cast<std::int64_t>(timegm(&tm));
+  }
+  return 0;
+}
+
+// One line (without its newline) into `set`; false when it is malformed.
+bool parse_line(std::string_view line, RouteSet& set) {
+  line = trim(line);
+  if (line.empty()) return true;
+  ++set.records;
+  if (line.front() == ';' || line.front() == '#') {
+    ++set.skipped_records;
+    if (set.info.dump_time == 0) set.info.dump_time = dump_time_from_comment(line);
+    return true;
+  }
+  // pyasn writes a tab; hand-written files sometimes have spaces.
+  std::size_t sep = line.find_first_of(" \t");
+  if (sep == std::string_view::npos) return false;
+  auto prefix = parse_prefix(line.substr(0, sep), true);
+  auto asn = parse_asn(trim(line.substr(sep + 1)));
+  if (!prefix || !asn) return false;
+  if (prefix->len == 0) {
+    ++set.dropped_routes;  // default routes say nothing about origin
+    return true;
+  }
+  set.routes.push_back(Route{*prefix, *asn});
+  return true;
+}
+
+struct GzCloser {
+  void operator()(gzFile f) const { gzclose(f); }
+};
+struct FileCloser {
+  void operator()(std::FILE* f) const { std::fclose(f); }
+};
+
+bool ends_with(const std::string& s, std::string_view suffix) {
+  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+}  // namespace
+
+Result<RouteSet> read_ipasn(ByteStream& in, const std::string& name) {
+  RouteSet set;
+  set.info.source = name;
+  set.info.format = "ipasn";
+  std::string buf;
+  std::size_t line_no = 0;
+  std::size_t keep = 0;  // bytes of an unfinished line carried to the next chunk
+  for (;;) {
+    buf.resize(keep + kChunk);
+    std::size_t got = in.read(buf.data() + keep, kChunk);
+    if (!in.error().empty()) return Error{name + ": " + in.error()};
+    std::size_t size = keep + got;
+    bool last = got == 0;
+    std::string_view data(buf.data(), size);
+    std::size_t pos = 0;
+    for (;;) {
+      std::size_t nl = data.find('\n', pos);
+      if (nl == std::string_view::npos) {
+        if (!last) break;
+        if (pos == size) break;
+        nl = size;  // the last line may lack its newline
+      }
+      ++line_no;
+      std::string_view line = data.substr(pos, nl - pos);
+      if (line.find('\0') != std::string_view::npos || !parse_line(line, set)) {
+        std::string shown(line.substr(0, 80));
+        for (char& c : shown)
+          if (static_cast<unsigned char>(c) < 0x20) c = '?';
+        return Error{name + ":" + std::to_string(line_no) +
+                     ": malformed ipasn line (want prefix/len<TAB>asn): '" + shown + "'"};
+      }
+      pos = nl + 1;
+      if (pos > size) pos = size;
+    }
+    if (last) break;
+    keep = size - pos;
+    if (keep > kChunk) return Error{name + ":" + std::to_string(line_no + 1) + ": line too long"};
+    std::memmove(buf.data(), buf.data() + pos, keep);
+  }
+  return set;
+}
+
+Result<RouteSet> read_ipasn_file(const std::string& path) {
+  auto stream = ByteStream::open(path);
+  if (!stream) return Error{stream.error()};
+  return read_ipasn(**stream, path);
+}
+
+Result<std::size_t> write_ipasn(const std::string& path, const std::vector<Route>& routes,
+                                const std::vector<std::string>& comment) {
+  std::string text;
+  text.reserve(routes.size() * 24 + 256);
+  for (const auto& c : comment) {
+    text += "; ";
+    text += c;
+    text += '\n';
+  }
+  std::size_t written = 0;
+  for (const auto& r : routes) {
+    if (r.prefix.len == 0) continue;  // never written: a reader would drop it anyway
+    append_to(text, r.prefix);
+    text += '\t';
+    text += std::to_string(r.asn);
+    text += '\n';
+    ++written;
+  }
+  // Write beside the target and rename, so a reader never sees half a file.
+  std::string tmp = path + ".tmp";
+  if (ends_with(path, ".gz")) {
+    std::unique_ptr<gzFile_s, GzCloser> gz(gzopen(tmp.c_str(), "wb6"));
+    if (!gz) return Error{tmp + ": cannot create: " + std::strerror(errno)};
+    std::size_t off = 0;
+    while (off < text.size()) {
+      auto n = static_cast<unsigned>(std::min<std::size_t>(text.size() - off, 1U << 30));
+      if (gzwrite(gz.get(), text.data() + off, n) != static_cast<int>(n)) {
+        std::remove(tmp.c_str());
+        return Error{tmp + ": write failed"};
+      }
+      off += n;
+    }
+    if (gzclose(gz.release()) != Z_OK) {
+      std::remove(tmp.c_str());
+      return Error{tmp + ": write failed"};
+    }
+  } else {
+    std::unique_ptr<std::FILE, FileCloser> f(std::fopen(tmp.c_str(), "wb"));
+    if (!f) return Error{tmp + ": cannot create: " + std::strerror(errno)};
+    bool ok = std::fwrite(text.data(), 1, text.size(), f.get()) == text.size();
+    ok = std::fclose(f.release()) == 0 && ok;
+    if (!ok) {
+      std::remove(tmp.c_str());
+      return Error{tmp + ": write failed: " + std::strerror(errno)};
+    }
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    std::string why = std::strerror(errno);
+    std::remove(tmp.c_str());
+    return Error{path + ": cannot rename into place: " + why};
+  }
+  return written;
+}
+
+}  // namespace asncounter

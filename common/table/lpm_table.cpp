@@ -1,0 +1,235 @@
+#include "common/table/lpm_table.hpp"
+
+#include <algorithm>
+#include <tuple>
+#include <utility>
+
+#include "common/table/lpm_ranges.hpp"
+#include "common/table/lpm_v4.hpp"
+#include "common/table/lpm_v6.hpp"
+
+namespace asncounter {
+namespace {
+
+using lpm::U128;
+
+U128 to_u128(const V6& v) { return (static_cast<U128>(v.hi) << 64) | v.lo; }
+
+std::uint32_t v4_mask(unsigned len) { return len == 0 ? 0 : ~0U << (32 - len); }
+U128 v6_mask(unsigned len) { return len == 0 ? U128{0} : ~U128{0} << (128 - len); }
+
+bool is_mapped_v4(const V6& v) { return v.hi == 0 && (v.lo >> 32) == 0xffff; }
+
+// A route of one family, with its position in the input (the tie-breaker
+// that makes the first route for a prefix win).
+template <class Key>
+struct Staged {
+  Key addr;
+  std::uint32_t asn;
+  std::uint32_t order;
+  std::uint8_t len;
+};
+
+// Sorts by (address, length, input order) and keeps the first route of each
+// prefix. Address then length is also "covering prefix first", the order
+// lpm::flatten wants. Sources are usually sorted already: skip the sort then.
+template <class Key>
+void sort_unique(std::vector<Staged<Key>>& v) {
+  auto less = [](const Staged<Key>& a, const Staged<Key>& b) {
+    return std::tie(a.addr, a.len, a.order) < std::tie(b.addr, b.len, b.order);
+  };
+  if (!std::is_sorted(v.begin(), v.end(), less)) std::sort(v.begin(), v.end(), less);
+  auto same = [](const Staged<Key>& a, const Staged<Key>& b) { return a.addr == b.addr && a.len == b.len; };
+  v.erase(std::unique(v.begin(), v.end(), same), v.end());
+}
+
+// Frees a vector's memory now (`v = {}` would keep its capacity).
+template <class T>
+void release(std::vector<T>& v) {
+  std::vector<T>().swap(v);
+}
+
+// Windows of this many events: their first memory accesses are all issued
+// before the first one is waited for.
+constexpr std::size_t kWindow = 64;
+
+}  // namespace
+
+struct LpmTable::Impl {
+  TableInfo info;
+  std::vector<std::uint32_t> asns{0};   ///< by id; [0] is the unrouted id
+  std::vector<std::uint8_t> lens{0};    ///< by id
+  std::vector<std::uint32_t> v4_addrs;  ///< by id - 1
+  std::vector<V6> v6_addrs;             ///< by id - 1 - v4_addrs.size()
+  lpm::Dir248 v4;
+  lpm::V6Ranges v6;
+
+  PrefixId lookup(const Address& a) const noexcept {
+    if (a.family == Family::v4) return v4.lookup(a.v4);
+    if (is_mapped_v4(a.v6)) return v4.lookup(static_cast<std::uint32_t>(a.v6.lo));
+    return v6.lookup(to_u128(a.v6));
+  }
+};
+
+std::shared_ptr<const LpmTable> LpmTable::build(const std::vector<Route>& routes, TableInfo info) {
+  std::vector<Staged<std::uint32_t>> r4;
+  std::vector<Staged<U128>> r6;
+  std::uint32_t order = 0;
+  for (const Route& r : routes) {
+    ++order;
+    if (r.prefix.len == 0) continue;  // default routes say nothing about origin
+    if (r.prefix.addr.family == Family::v4) {
+      unsigned len = std::min<unsigned>(r.prefix.len, 32);
+      r4.push_back({r.prefix.addr.v4 & v4_mask(len), r.asn, order, static_cast<std::uint8_t>(len)});
+    } else {
+      unsigned len = std::min<unsigned>(r.prefix.len, 128);
+      r6.push_back({to_u128(r.prefix.addr.v6) & v6_mask(len), r.asn, order, static_cast<std::uint8_t>(len)});
+    }
+  }
+  sort_unique(r4);
+  sort_unique(r6);
+
+  auto impl = std::make_unique<Impl>();
+  impl->info = std::move(info);
+  std::size_t n = r4.size() + r6.size();
+  impl->asns.reserve(n + 1);
+  impl->lens.reserve(n + 1);
+  impl->v4_addrs.reserve(r4.size());
+  impl->v6_addrs.reserve(r6.size());
+
+  std::vector<lpm::Interval<std::uint32_t>> iv4;
+  iv4.reserve(r4.size());
+  for (const auto& r : r4) {
+    auto id = static_cast<PrefixId>(impl->asns.size());
+    impl->asns.push_back(r.asn);
+    impl->lens.push_back(r.len);
+    impl->v4_addrs.push_back(r.addr);
+    iv4.push_back({r.addr, r.addr | ~v4_mask(r.len), id});
+  }
+  release(r4);
+  impl->v4 = lpm::Dir248(lpm::flatten(iv4));
+  release(iv4);
+
+  std::vector<lpm::Interval<U128>> iv6;
+  iv6.reserve(r6.size());
+  for (const auto& r : r6) {
+    auto id = static_cast<PrefixId>(impl->asns.size());
+    impl->asns.push_back(r.asn);
+    impl->lens.push_back(r.len);
+    impl->v6_addrs.push_back(
+        V6{static_cast<std::uint64_t>(r.addr >> 64), static_cast<std::uint64_t>(r.addr)});
+    iv6.push_back({r.addr, r.addr | ~v6_mask(r.len), id});
+  }
+  release(r6);
+  impl->v6 = lpm::V6Ranges(lpm::flatten(iv6));
+  return std::shared_ptr<const LpmTable>(new LpmTable(std::move(impl)));
+}
+
+std::shared_ptr<const LpmTable> LpmTable::empty() {
+  auto impl = std::make_unique<Impl>();
+  impl->info.format = "empty";
+  return std::shared_ptr<const LpmTable>(new LpmTable(std::move(impl)));
+}
+
+LpmTable::LpmTable(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+LpmTable::~LpmTable() = default;
+
+PrefixId LpmTable::lookup_id(const Address& a) const noexcept { return impl_->lookup(a); }
+
+PrefixId LpmTable::lookup_v4(std::uint32_t a) const noexcept { return impl_->v4.lookup(a); }
+
+void LpmTable::lookup_ids(std::span<const Address> in, std::span<PrefixId> out) const noexcept {
+  const Impl& t = *impl_;
+  std::size_t n = std::min(in.size(), out.size());
+  std::uint32_t key4[kWindow];
+  U128 key6[kWindow];
+  bool is4[kWindow];
+  lpm::V6Ranges::Cursor cursor[kWindow];
+  lpm::V6Ranges::Bucket bucket[kWindow];
+  std::uint8_t walking[kWindow];
+  for (std::size_t base = 0; base < n; base += kWindow) {
+    std::size_t m = std::min(kWindow, n - base);
+    // Stage 1: classify and start the first memory access of each event.
+    std::size_t v6_count = 0;
+    for (std::size_t k = 0; k < m; ++k) {
+      const Address& a = in[base + k];
+      is4[k] = a.family == Family::v4 || is_mapped_v4(a.v6);
+      if (is4[k]) {
+        key4[k] = a.family == Family::v4 ? a.v4 : static_cast<std::uint32_t>(a.v6.lo);
+        t.v4.prefetch(key4[k]);
+      } else {
+        key6[k] = to_u128(a.v6);
+        cursor[k] = t.v6.start(key6[k]);
+        walking[v6_count++] = static_cast<std::uint8_t>(k);
+      }
+    }
+    // Stage 2: IPv6 events walk their index in lockstep, one level per pass,
+    // so the loads of a level overlap; each then starts loading its ranges.
+    while (v6_count > 0) {
+      std::size_t still = 0;
+      for (std::size_t j = 0; j < v6_count; ++j) {
+        std::size_t k = walking[j];
+        if (t.v6.step(cursor[k], key6[k])) {
+          walking[still++] = static_cast<std::uint8_t>(k);
+        } else {
+          bucket[k] = lpm::V6Ranges::bucket(cursor[k]);
+          t.v6.prefetch_bucket(bucket[k]);
+        }
+      }
+      v6_count = still;
+    }
+    // Stage 3: the answers, from memory that is (mostly) in cache by now.
+    for (std::size_t k = 0; k < m; ++k)
+      out[base + k] = is4[k] ? t.v4.lookup(key4[k]) : t.v6.search(bucket[k], key6[k]);
+  }
+}
+
+std::optional<Match> LpmTable::lookup(const Address& a) const noexcept {
+  PrefixId id = impl_->lookup(a);
+  if (id == kUnrouted) return std::nullopt;
+  return Match{prefix(id), impl_->asns[id], id};
+}
+
+std::size_t LpmTable::prefix_count() const noexcept { return impl_->asns.size() - 1; }
+std::size_t LpmTable::v4_prefix_count() const noexcept { return impl_->v4_addrs.size(); }
+std::size_t LpmTable::v6_prefix_count() const noexcept { return impl_->v6_addrs.size(); }
+
+Prefix LpmTable::prefix(PrefixId id) const noexcept {
+  const Impl& t = *impl_;
+  if (id == kUnrouted || id >= t.asns.size()) return Prefix{};
+  if (id <= t.v4_addrs.size()) return Prefix{Address::from_v4(t.v4_addrs[id - 1]), t.lens[id]};
+  return Prefix{Address::from_v6(t.v6_addrs[id - 1 - t.v4_addrs.size()]), t.lens[id]};
+}
+
+std::uint32_t LpmTable::asn(PrefixId id) const noexcept {
+  return id < impl_->asns.size() ? impl_->asns[id] : 0;
+}
+
+std::vector<Prefix> LpmTable::as_prefixes(std::uint32_t asn) const {
+  // Ids follow the sort order (v4 first, then address, then length), so a
+  // scan yields them sorted; an index per ASN would cost 4 bytes per prefix
+  // for a query that is rare and takes about a millisecond this way.
+  std::vector<Prefix> out;
+  const auto& asns = impl_->asns;
+  for (std::size_t id = 1; id < asns.size(); ++id)
+    if (asns[id] == asn) out.push_back(prefix(static_cast<PrefixId>(id)));
+  return out;
+}
+
+std::vector<Route> LpmTable::routes() const {
+  std::vector<Route> out;
+  out.reserve(prefix_count());
+  for (std::size_t id = 1; id < impl_->asns.size(); ++id)
+    out.push_back(Route{prefix(static_cast<PrefixId>(id)), impl_->asns[id]});
+  return out;
+}
+
+const TableInfo& LpmTable::info() const noexcept { return impl_->info; }
+
+std::size_t LpmTable::memory_bytes() const noexcept {
+  const Impl& t = *impl_;
+  return t.asns.capacity() * sizeof(std::uint32_t) + t.lens.capacity() + t.v4_addrs.capacity() * 4 +
+         t.v6_addrs.capacity() * sizeof(V6) + t.v4.memory_bytes() + t.v6.memory_bytes();
+}
+
+}  // namespace asncounter

@@ -1,0 +1,65 @@
+#include "common/table/lpm_v6.hpp"
+
+#include <algorithm>
+#include <bit>
+
+namespace asncounter::lpm {
+
+V6Ranges::V6Ranges() : starts_{U128{0}}, ids_{0}, top_(std::size_t{1} << kTopBits, Entry{0, 1}) {}
+
+V6Ranges::V6Ranges(const std::vector<Boundary<U128>>& ranges) {
+  starts_.reserve(ranges.size());
+  ids_.reserve(ranges.size());
+  for (const auto& r : ranges) {
+    starts_.push_back(r.start);
+    ids_.push_back(r.id);
+  }
+  if (starts_.empty() || starts_.front() != 0) {  // flatten always starts at 0; be safe
+    starts_.insert(starts_.begin(), U128{0});
+    ids_.insert(ids_.begin(), 0);
+  }
+  top_.resize(std::size_t{1} << kTopBits);
+  std::uint32_t from = 0;
+  for (std::size_t b = 0; b < top_.size(); ++b) {
+    U128 lo = static_cast<U128>(b) << (128 - kTopBits);
+    Entry e = make_entry(lo, 128 - kTopBits, from);
+    top_[b] = e;
+    from = last_start_at_or_before(lo, from);
+  }
+  nodes_.shrink_to_fit();
+}
+
+std::uint32_t V6Ranges::last_start_at_or_before(U128 a, std::uint32_t from) const noexcept {
+  auto it = std::upper_bound(starts_.begin() + from, starts_.end(), a);
+  return static_cast<std::uint32_t>(it - starts_.begin() - 1);
+}
+
+// The bucket [lo, lo + 2^shift): a leaf when few ranges meet it, else a node
+// with enough slots to leave about two ranges per slot.
+V6Ranges::Entry V6Ranges::make_entry(U128 lo, unsigned shift, std::uint32_t from) {
+  std::uint32_t begin = last_start_at_or_before(lo, from);
+  U128 last = lo + ((U128{1} << shift) - 1);
+  std::uint32_t end = last_start_at_or_before(last, begin);
+  std::uint32_t count = end - begin + 1;
+  if (count <= kLeafMax || shift == 0) return {begin, count};
+  unsigned bits = static_cast<unsigned>(std::bit_width(count)) - 1;
+  bits = std::clamp(bits, 1U, std::min(16U, shift));
+  auto node = static_cast<std::uint32_t>(nodes_.size());
+  nodes_.resize(nodes_.size() + (std::size_t{1} << bits));
+  unsigned child_shift = shift - bits;
+  std::uint32_t child_from = begin;
+  for (std::uint32_t slot = 0; slot < (1U << bits); ++slot) {
+    U128 child_lo = lo + (static_cast<U128>(slot) << child_shift);
+    Entry child = make_entry(child_lo, child_shift, child_from);
+    nodes_[node + slot] = child;  // by index: the recursion may move nodes_
+    child_from = last_start_at_or_before(child_lo, child_from);
+  }
+  return {node, kChild | bits};
+}
+
+std::size_t V6Ranges::memory_bytes() const noexcept {
+  return starts_.capacity() * sizeof(U128) + ids_.capacity() * sizeof(std::uint32_t) +
+         (top_.capacity() + nodes_.capacity()) * sizeof(Entry);
+}
+
+}  // namespace asncounter::lpm

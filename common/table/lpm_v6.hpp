@@ -1,0 +1,107 @@
+#pragma once
+// Internal to the LPM table: the IPv6 part. The prefixes are flattened into
+// sorted non-overlapping ranges (about 20 bytes per prefix, whatever their
+// lengths), and an index with variable strides narrows a lookup down to a
+// handful of ranges: 16 bits first, then as many bits as a crowded bucket
+// needs to be split into buckets of a few ranges each.
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "common/table/lpm_ranges.hpp"
+
+namespace asncounter::lpm {
+
+class V6Ranges {
+ public:
+  /// Where a lookup must search: ranges [begin, begin + count).
+  struct Bucket {
+    std::uint32_t begin;
+    std::uint32_t count;
+  };
+
+  /// Everything unrouted.
+  V6Ranges();
+  /// From the flat ranges of lpm::flatten (first boundary at 0).
+  explicit V6Ranges(const std::vector<Boundary<U128>>& ranges);
+
+  /// A bucket (begin, count) or, with kChild in count, a child node of
+  /// 2^(count & 0xff) entries at nodes_[begin].
+  struct Entry {
+    std::uint32_t begin;
+    std::uint32_t count;
+  };
+  /// A lookup's position in the index, for walking many lookups in lockstep.
+  struct Cursor {
+    const Entry* entry;
+    unsigned shift;
+  };
+  /// The top index entry of `a`, which starts loading.
+  Cursor start(U128 a) const noexcept {
+    const Entry* e = &top_[static_cast<std::size_t>(a >> (128 - kTopBits))];
+    __builtin_prefetch(e);
+    return {e, 128 - kTopBits};
+  }
+  /// Moves `c` one level down (and starts loading that entry); false when
+  /// `c` is at its bucket already.
+  bool step(Cursor& c, U128 a) const noexcept {
+    const Entry* e = c.entry;
+    if (!(e->count & kChild)) return false;
+    unsigned bits = e->count & 0xffU;
+    c.shift -= bits;
+    auto slot = static_cast<std::size_t>((a >> c.shift) & ((U128{1} << bits) - 1));
+    c.entry = &nodes_[e->begin + slot];
+    __builtin_prefetch(c.entry);
+    return true;
+  }
+  /// The bucket a cursor that cannot step any more stands on.
+  static Bucket bucket(const Cursor& c) noexcept {
+    const Entry* e = c.entry;
+    return {e->begin, e->count};
+  }
+  /// Walks the index down to the bucket of ranges holding `a`.
+  Bucket locate(U128 a) const noexcept {
+    Cursor c{&top_[static_cast<std::size_t>(a >> (128 - kTopBits))], 128 - kTopBits};
+    while (step(c, a)) {
+    }
+    return bucket(c);
+  }
+  /// Starts loading the range starts of a bucket.
+  void prefetch_bucket(Bucket b) const noexcept {
+    const char* p = reinterpret_cast<const char*>(starts_.data() + b.begin);
+    const char* end = reinterpret_cast<const char*>(starts_.data() + b.begin + b.count);
+    for (; p < end; p += 64) __builtin_prefetch(p);
+    __builtin_prefetch(ids_.data() + b.begin);
+    __builtin_prefetch(ids_.data() + b.begin + b.count - 1);
+  }
+  /// The prefix id of `a` within its bucket: the last range starting at or
+  /// before `a`.
+  std::uint32_t search(Bucket b, U128 a) const noexcept {
+    std::uint32_t pos = b.begin;
+    // Branch-free count of the starts <= a (they are sorted): buckets are
+    // tiny, so a linear pass beats a binary search's mispredictions.
+    for (std::uint32_t i = 1; i < b.count; ++i) pos += starts_[b.begin + i] <= a ? 1U : 0U;
+    return ids_[pos];
+  }
+  std::uint32_t lookup(U128 a) const noexcept { return search(locate(a), a); }
+
+  std::size_t range_count() const noexcept { return starts_.size(); }
+  std::size_t memory_bytes() const noexcept;
+
+ private:
+  static constexpr unsigned kTopBits = 16;
+  static constexpr std::uint32_t kChild = 0x80000000U;
+  /// Buckets holding more ranges than this get split.
+  static constexpr std::uint32_t kLeafMax = 8;
+
+  Entry make_entry(U128 lo, unsigned shift, std::uint32_t from);
+  std::uint32_t last_start_at_or_before(U128 a, std::uint32_t from) const noexcept;
+
+  std::vector<U128> starts_;
+  std::vector<std::uint32_t> ids_;
+  std::vector<Entry> top_;
+  std::vector<Entry> nodes_;
+};
+
+}  // namespace asncounter::lpm
