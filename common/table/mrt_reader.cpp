@@ -1,0 +1,333 @@
+#include "common/table/mrt_reader.hpp"
+
+#include <algorithm>
+#include <cstring>
+#include <vector>
+
+#include "common/table/mrt_attributes.hpp"
+
+namespace asncounter {
+namespace {
+
+constexpr std::size_t kHeaderSize = 12;
+constexpr std::size_t kBufferSize = 1 << 20;
+
+std::uint16_t be16(const unsigned char* p) { return static_cast<std::uint16_t>(p[0] << 8 | p[1]); }
+std::uint32_t be32(const unsigned char* p) {
+  return std::uint32_t{p[0]} << 24 | std::uint32_t{p[1]} << 16 | std::uint32_t{p[2]} << 8 | p[3];
+}
+
+// `octets` network-order bytes of an address, the rest zero, host bits past `len` cleared.
+Prefix read_prefix(Family family, const unsigned char* p, std::size_t octets, unsigned len) {
+  unsigned char bytes[16] = {};
+  std::memcpy(bytes, p, octets);
+  Prefix out;
+  out.len = static_cast<std::uint8_t>(len);
+  if (family == Family::v4) {
+    std::uint32_t a = be32(bytes);
+    out.addr = Address::from_v4(len == 0 ? 0 : a & ~std::uint32_t{0} << (32 - len));
+    return out;
+  }
+  std::uint64_t hi = std::uint64_t{be32(bytes)} << 32 | be32(bytes + 4);
+  std::uint64_t lo = std::uint64_t{be32(bytes + 8)} << 32 | be32(bytes + 12);
+  if (len == 0)
+    hi = 0;
+  else if (len < 64)
+    hi &= ~std::uint64_t{0} << (64 - len);
+  if (len <= 64)
+    lo = 0;
+  else if (len < 128)
+    lo &= ~std::uint64_t{0} << (128 - len);
+  out.addr = Address::from_v6(V6{hi, lo});
+  return out;
+}
+
+std::uint64_t mix(std::uint64_t x) {
+  x ^= x >> 33;
+  x *= 0xff51afd7ed558ccdULL;
+  x ^= x >> 33;
+  x *= 0xc4ceb9fe1a85ec53ULL;
+  return x ^ (x >> 33);
+}
+
+// The prefixes already given a route: open addressing over indexes into the
+// route vector, so a TABLE_DUMP file repeating each prefix per peer costs
+// one probe per repeat and no second copy of the prefixes.
+class SeenPrefixes {
+ public:
+  explicit SeenPrefixes(const std::vector<Route>& routes) : routes_(routes), slots_(1 << 12) {}
+
+  bool contains(const Prefix& p) const {
+    for (std::size_t i = slot_of(p);; i = (i + 1) & (slots_.size() - 1)) {
+      if (slots_[i] == 0) return false;
+      if (routes_[slots_[i] - 1].prefix == p) return true;
+    }
+  }
+  // Records routes_.back(), which the caller has just appended.
+  void add_last() {
+    if ((routes_.size() + 1) * 2 > slots_.size()) grow();
+    place(static_cast<std::uint32_t>(routes_.size()));
+  }
+
+ private:
+  std::size_t slot_of(const Prefix& p) const {
+    std::uint64_t h = p.addr.is_v4() ? mix(std::uint64_t{p.addr.v4} << 8 | p.len)
+                                     : mix(p.addr.v6.hi ^ mix(p.addr.v6.lo) ^ p.len ^ 0x600);
+    return static_cast<std::size_t>(h) & (slots_.size() - 1);
+  }
+  void place(std::uint32_t index_plus_one) {
+    std::size_t i = slot_of(routes_[index_plus_one - 1].prefix);
+    while (slots_[i] != 0) i = (i + 1) & (slots_.size() - 1);
+    slots_[i] = index_plus_one;
+  }
+  void grow() {
+    slots_.assign(slots_.size() * 2, 0);
+    for (std::uint32_t i = 1; i < routes_.size(); ++i) place(i);
+  }
+
+  const std::vector<Route>& routes_;
+  std::vector<std::uint32_t> slots_;
+};
+
+// One record at a time out of a large buffer refilled from the stream.
+class RecordBuffer {
+ public:
+  RecordBuffer(ByteStream& in, std::size_t size) : in_(in), buf_(size) {}
+
+  // Makes `n` bytes available at data(); false when the stream ends first.
+  bool ensure(std::size_t n) {
+    if (end_ - pos_ >= n) return true;
+    std::memmove(buf_.data(), buf_.data() + pos_, end_ - pos_);
+    end_ -= pos_;
+    base_ += pos_;
+    pos_ = 0;
+    if (n > buf_.size()) buf_.resize(std::max(n, buf_.size() * 2));
+    while (end_ < n) {
+      std::size_t got = in_.read(buf_.data() + end_, buf_.size() - end_);
+      if (got == 0) return false;
+      end_ += got;
+    }
+    return true;
+  }
+  const unsigned char* data() const { return buf_.data() + pos_; }
+  std::size_t available() const { return end_ - pos_; }
+  void consume(std::size_t n) { pos_ += n; }
+  // Offset of data() in the decompressed stream.
+  std::uint64_t offset() const { return base_ + pos_; }
+
+ private:
+  ByteStream& in_;
+  std::vector<unsigned char> buf_;
+  std::size_t pos_ = 0;
+  std::size_t end_ = 0;
+  std::uint64_t base_ = 0;
+};
+
+struct RecordHeader {
+  std::uint32_t timestamp;
+  std::uint16_t type;
+  std::uint16_t subtype;
+  std::uint32_t length;
+};
+
+// Turns records into routes; false (with error_) on a corrupt record.
+class MrtParser {
+ public:
+  explicit MrtParser(const std::string& name) : name_(name), seen_(set_.routes) {
+    set_.info.source = name;
+    set_.info.format = "mrt";
+  }
+
+  bool record(const RecordHeader& h, const unsigned char* body, std::uint64_t offset) {
+    ++set_.records;
+    offset_ = offset;
+    header_ = h;
+    if (h.type == mrt::kTableDump && (h.subtype == mrt::kAfiIpv4 || h.subtype == mrt::kAfiIpv6)) {
+      note_time(h.timestamp);
+      return table_dump(body, h.length, h.subtype == mrt::kAfiIpv4 ? Family::v4 : Family::v6);
+    }
+    if (h.type == mrt::kTableDumpV2) {
+      switch (h.subtype) {
+        case mrt::kPeerIndexTable:
+          note_time(h.timestamp);
+          return true;
+        case mrt::kRibIpv4Unicast:
+        case mrt::kRibIpv6Unicast:
+        case mrt::kRibIpv4UnicastAddPath:
+        case mrt::kRibIpv6UnicastAddPath:
+          note_time(h.timestamp);
+          return rib(body, h.length, h.subtype);
+        default:
+          break;
+      }
+    }
+    ++set_.skipped_records;  // other subtypes, BGP4MP updates, ...: not a unicast RIB
+    return true;
+  }
+
+  RouteSet take() && { return std::move(set_); }
+  const std::string& error() const { return error_; }
+
+ private:
+  void note_time(std::uint32_t t) {
+    if (!have_time_) set_.info.dump_time = t;
+    have_time_ = true;
+  }
+
+  bool corrupt(const char* why) {
+    error_ = name_ + ": corrupt MRT record at byte offset " + std::to_string(offset_) + " (type " +
+             std::to_string(header_.type) + "/" + std::to_string(header_.subtype) + ", " +
+             std::to_string(header_.length) + " bytes): " + why;
+    return false;
+  }
+
+  // RFC 6396 4.2: one peer's route per record, 2-byte AS numbers.
+  bool table_dump(const unsigned char* p, std::size_t n, Family family) {
+    const std::size_t octets = family == Family::v4 ? 4 : 16;
+    const std::size_t fixed = 14 + 2 * octets;
+    if (n < fixed) return corrupt("shorter than a TABLE_DUMP entry");
+    const unsigned len = p[4 + octets];
+    if (len > family_bits(family)) return corrupt("prefix length out of range");
+    const std::size_t attr_len = be16(p + fixed - 2);
+    if (fixed + attr_len != n) return corrupt("attribute length does not match the record length");
+    return add(read_prefix(family, p + 4, octets, len), p + fixed, attr_len, 1, false);
+  }
+
+  // RFC 6396 4.3.2 and RFC 8050: one prefix, then a RIB entry per peer.
+  bool rib(const unsigned char* p, std::size_t n, std::uint16_t subtype) {
+    const bool v4 = subtype == mrt::kRibIpv4Unicast || subtype == mrt::kRibIpv4UnicastAddPath;
+    const bool add_path = subtype == mrt::kRibIpv4UnicastAddPath || subtype == mrt::kRibIpv6UnicastAddPath;
+    const Family family = v4 ? Family::v4 : Family::v6;
+    if (n < 5) return corrupt("shorter than a RIB header");
+    const unsigned len = p[4];
+    if (len > family_bits(family)) return corrupt("prefix length out of range");
+    const std::size_t octets = (len + 7) / 8;
+    if (n < 7 + octets) return corrupt("prefix overruns the record");
+    const std::size_t count = be16(p + 5 + octets);
+    // Only the first entry counts (pyasn's rule); the others are only
+    // hopped over, so that a bad length anywhere is still caught.
+    const std::size_t entry_header = add_path ? 12 : 8;
+    const unsigned char* first = nullptr;
+    std::size_t first_len = 0;
+    std::size_t pos = 7 + octets;
+    for (std::size_t i = 0; i < count; ++i) {
+      if (n - pos < entry_header) return corrupt("RIB entry header overruns the record");
+      const std::size_t attr_len = be16(p + pos + entry_header - 2);
+      if (attr_len > n - pos - entry_header) return corrupt("RIB entry attributes overrun the record");
+      if (i == 0) {
+        first = p + pos + entry_header;
+        first_len = attr_len;
+      }
+      pos += entry_header + attr_len;
+    }
+    if (pos != n) return corrupt("bytes left after the last RIB entry");
+    return add(read_prefix(family, p + 5, octets, len), first, first_len, count, true);
+  }
+
+  bool add(const Prefix& prefix, const unsigned char* attrs, std::size_t attr_len, std::size_t entries,
+           bool four_byte_as) {
+    if (prefix.len == 0) {
+      ++set_.dropped_routes;  // default routes never count (pyasn drops them too)
+      return true;
+    }
+    if (seen_.contains(prefix)) return true;
+    if (entries == 0) {
+      ++set_.dropped_routes;
+      return true;
+    }
+    Origin origin = origin_from_attributes(attrs, attr_len, four_byte_as);
+    if (origin.status == OriginStatus::corrupt) return corrupt("malformed path attributes");
+    if (origin.status == OriginStatus::none) {
+      // Not marked seen: a later record for the prefix may still supply it,
+      // as with pyasn's --skip-on-error.
+      ++set_.dropped_routes;
+      return true;
+    }
+    set_.routes.push_back(Route{prefix, origin.asn});
+    seen_.add_last();
+    return true;
+  }
+
+  const std::string& name_;
+  RouteSet set_;
+  SeenPrefixes seen_;
+  std::string error_;
+  std::uint64_t offset_ = 0;
+  RecordHeader header_{};
+  bool have_time_ = false;
+};
+
+// Bytes already in memory, seen through the ByteStream interface.
+class MemoryStream final : public ByteStream {
+ public:
+  explicit MemoryStream(std::span<const unsigned char> data) : data_(data) {}
+  std::size_t read(void* buf, std::size_t size) override {
+    std::size_t n = std::min(size, data_.size() - pos_);
+    if (n > 0) std::memcpy(buf, data_.data() + pos_, n);
+    pos_ += n;
+    offset_ += n;
+    if (n == 0 && size > 0) eof_ = true;
+    return n;
+  }
+
+ private:
+  std::span<const unsigned char> data_;
+  std::size_t pos_ = 0;
+};
+
+Error stream_failed(const ByteStream& in, const std::string& name, std::uint64_t record_offset) {
+  std::string why = in.error();
+  if (why.find(name) == std::string::npos) why = name + ": " + why;
+  return Error{why + " (inside the MRT record at byte offset " + std::to_string(record_offset) + ")"};
+}
+
+Error truncated(const std::string& name, std::uint64_t offset, std::size_t needed, std::size_t have) {
+  return Error{name + ": truncated MRT record at byte offset " + std::to_string(offset) + " (needs " +
+               std::to_string(needed) + " bytes, the data ends after " + std::to_string(have) + ")"};
+}
+
+Result<RouteSet> read_records(ByteStream& in, const std::string& name, std::size_t buffer_size) {
+  RecordBuffer buf(in, buffer_size);
+  MrtParser parser(name);
+  for (;;) {
+    if (!buf.ensure(kHeaderSize)) {
+      if (!in.error().empty()) return stream_failed(in, name, buf.offset());
+      if (buf.available() == 0) break;
+      return truncated(name, buf.offset(), kHeaderSize, buf.available());
+    }
+    const unsigned char* p = buf.data();
+    RecordHeader h{be32(p), be16(p + 4), be16(p + 6), be32(p + 8)};
+    if (h.length > mrt::kMaxRecordSize) {
+      return Error{name + ": corrupt MRT record at byte offset " + std::to_string(buf.offset()) +
+                   ": implausible length " + std::to_string(h.length)};
+    }
+    const std::size_t total = kHeaderSize + h.length;
+    if (!buf.ensure(total)) {
+      if (!in.error().empty()) return stream_failed(in, name, buf.offset());
+      return truncated(name, buf.offset(), total, buf.available());
+    }
+    if (!parser.record(h, buf.data() + kHeaderSize, buf.offset())) return Error{parser.error()};
+    buf.consume(total);
+  }
+  return std::move(parser).take();
+}
+
+}  // namespace
+
+Result<RouteSet> read_mrt(ByteStream& in, const std::string& name) {
+  return read_records(in, name, kBufferSize);
+}
+
+Result<RouteSet> read_mrt(std::span<const unsigned char> data, const std::string& name) {
+  MemoryStream in(data);
+  // Small inputs (fixtures, fuzzing) need no megabyte buffer.
+  return read_records(in, name, std::min(kBufferSize, data.size() + kHeaderSize));
+}
+
+Result<RouteSet> read_mrt_file(const std::string& path) {
+  auto in = ByteStream::open(path);
+  if (!in) return Error{in.error()};
+  return read_mrt(**in, path);
+}
+
+}  // namespace asncounter

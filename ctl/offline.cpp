@@ -1,0 +1,127 @@
+#include "ctl/offline.hpp"
+
+#include <ctime>
+#include <istream>
+#include <ostream>
+#include <string_view>
+
+#include "common/ip.hpp"
+#include "common/table/ipasn.hpp"
+#include "common/table/table_file.hpp"
+#include "ctl/exit_codes.hpp"
+
+namespace asncounter::ctl {
+namespace {
+
+std::string_view trim(std::string_view s) {
+  const char* space = " \t\r\n";
+  std::size_t b = s.find_first_not_of(space);
+  if (b == std::string_view::npos) return {};
+  return s.substr(b, s.find_last_not_of(space) - b + 1);
+}
+
+// One answer line; false (and a message on err) when `text` is no address.
+bool lookup_one(const LpmTable& table, std::string_view text, std::string& line, std::ostream& err) {
+  auto addr = parse_address(text);
+  if (!addr) {
+    err << "not an IP address: " << text << '\n';
+    return false;
+  }
+  line.assign(text);
+  line += '\t';
+  if (auto m = table.lookup(*addr)) {
+    line += std::to_string(m->asn);
+    line += '\t';
+    append_to(line, m->prefix);
+  } else {
+    line += "None\tNone";
+  }
+  line += '\n';
+  return true;
+}
+
+std::string utc_now() {
+  std::time_t now = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S UTC", &tm);
+  return buf;
+}
+
+}  // namespace
+
+int offline_lookup(const std::string& db, const std::vector<std::string>& ips, std::istream& in,
+                   std::ostream& out, std::ostream& err) {
+  auto table = load_table(db);
+  if (!table) {
+    err << table.error() << '\n';
+    return kExitDaemonError;
+  }
+  // A bad address is reported and skipped; the exit code tells a script that one was.
+  bool all_good = true;
+  std::string line;
+  if (!ips.empty()) {
+    for (const std::string& ip : ips) {
+      if (lookup_one(**table, trim(ip), line, err))
+        out << line;
+      else
+        all_good = false;
+    }
+  } else {
+    std::string text;
+    while (std::getline(in, text)) {
+      std::string_view t = trim(text);
+      if (t.empty()) continue;
+      if (lookup_one(**table, t, line, err))
+        out << line;
+      else
+        all_good = false;
+    }
+  }
+  out.flush();
+  return all_good ? kExitOk : kExitDaemonError;
+}
+
+int offline_as_prefixes(const std::string& db, std::uint32_t asn, std::ostream& out, std::ostream& err) {
+  auto table = load_table(db);
+  if (!table) {
+    err << table.error() << '\n';
+    return kExitDaemonError;
+  }
+  std::string text;
+  for (const Prefix& p : (*table)->as_prefixes(asn)) {
+    text.clear();
+    append_to(text, p);
+    text += '\n';
+    out << text;
+  }
+  out.flush();
+  return kExitOk;
+}
+
+int convert(const std::string& input, const std::string& output, std::ostream& err) {
+  auto table = load_table(input);
+  if (!table) {
+    err << table.error() << '\n';
+    return kExitDaemonError;
+  }
+  const LpmTable& t = **table;
+  // The same header pyasn_util_convert.py writes, so tools that read it keep working.
+  std::vector<std::string> comment{
+      "IP-ASN32-DAT file",
+      "Original source: " + input + " (" + t.info().format + ")",
+      "Converted on  : " + utc_now() + " by asncounterctl convert",
+      "Prefixes-v4   : " + std::to_string(t.v4_prefix_count()),
+      "Prefixes-v6   : " + std::to_string(t.v6_prefix_count()),
+      "",
+  };
+  auto written = write_ipasn(output, t.routes(), comment);
+  if (!written) {
+    err << written.error() << '\n';
+    return kExitDaemonError;
+  }
+  return kExitOk;
+}
+
+}  // namespace asncounter::ctl
