@@ -1,0 +1,60 @@
+#pragma once
+// Turns split lines into event batches for one line input: parses each
+// line, fills a batch, hands full batches to the sink and keeps the
+// input's counters. Lives on the input's thread.
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string_view>
+
+#include "daemon/input/event_batch.hpp"
+#include "daemon/input/input.hpp"
+#include "daemon/input/line_format.hpp"
+#include "daemon/input/line_splitter.hpp"
+
+namespace asncounter {
+
+/// Counters of one line input, written by its thread, read by anyone.
+struct LineStats {
+  std::atomic<std::uint64_t> events{};
+  std::atomic<std::uint64_t> rejected{};
+  std::atomic<std::uint64_t> oversized{};
+  std::atomic<std::uint64_t> reopens{};
+};
+
+class LinePump {
+ public:
+  /// A partial batch older than this goes out even while lines keep coming.
+  static constexpr std::chrono::milliseconds kMaxBatchAge{200};
+
+  LinePump(const LineFormat& format, BatchSink sink, LineStats& stats);
+
+  /// Parses and counts one line.
+  void line(std::string_view text);
+  /// Every complete line the splitter holds, and its oversized count.
+  void drain(LineSplitter& splitter);
+  /// At end of input: the splitter's unterminated last line too.
+  void finish(LineSplitter& splitter);
+  /// Hands over the partial batch (if any) and publishes the counters.
+  void flush();
+  /// Flushes when the partial batch has waited longer than kMaxBatchAge.
+  void flush_if_stale();
+  /// A partial batch is waiting.
+  bool pending() const { return batch_->size > 0; }
+
+ private:
+  void publish();
+
+  const LineFormat& format_;
+  BatchSink sink_;
+  LineStats& stats_;
+  std::unique_ptr<EventBatch> batch_;
+  std::chrono::steady_clock::time_point batch_start_;
+  // Counted locally and published per chunk: an atomic add per line would
+  // cost more than parsing the line.
+  std::uint64_t events_ = 0, rejected_ = 0, oversized_ = 0;
+};
+
+}  // namespace asncounter

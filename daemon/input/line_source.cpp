@@ -1,0 +1,175 @@
+// The line inputs (stdin, file:PATH, fifo:PATH): one thread each, reading
+// in large chunks, splitting lines, parsing them and handing batches over.
+#include "daemon/input/line_source.hpp"
+
+#include <fcntl.h>
+#include <spdlog/spdlog.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <mutex>
+#include <thread>
+
+#include "daemon/input/fd_line_input.hpp"
+#include "daemon/input/fd_util.hpp"
+#include "daemon/input/file_follower.hpp"
+#include "daemon/input/line_format.hpp"
+#include "daemon/input/line_pump.hpp"
+#include "daemon/input/stream_reader.hpp"
+#include "daemon/log.hpp"
+
+namespace asncounter {
+namespace {
+
+class LineInput final : public Input {
+ public:
+  // `fd` is the open stream for stdin, FIFOs and files read once; a
+  // followed file (fd empty) is opened by the follower.
+  LineInput(std::string spec, std::string path, LineFormat format, UniqueFd fd)
+      : spec_(std::move(spec)), path_(std::move(path)), format_(std::move(format)), fd_(std::move(fd)) {}
+  ~LineInput() override { stop(); }
+
+  bool ok() const { return waker_.ok(); }
+
+  void start(BatchSink sink) override {
+    // A followed file says "running" only once it is open (or "waiting").
+    set_state(fd_ ? "running" : "starting");
+    thread_ = std::thread([this, sink = std::move(sink)]() mutable { run(std::move(sink)); });
+  }
+
+  void stop() override {
+    waker_.wake();
+    join();
+  }
+
+  void wait() override { join(); }
+
+  const std::string& spec() const override { return spec_; }
+
+  InputCounters counters() const override {
+    InputCounters c;
+    c.events = stats_.events.load(std::memory_order_relaxed);
+    c.rejected = stats_.rejected.load(std::memory_order_relaxed);
+    c.oversized = stats_.oversized.load(std::memory_order_relaxed);
+    c.reopens = stats_.reopens.load(std::memory_order_relaxed);
+    std::lock_guard lock(state_mutex_);
+    c.state = state_;
+    return c;
+  }
+
+ private:
+  void run(BatchSink sink) {
+    try {
+      LinePump pump(format_, std::move(sink), stats_);
+      if (!fd_) {
+        follow_file(path_, true, waker_, pump, stats_, [this](const std::string& s) { set_state(s); });
+        set_state("stopped");
+        return;
+      }
+      auto end = read_stream(fd_.get(), waker_, pump);
+      if (!end) {
+        log::get("input")->warn("input {} failed: {}", spec_, end.error());
+        set_state("error: " + end.error());
+      } else {
+        set_state(*end == ReadEnd::eof ? "finished" : "stopped");
+      }
+    } catch (const std::exception& e) {
+      // The sink (the store) may throw, e.g. on memory exhaustion: the input
+      // ends with its reason, the daemon goes on.
+      log::get("input")->error("input {} stopped by an error: {}", spec_, e.what());
+      set_state(std::string("error: ") + e.what());
+    }
+  }
+
+  void join() {
+    std::lock_guard lock(join_mutex_);
+    if (thread_.joinable()) thread_.join();
+  }
+
+  void set_state(const std::string& s) {
+    std::lock_guard lock(state_mutex_);
+    state_ = s;
+  }
+
+  std::string spec_;
+  std::string path_;
+  LineFormat format_;
+  UniqueFd fd_;
+  Waker waker_;
+  LineStats stats_;
+  std::thread thread_;
+  std::mutex join_mutex_;
+  mutable std::mutex state_mutex_;
+  std::string state_ = "created";
+};
+
+Result<std::unique_ptr<Input>> finish_input(std::string spec, std::string path, const InputOptions& options,
+                                            UniqueFd fd) {
+  auto format = LineFormat::parse(options.format);
+  if (!format) return Error{spec + ": " + format.error()};
+  auto input =
+      std::make_unique<LineInput>(std::move(spec), std::move(path), std::move(*format), std::move(fd));
+  if (!input->ok()) return Error{input->spec() + ": eventfd: " + std::strerror(errno)};
+  return std::unique_ptr<Input>(std::move(input));
+}
+
+std::string errno_text(const std::string& what, const std::string& path) {
+  return what + " " + path + ": " + std::strerror(errno);
+}
+
+// Created with mode 0660 when missing (whatever the umask). Opened
+// read-write in daemon mode: the daemon is then a writer itself, so the
+// FIFO never reports end of file when the last writer leaves, and a writer
+// that opens with O_NONBLOCK never finds it without a reader. In once mode
+// it is opened read-only, and the input ends when the last writer closes.
+Result<UniqueFd> open_fifo(const std::string& path, bool once) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) == 0) {
+    if (!S_ISFIFO(st.st_mode)) return Error{path + " exists and is not a FIFO"};
+  } else if (errno != ENOENT) {
+    return Error{errno_text("stat", path)};
+  } else if (::mkfifo(path.c_str(), 0660) != 0 && errno != EEXIST) {
+    return Error{errno_text("mkfifo", path)};
+  } else {
+    ::chmod(path.c_str(), 0660);
+  }
+  int fd = ::open(path.c_str(), (once ? O_RDONLY : O_RDWR) | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) return Error{errno_text("open", path)};
+  return UniqueFd(fd);
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Input>> make_fd_line_input(int fd, const std::string& spec,
+                                                  const InputOptions& options) {
+  return finish_input(spec, "", options, UniqueFd(fd));
+}
+
+Result<std::unique_ptr<Input>> make_line_input(LineSourceKind kind, const std::string& path,
+                                               const std::string& spec, const InputOptions& options) {
+  switch (kind) {
+    case LineSourceKind::stdin_: {
+      int fd = ::fcntl(0, F_DUPFD_CLOEXEC, 0);
+      if (fd < 0) return Error{spec + ": " + errno_text("dup", "stdin")};
+      return finish_input(spec, path, options, UniqueFd(fd));
+    }
+    case LineSourceKind::fifo: {
+      if (path.empty()) return Error{spec + ": fifo: needs a path"};
+      auto fd = open_fifo(path, options.once);
+      if (!fd) return Error{spec + ": " + fd.error()};
+      return finish_input(spec, path, options, std::move(*fd));
+    }
+    case LineSourceKind::file: {
+      if (path.empty()) return Error{spec + ": file: needs a path"};
+      if (!options.once) return finish_input(spec, path, options, UniqueFd());
+      int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+      if (fd < 0) return Error{spec + ": " + errno_text("open", path)};
+      return finish_input(spec, path, options, UniqueFd(fd));
+    }
+  }
+  return Error{spec + ": unknown line input"};
+}
+
+}  // namespace asncounter
