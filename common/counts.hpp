@@ -43,10 +43,10 @@ struct PrefixRow {
 /// Top-N answer with the totals the percentages are taken of.
 template <class Row>
 struct TopTable {
-  Counts total;                ///< over every row, not only those returned
-  bool has_bytes{};            ///< some input carried bytes
-  bool has_latency{};          ///< some input carried request times
-  std::vector<Row> rows;       ///< by hits descending, ties by key ascending
+  Counts total;           ///< over every row, not only those returned
+  bool has_bytes{};       ///< some input carried bytes
+  bool has_latency{};     ///< some input carried request times
+  std::vector<Row> rows;  ///< by hits descending, ties by key ascending
 };
 
 using AsnTable = TopTable<AsnRow>;

@@ -1,10 +1,42 @@
-// asncounterd: wires the options to the daemon (placeholder until the daemon lands).
-#include <cstdio>
+// asncounterd: options -> one-shot mode or the daemon. Exit codes: 0 ok,
+// 1 runtime error, 2 usage or config error.
+#include <exception>
+#include <iostream>
 
 #include "common/version.hpp"
+#include "daemon/daemon.hpp"
+#include "daemon/once.hpp"
+#include "daemon/options.hpp"
 
-int main() {
-  std::printf("asncounterd %.*s\n", static_cast<int>(asncounter::version().size()),
-              asncounter::version().data());
-  return 0;
+int main(int argc, char** argv) {
+  using namespace asncounter;
+  auto parsed = parse_command_line(argc, argv);
+  if (!parsed) {
+    std::cerr << "asncounterd: " << parsed.error() << "\n(try asncounterd --help)\n";
+    return 2;
+  }
+  if (parsed->help) {
+    std::cout << usage();
+    return 0;
+  }
+  if (parsed->version) {
+    std::cout << "asncounterd " << version() << "\n";
+    return 0;
+  }
+  if (parsed->print_default_config) {
+    std::cout << default_config();
+    return 0;
+  }
+  const Options& options = parsed->options;
+  if (options.check_config) {
+    std::cout << (options.config.empty() ? std::string("command line") : options.config) << ": OK\n";
+    return 0;
+  }
+  try {
+    if (options.once) return run_once(options, std::cout, std::cerr);
+    return run_daemon(options, argc, argv);
+  } catch (const std::exception& e) {
+    std::cerr << "asncounterd: " << e.what() << "\n";
+    return 1;
+  }
 }

@@ -12,39 +12,40 @@
 namespace asncounter {
 
 struct Options {
-  std::string config;                    ///< --config FILE
-  std::string db;                        ///< --db FILE: a table file (MRT or ipasn)
-  std::string asnames;                   ///< --asnames FILE
-  std::vector<std::string> inputs;       ///< --input SPEC (repeatable)
-  std::string input_format = "plain";    ///< --input-format FMT
-  std::string filter;                    ///< --filter BPF
-  std::string direction = "in";          ///< --direction in|out|inout
+  std::string config;                  ///< --config FILE
+  std::string db;                      ///< --db FILE: a table file (MRT or ipasn)
+  std::string asnames;                 ///< --asnames FILE
+  std::vector<std::string> inputs;     ///< --input SPEC (repeatable)
+  std::string input_format = "plain";  ///< --input-format FMT
+  std::string filter;                  ///< --filter BPF
+  std::string direction = "in";        ///< --direction in|out|inout
   std::string socket = "/run/asncounter/control.sock";
-  std::string socket_group;              ///< group owning the socket (mode 0660)
-  std::string admin_group;               ///< members may reset/refresh/reload
-  std::string metrics_listen;            ///< ADDR:PORT, empty: no exporter
-  unsigned metrics_top_asns = 100;       ///< per-ASN series for the top K only
+  std::string socket_group;         ///< group owning the socket (mode 0660)
+  std::string admin_group;          ///< members may reset/refresh/reload
+  std::string metrics_listen;       ///< ADDR:PORT, empty: no exporter
+  unsigned metrics_top_asns = 100;  ///< per-ASN series for the top K only
   std::string state_dir = "/var/lib/asncounter";
   std::string cache_dir = "/var/cache/asncounter";
-  unsigned save_interval = 60;           ///< seconds between state saves
+  unsigned save_interval = 60;  ///< seconds between state saves
   std::string rib_url = "https://archive.routeviews.org/route-views4/bgpdata";
-  bool rib_url_given = false;            ///< --rib-url set explicitly (with --db: download only if set)
-  unsigned refresh_interval = 86400;     ///< seconds
-  std::string asnames_url;               ///< asnames.json or autnums.html URL
+  bool rib_url_given = false;         ///< --rib-url set explicitly (with --db: download only if set)
+  unsigned refresh_interval = 86400;  ///< seconds
+  std::string asnames_url;            ///< asnames.json or autnums.html URL
   std::string log_level = "info";
-  unsigned shards = 4;                   ///< counter store shards
-  unsigned max_clients = 64;             ///< control socket clients at once
-  unsigned client_timeout = 10;          ///< seconds a client may take per request
-  bool once = false;                     ///< --once: read inputs to the end, print the report
-  unsigned top = 20;                     ///< --top N rows per table in the report (0: all)
-  bool check_config = false;             ///< --check-config: validate and exit
+  unsigned shards = 4;           ///< counter store shards
+  unsigned max_clients = 64;     ///< control socket clients at once
+  unsigned client_timeout = 10;  ///< seconds a client may take per request
+  bool once = false;             ///< --once: read inputs to the end, print the report
+  unsigned top = 20;             ///< --top N rows per table in the report (0: all)
+  bool check_config = false;     ///< --check-config: validate and exit
 };
 
 /// What parsing the command line asks for.
 struct ParsedCommandLine {
   Options options;
-  bool help = false;      ///< --help was given: print usage() and exit 0
-  bool version = false;   ///< --version was given
+  bool help = false;                  ///< --help was given: print usage() and exit 0
+  bool version = false;               ///< --version was given
+  bool print_default_config = false;  ///< --print-default-config: print default_config() and exit 0
 };
 
 /// Parses argv, then the config file it names (command line wins). Errors
@@ -56,5 +57,9 @@ Result<Options> reload_options(const Options& current, int argc, const char* con
 
 /// The --help text, generated from the declarations.
 std::string usage();
+
+/// The annotated default config file (every key, its default and help as
+/// comments), generated from the declarations; etc/asncounterd.conf is this.
+std::string default_config();
 
 }  // namespace asncounter

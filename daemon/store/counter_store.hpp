@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <vector>
 
 #include "common/counts.hpp"
 #include "common/table/lpm_table.hpp"
@@ -21,8 +22,8 @@ namespace asncounter {
 /// Totals the store has seen, for stats and metrics.
 struct StoreStats {
   Counts total;
-  std::uint64_t generations{};        ///< tables installed so far
-  std::uint64_t contended_locks{};    ///< shard locks that had to wait
+  std::uint64_t generations{};      ///< tables installed so far
+  std::uint64_t contended_locks{};  ///< shard locks that had to wait
   std::size_t shards{};
   bool has_bytes{};
   bool has_latency{};
@@ -36,8 +37,9 @@ class CounterStore {
   CounterStore(const CounterStore&) = delete;
   CounterStore& operator=(const CounterStore&) = delete;
 
-  /// Looks up and counts a batch under one shard lock. Thread-safe.
-  void add(const EventBatch& batch);
+  /// Looks up and counts a batch under one shard lock. Thread-safe. Returns
+  /// the number of the generation (table) it was counted against.
+  std::uint64_t add(const EventBatch& batch);
   /// Publishes a new table; later batches count against it. Thread-safe.
   void set_table(std::shared_ptr<const LpmTable> table);
   /// The table in force.

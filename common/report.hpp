@@ -1,0 +1,60 @@
+#pragma once
+// The report tables of DESIGN.md "The one-shot report", byte for byte:
+// asncounterd --once, asncounterctl report/top/prefixes and their --json
+// answers all go through these, so they print the same. See docs/report.md.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/counts.hpp"
+#include "common/ip.hpp"
+#include "common/result.hpp"
+
+namespace asncounter {
+
+class AsNames;
+
+/// One printable row: names resolved, latency as a mean.
+struct ReportRow {
+  std::optional<std::uint32_t> asn;  ///< empty: unrouted ("None")
+  std::optional<Prefix> prefix;      ///< prefix tables only; empty: unrouted
+  std::optional<std::string> name;   ///< AS name; empty: unknown or unrouted
+  std::uint64_t count{};             ///< hits
+  std::uint64_t bytes{};
+  std::optional<double> latency_ms;  ///< mean request time; empty: no samples
+  friend bool operator==(const ReportRow&, const ReportRow&) = default;
+};
+
+/// An ASN table or a prefix table, ready to print.
+struct ReportTable {
+  bool prefixes = false;  ///< a prefix table (prefix, ASN, AS columns)
+  std::uint64_t total{};  ///< hits over every row, not only those shown
+  std::uint64_t total_bytes{};
+  bool has_bytes = false;       ///< print the bytes column
+  bool has_latency = false;     ///< print the latency_ms column
+  std::vector<ReportRow> rows;  ///< already sorted and cut to --top
+  friend bool operator==(const ReportTable&, const ReportTable&) = default;
+};
+
+/// Builds the printable ASN table; `names` may be null (every name unknown).
+ReportTable make_asn_report(const AsnTable& t, const AsNames* names);
+/// Builds the printable prefix table; `names` may be null.
+ReportTable make_prefix_report(const PrefixTable& t, const AsNames* names);
+
+/// `count * 100 / total` with two decimals ("69.33"); "0.00" when total is 0.
+std::string format_percent(std::uint64_t count, std::uint64_t total);
+
+/// Appends one table: header line, rows, "total: N".
+void append_tsv(std::string& out, const ReportTable& t);
+/// The whole one-shot report: the ASN table, then the prefix table.
+std::string format_report(const ReportTable& asns, const ReportTable& prefixes);
+
+/// The `top --json` / `prefixes --json` shape of DESIGN.md (compact JSON text).
+std::string to_json(const ReportTable& t);
+/// Reads that shape back; `prefixes` says which table is expected. Never throws.
+Result<ReportTable> report_from_json(std::string_view json_text, bool prefixes);
+
+}  // namespace asncounter

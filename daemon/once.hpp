@@ -1,0 +1,15 @@
+#pragma once
+// One-shot mode (--once): read every input to its end, print the report of
+// DESIGN.md "The one-shot report", exit. The old tool's whole job.
+
+#include <iosfwd>
+
+namespace asncounter {
+
+struct Options;
+
+/// Runs one-shot mode: the report goes to `out`, diagnostics to `err`.
+/// Returns 0, 1 (a table, names or input failed) or 2 (bad usage).
+int run_once(const Options& options, std::ostream& out, std::ostream& err);
+
+}  // namespace asncounter

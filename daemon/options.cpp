@@ -1,0 +1,204 @@
+// Parsing the command line and the config file from the one option table
+// (daemon/options_table.cpp) with Boost.ProgramOptions.
+#include "daemon/options.hpp"
+
+#include <boost/program_options.hpp>
+#include <cstring>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include "common/version.hpp"
+#include "daemon/options_table.hpp"
+
+namespace asncounter {
+
+namespace po = boost::program_options;
+
+namespace {
+
+enum class Where { cli, file };
+
+std::string described_help(const OptionDecl& d) {
+  std::string h = d.help;
+  std::string def = default_text(d);
+  if (!def.empty() && std::holds_alternative<bool Options::*>(d.member) == false)
+    h += " (default: " + def + ")";
+  return h;
+}
+
+po::options_description describe(Where where) {
+  po::options_description desc(where == Where::cli ? "Options" : "Config file keys");
+  auto add = desc.add_options();
+  if (where == Where::cli) {
+    add("help,h", "print this help and exit");
+    add("version", "print the version and exit");
+    add("print-default-config", "print the annotated default config file and exit");
+  }
+  for (const OptionDecl& d : option_decls()) {
+    if (where == Where::file && d.cli_only) continue;
+    std::string help = described_help(d);
+    std::visit(
+        [&](auto member) {
+          using T = std::decay_t<decltype(Options{}.*member)>;
+          if constexpr (std::is_same_v<T, bool>) {
+            // A switch on the command line, "key = true|false" in the file.
+            auto* v = po::value<bool>();
+            if (where == Where::cli) v->zero_tokens()->implicit_value(true);
+            add(d.name, v, help.c_str());
+          } else if constexpr (std::is_same_v<T, std::vector<std::string>>) {
+            add(d.name, po::value<T>()->composing()->value_name(d.arg), help.c_str());
+          } else {
+            add(d.name, po::value<T>()->value_name(d.arg), help.c_str());
+          }
+        },
+        d.member);
+  }
+  return desc;
+}
+
+/// Copies what `vm` holds into `o`; repeated keys append (`input`).
+void apply(const po::variables_map& vm, Options& o, bool append) {
+  for (const OptionDecl& d : option_decls()) {
+    if (!vm.count(d.name)) continue;
+    std::visit(
+        [&](auto member) {
+          using T = std::decay_t<decltype(o.*member)>;
+          const T& v = vm[d.name].as<T>();
+          if constexpr (std::is_same_v<T, std::vector<std::string>>) {
+            if (!append) (o.*member).clear();
+            (o.*member).insert((o.*member).end(), v.begin(), v.end());
+          } else {
+            o.*member = v;
+          }
+        },
+        d.member);
+  }
+}
+
+std::string trim(const std::string& s) {
+  auto b = s.find_first_not_of(" \t\r");
+  if (b == std::string::npos) return "";
+  return s.substr(b, s.find_last_not_of(" \t\r") - b + 1);
+}
+
+/// The config file, read one line at a time so every error names its line.
+struct FileValues {
+  Options options;
+  std::map<std::string, int> line_of;  // key -> line it was (last) set on
+};
+
+Result<FileValues> read_config(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return Error{path + ": cannot read: " + std::strerror(errno)};
+  const po::options_description desc = describe(Where::file);
+  FileValues fv;
+  std::string line;
+  for (int n = 1; std::getline(in, line); ++n) {
+    std::string t = trim(line);
+    if (t.empty() || t[0] == '#') continue;
+    auto where = path + ":" + std::to_string(n) + ": ";
+    if (t[0] == '[') return Error{where + "sections are not used; write key = value lines"};
+    auto eq = t.find('=');
+    if (eq == std::string::npos) return Error{where + "expected 'key = value', got '" + t + "'"};
+    std::string key = trim(t.substr(0, eq));
+    const OptionDecl* d = find_option(key);
+    if (!d || d->cli_only) return Error{where + "unknown key '" + key + "'"};
+    bool repeatable = std::holds_alternative<std::vector<std::string> Options::*>(d->member);
+    if (!repeatable && fv.line_of.count(key))
+      return Error{where + key + ": given twice (first on line " + std::to_string(fv.line_of[key]) + ")"};
+    try {
+      std::istringstream one(t + "\n");
+      po::variables_map vm;
+      po::store(po::parse_config_file(one, desc), vm);
+      po::notify(vm);
+      apply(vm, fv.options, true);
+    } catch (const std::exception& e) {
+      return Error{where + key + ": " + e.what()};
+    }
+    fv.line_of[key] = n;
+  }
+  return fv;
+}
+
+}  // namespace
+
+Result<ParsedCommandLine> parse_command_line(int argc, const char* const* argv) {
+  ParsedCommandLine out;
+  po::variables_map cli;
+  try {
+    const po::positional_options_description no_positional;  // stray words are errors
+    po::store(
+        po::command_line_parser(argc, argv).options(describe(Where::cli)).positional(no_positional).run(),
+        cli);
+    po::notify(cli);
+  } catch (const std::exception& e) {
+    return Error{std::string("command line: ") + e.what()};
+  }
+  out.help = cli.count("help") > 0;
+  out.version = cli.count("version") > 0;
+  out.print_default_config = cli.count("print-default-config") > 0;
+  if (out.help || out.version || out.print_default_config) return out;
+
+  Options cli_options;
+  apply(cli, cli_options, false);
+  FileValues file;
+  if (!cli_options.config.empty()) {
+    auto r = read_config(cli_options.config);
+    if (!r) return Error{r.error()};
+    file = std::move(*r);
+  }
+  // Command line beats file: start from the file, overwrite what the command line gave.
+  Options& o = out.options;
+  o = file.options;
+  apply(cli, o, false);
+  o.rib_url_given = cli.count("rib-url") > 0 || file.line_of.count("rib-url") > 0;
+
+  for (const OptionDecl& d : option_decls()) {
+    if (!d.check) continue;
+    std::string why = d.check(o);
+    if (why.empty()) continue;
+    if (cli.count(d.name)) return Error{std::string("--") + d.name + ": " + why};
+    if (auto it = file.line_of.find(d.name); it != file.line_of.end())
+      return Error{o.config + ":" + std::to_string(it->second) + ": " + d.name + ": " + why};
+    return Error{std::string(d.name) + ": " + why};
+  }
+  return out;
+}
+
+Result<Options> reload_options(const Options& current, int argc, const char* const* argv) {
+  // Re-reading everything gives the file's new values with the command line
+  // still on top; the caller swaps only if this succeeds.
+  auto r = parse_command_line(argc, argv);
+  if (!r) return Error{r.error()};
+  Options o = r->options;
+  o.once = current.once;
+  return o;
+}
+
+std::string usage() {
+  std::ostringstream s;
+  s << "Usage: asncounterd [OPTION]...\n"
+       "Counts hits and bytes per autonomous system and per routed prefix.\n"
+       "Every option but --config, --check-config and the informational ones is\n"
+       "also a config-file key of the same name (key = value).\n\n"
+    << describe(Where::cli);
+  return s.str();
+}
+
+std::string default_config() {
+  std::string out =
+      "# asncounterd configuration: one \"key = value\" per line, '#' starts a comment.\n"
+      "# Every key is also a command-line option (--key value); the command line wins.\n"
+      "# Generated by `asncounterd --print-default-config` from the option\n"
+      "# declarations; every key below is commented out at its default.\n";
+  for (const OptionDecl& d : option_decls()) {
+    if (d.cli_only) continue;
+    out += "\n# " + std::string(d.help) + "\n";
+    std::string def = default_text(d);
+    out += "#" + std::string(d.name) + (def.empty() ? " =\n" : " = " + def + "\n");
+  }
+  return out;
+}
+
+}  // namespace asncounter

@@ -1,0 +1,121 @@
+#include "daemon/store/generation.hpp"
+
+namespace asncounter {
+
+ShardCounters::ShardCounters(std::size_t ids)
+    : hits(ids), bytes(ids), latency_sum(ids), latency_samples(ids) {}
+
+void ShardCounters::add(std::span<const PrefixId> ids, const EventBatch& batch) noexcept {
+  const std::size_t n = ids.size();
+  std::uint64_t h = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    hits[ids[i]] += batch.hits[i];
+    h += batch.hits[i];
+  }
+  total.hits += h;
+  touched = touched || h != 0;
+  if (batch.has_bytes) {
+    std::uint64_t b = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+      bytes[ids[i]] += batch.bytes[i];
+      b += batch.bytes[i];
+    }
+    total.bytes += b;
+    bytes_touched = bytes_touched || b != 0;
+  }
+  if (batch.has_latency) {
+    for (std::size_t i = 0; i < n; ++i) {
+      if (batch.latency_us[i] == EventBatch::kNoLatency) continue;
+      latency_sum[ids[i]] += batch.latency_us[i];
+      latency_samples[ids[i]] += 1;
+      total.latency_us_sum += batch.latency_us[i];
+      total.latency_samples += 1;
+      latency_touched = true;
+    }
+  }
+}
+
+void ShardCounters::add_at(PrefixId id, const Counts& c) noexcept {
+  hits[id] += c.hits;
+  bytes[id] += c.bytes;
+  latency_sum[id] += c.latency_us_sum;
+  latency_samples[id] += c.latency_samples;
+  total += c;
+  touched = touched || c.hits != 0;
+  bytes_touched = bytes_touched || c.bytes != 0;
+  latency_touched = latency_touched || c.latency_samples != 0;
+}
+
+Counts ShardCounters::at(PrefixId id) const noexcept {
+  Counts c;
+  if (touched) c.hits = hits[id];
+  if (bytes_touched) c.bytes = bytes[id];
+  if (latency_touched) {
+    c.latency_us_sum = latency_sum[id];
+    c.latency_samples = latency_samples[id];
+  }
+  return c;
+}
+
+void ShardCounters::clear() noexcept {
+  if (touched) hits.clear();
+  if (bytes_touched) bytes.clear();
+  if (latency_touched) {
+    latency_sum.clear();
+    latency_samples.clear();
+  }
+  total = {};
+  touched = bytes_touched = latency_touched = false;
+}
+
+Generation::Generation(std::shared_ptr<const LpmTable> table, std::size_t shards, std::uint64_t number)
+    : table_(std::move(table)), number_(number), shard_count_(shards) {
+  const std::size_t ids = id_count();
+  shards_.reserve(shards);
+  for (std::size_t i = 0; i < shards; ++i) shards_.push_back(std::make_unique<Shard>(ids));
+  slot_of_id_.resize(ids);
+  asn_of_slot_.push_back(0);  // slot 0: unrouted
+  for (PrefixId id = 1; id < ids; ++id) {
+    auto [it, fresh] =
+        slot_of_asn_.try_emplace(table_->asn(id), static_cast<std::uint32_t>(asn_of_slot_.size()));
+    if (fresh) asn_of_slot_.push_back(table_->asn(id));
+    slot_of_id_[id] = it->second;
+  }
+}
+
+std::optional<std::uint32_t> Generation::slot_of_asn(std::uint32_t asn) const {
+  auto it = slot_of_asn_.find(asn);
+  if (it == slot_of_asn_.end()) return std::nullopt;
+  return it->second;
+}
+
+std::optional<PrefixId> Generation::find(const Prefix& prefix, std::uint32_t asn) const {
+  const unsigned bits = family_bits(prefix.addr.family);
+  Address last = prefix.addr;
+  if (prefix.addr.is_v4()) {
+    if (prefix.len < 32) last.v4 |= (prefix.len == 0 ? ~0U : (~0U >> prefix.len));
+  } else {
+    for (unsigned b = prefix.len; b < bits; ++b) {
+      if (b < 64)
+        last.v6.hi |= (1ULL << (63 - b));
+      else
+        last.v6.lo |= (1ULL << (127 - b));
+    }
+  }
+  for (const Address& probe : {prefix.addr, last}) {
+    PrefixId id = table_->lookup_id(probe);
+    if (id == kUnrouted) return std::nullopt;  // nothing covers it: the prefix is not in the table
+    const Prefix& p = table_->prefix(id);
+    if (p == prefix) return table_->asn(id) == asn ? std::optional<PrefixId>(id) : std::nullopt;
+    if (p.len < prefix.len) return std::nullopt;  // a shorter match means the prefix itself is absent
+  }
+  return std::nullopt;
+}
+
+std::uint64_t Generation::contended() const {
+  std::uint64_t n = 0;
+  for (std::size_t i = 0; i < shard_count_; ++i) n += shards_[i]->contended();
+  return n;
+}
+
+}  // namespace asncounter

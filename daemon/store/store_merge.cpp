@@ -1,0 +1,236 @@
+// The read side of the counter store: merging shards, orphans and
+// not-yet-folded generations into sorted top-N tables. Runs under the
+// reader lock; each shard lock is held only while its arrays are summed.
+#include <algorithm>
+#include <unordered_map>
+
+#include "daemon/store/store_state.hpp"
+
+namespace asncounter {
+
+namespace {
+
+bool nonzero(const Counts& c) { return c.hits || c.bytes || c.latency_samples; }
+
+/// Sorts rows by hits descending, then key ascending, and keeps `limit`.
+template <class Row, class Less>
+void rank(std::vector<Row>& rows, std::size_t limit, Less key_less) {
+  auto cmp = [&](const Row& a, const Row& b) {
+    if (a.counts.hits != b.counts.hits) return a.counts.hits > b.counts.hits;
+    return key_less(a, b);
+  };
+  if (limit && limit < rows.size()) {
+    std::partial_sort(rows.begin(), rows.begin() + static_cast<std::ptrdiff_t>(limit), rows.end(), cmp);
+    rows.resize(limit);
+  } else {
+    std::sort(rows.begin(), rows.end(), cmp);
+  }
+}
+
+/// Unrouted ("None") sorts after every number among equal counts.
+template <class T>
+bool none_last_less(const std::optional<T>& a, const std::optional<T>& b) {
+  if (a.has_value() != b.has_value()) return a.has_value();
+  return a.has_value() && *a < *b;
+}
+
+/// Per-id sums of one generation over its shards, one field array each
+/// (only the fields some shard carries).
+struct Summed {
+  std::vector<std::uint64_t> hits, bytes, latency_sum, latency_samples;
+  Counts at(PrefixId id) const {
+    Counts c;
+    c.hits = hits[id];
+    if (!bytes.empty()) c.bytes = bytes[id];
+    if (!latency_sum.empty()) {
+      c.latency_us_sum = latency_sum[id];
+      c.latency_samples = latency_samples[id];
+    }
+    return c;
+  }
+};
+
+void add_array(std::vector<std::uint64_t>& to, const CounterArray& from) {
+  if (to.empty()) to.assign(from.size(), 0);
+  const std::uint64_t* f = from.data();
+  for (std::size_t i = 0; i < to.size(); ++i) to[i] += f[i];
+}
+
+Summed sum_shards(Generation& g) {
+  Summed s;
+  s.hits.assign(g.id_count(), 0);
+  for (std::size_t i = 0; i < g.shard_count(); ++i) {
+    auto sh = g.shard(i).lock();
+    if (sh->touched) add_array(s.hits, sh->hits);
+    if (sh->bytes_touched) add_array(s.bytes, sh->bytes);
+    if (sh->latency_touched) {
+      add_array(s.latency_sum, sh->latency_sum);
+      add_array(s.latency_samples, sh->latency_samples);
+    }
+  }
+  return s;
+}
+
+/// Adds field `from` of every id to its ASN slot. Branch-free on purpose:
+/// adding the zeros of untouched ids is cheaper than mispredicting on them.
+void add_by_slot(std::vector<std::uint64_t>& slots, const Generation& g, const CounterArray& from) {
+  const std::uint64_t* f = from.data();
+  const std::uint32_t* slot = g.id_slots();
+  std::uint64_t* out = slots.data();
+  const std::size_t n = g.id_count();
+  for (std::size_t id = 0; id < n; ++id) out[slot[id]] += f[id];
+}
+
+}  // namespace
+
+void collect_rows(Generation& g, RowMap& rows, Counts& unrouted) {
+  const LpmTable& t = *g.table();
+  for (std::size_t i = 0; i < g.shard_count(); ++i) {
+    auto sh = g.shard(i).lock();
+    if (!sh->touched && !sh->bytes_touched && !sh->latency_touched) continue;
+    for (PrefixId id = 0; id < g.id_count(); ++id) {
+      Counts c = sh->at(id);
+      if (!nonzero(c)) continue;
+      if (id == kUnrouted)
+        unrouted += c;
+      else
+        rows[RowKey{t.prefix(id), t.asn(id)}] += c;
+    }
+  }
+}
+
+AsnTable merge_asns(const MergeInput& in, std::size_t limit) {
+  Generation& g = in.current;
+  // One plain array per field: the hits slots of ~50k ASNs stay in L2.
+  const std::size_t n = g.slot_count();
+  std::vector<std::uint64_t> hits(n), bytes, lat_sum, lat_n;
+  for (std::size_t i = 0; i < g.shard_count(); ++i) {
+    auto sh = g.shard(i).lock();
+    if (sh->touched) add_by_slot(hits, g, sh->hits);
+    if (sh->bytes_touched) {
+      if (bytes.empty()) bytes.resize(n);
+      add_by_slot(bytes, g, sh->bytes);
+    }
+    if (sh->latency_touched) {
+      if (lat_sum.empty()) {
+        lat_sum.resize(n);
+        lat_n.resize(n);
+      }
+      add_by_slot(lat_sum, g, sh->latency_sum);
+      add_by_slot(lat_n, g, sh->latency_samples);
+    }
+  }
+  std::vector<Counts> slots(n);
+  for (std::size_t s = 0; s < n; ++s) {
+    slots[s].hits = hits[s];
+    if (!bytes.empty()) slots[s].bytes = bytes[s];
+    if (!lat_sum.empty()) {
+      slots[s].latency_us_sum = lat_sum[s];
+      slots[s].latency_samples = lat_n[s];
+    }
+  }
+  slots[0] += in.extra_unrouted;
+  std::unordered_map<std::uint32_t, Counts> others;  // ASNs the current table no longer has
+  for (const auto& [key, c] : in.extra) {
+    if (auto s = g.slot_of_asn(key.asn))
+      slots[*s] += c;
+    else
+      others[key.asn] += c;
+  }
+  AsnTable t;
+  for (std::uint32_t s = 0; s < slots.size(); ++s) {
+    if (!nonzero(slots[s])) continue;
+    t.total += slots[s];
+    t.rows.push_back(
+        AsnRow{s == 0 ? std::nullopt : std::optional<std::uint32_t>(g.asn_of_slot(s)), slots[s]});
+  }
+  for (const auto& [asn, c] : others) {
+    t.total += c;
+    t.rows.push_back(AsnRow{asn, c});
+  }
+  rank(t.rows, limit, [](const AsnRow& a, const AsnRow& b) { return none_last_less(a.asn, b.asn); });
+  return t;
+}
+
+PrefixTable merge_prefixes(const MergeInput& in, std::size_t limit, std::optional<std::uint32_t> asn) {
+  Generation& g = in.current;
+  const LpmTable& table = *g.table();
+  const Summed sum = sum_shards(g);
+  // Rank light candidates (hits and where the row lives), then build full
+  // rows only for those kept: a million PrefixRows would cost ~80 MB.
+  constexpr std::uint32_t kNone = UINT32_MAX;
+  struct Cand {
+    std::uint64_t hits;
+    std::uint32_t id;     // kNone: the row is extra only
+    std::uint32_t extra;  // index into extras, or kNone
+  };
+  std::vector<const RowMap::value_type*> extras;
+  std::unordered_map<RowKey, std::uint32_t, RowKeyHash> extra_index;
+  for (const auto& e : in.extra) {
+    extra_index.emplace(e.first, static_cast<std::uint32_t>(extras.size()));
+    extras.push_back(&e);
+  }
+  std::vector<bool> extra_used(extras.size());
+  PrefixTable t;
+  auto key = [&](const Cand& c) -> std::pair<std::optional<Prefix>, std::optional<std::uint32_t>> {
+    if (c.id == kNone) return {extras[c.extra]->first.prefix, extras[c.extra]->first.asn};
+    if (c.id == kUnrouted) return {};
+    return {table.prefix(c.id), table.asn(c.id)};
+  };
+  auto cmp = [&](const Cand& a, const Cand& b) {  // a ranks before b
+    if (a.hits != b.hits) return a.hits > b.hits;
+    auto ka = key(a), kb = key(b);
+    if (ka.first != kb.first) return none_last_less(ka.first, kb.first);
+    return none_last_less(ka.second, kb.second);
+  };
+  // With a limit, keep only the best `limit` in a heap whose top is the
+  // worst kept: most candidates lose on hits alone, without a key lookup.
+  std::vector<Cand> cands;
+  auto offer = [&](const Cand& c) {
+    if (!limit) {
+      cands.push_back(c);
+    } else if (cands.size() < limit) {
+      cands.push_back(c);
+      std::push_heap(cands.begin(), cands.end(), cmp);
+    } else if (c.hits >= cands.front().hits && cmp(c, cands.front())) {
+      std::pop_heap(cands.begin(), cands.end(), cmp);
+      cands.back() = c;
+      std::push_heap(cands.begin(), cands.end(), cmp);
+    }
+  };
+  for (PrefixId id = 0; id < g.id_count(); ++id) {
+    Counts c = sum.at(id);
+    if (id == kUnrouted) c += in.extra_unrouted;
+    std::uint32_t x = kNone;
+    if (id != kUnrouted && !extra_index.empty()) {
+      // The same (prefix, ASN) counted under an older table makes one row.
+      if (auto it = extra_index.find(RowKey{table.prefix(id), table.asn(id)}); it != extra_index.end()) {
+        x = it->second;
+        extra_used[x] = true;
+        c += extras[x]->second;
+      }
+    }
+    if (!nonzero(c)) continue;
+    t.total += c;
+    if (asn && (id == kUnrouted || table.asn(id) != *asn)) continue;
+    offer(Cand{c.hits, id, x});
+  }
+  for (std::uint32_t x = 0; x < extras.size(); ++x) {
+    if (extra_used[x]) continue;
+    t.total += extras[x]->second;
+    if (asn && extras[x]->first.asn != *asn) continue;
+    offer(Cand{extras[x]->second.hits, kNone, x});
+  }
+  std::sort(cands.begin(), cands.end(), cmp);
+  t.rows.reserve(cands.size());
+  for (const Cand& c : cands) {
+    auto [prefix, origin] = key(c);
+    Counts counts = c.id == kNone ? Counts{} : sum.at(c.id);
+    if (c.id == kUnrouted) counts += in.extra_unrouted;
+    if (c.extra != kNone) counts += extras[c.extra]->second;
+    t.rows.push_back(PrefixRow{prefix, origin, counts});
+  }
+  return t;
+}
+
+}  // namespace asncounter

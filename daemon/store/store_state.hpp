@@ -1,0 +1,57 @@
+#pragma once
+// Internals of the counter store shared by its write side
+// (counter_store.cpp) and its read side (store_merge.cpp).
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <unordered_map>
+#include <vector>
+
+#include "common/counts.hpp"
+#include "daemon/store/generation.hpp"
+
+namespace asncounter {
+
+/// A (prefix, origin ASN) pair: the identity of a prefix row across tables.
+struct RowKey {
+  Prefix prefix;
+  std::uint32_t asn{};
+  friend bool operator==(const RowKey&, const RowKey&) = default;
+};
+
+struct RowKeyHash {
+  std::size_t operator()(const RowKey& k) const noexcept;
+};
+
+using RowMap = std::unordered_map<RowKey, Counts, RowKeyHash>;
+
+/// What the reader lock guards: everything but the live shard arrays.
+struct ReadState {
+  /// Replaced generations a writer may still hold; folded once none does.
+  std::vector<std::shared_ptr<Generation>> retired;
+  /// Totals of past (prefix, ASN) pairs the current table does not have.
+  RowMap orphans;
+  std::uint64_t generations = 1;        ///< tables installed so far
+  std::uint64_t folded_contention = 0;  ///< contention of generations already folded
+};
+
+/// Everything a read merges: the current generation plus rows that live
+/// elsewhere (orphans, generations not folded yet). `extra` never holds id 0.
+struct MergeInput {
+  Generation& current;
+  const RowMap& extra;
+  Counts extra_unrouted;
+};
+
+/// Per-ASN totals, sorted and cut to `limit` (0: all).
+AsnTable merge_asns(const MergeInput& in, std::size_t limit);
+/// Per-prefix totals, sorted and cut to `limit` (0: all), only `asn`'s when given.
+PrefixTable merge_prefixes(const MergeInput& in, std::size_t limit, std::optional<std::uint32_t> asn);
+
+/// Adds every non-zero row of `g` to `rows` (id 0 to `unrouted`).
+void collect_rows(Generation& g, RowMap& rows, Counts& unrouted);
+
+}  // namespace asncounter

@@ -1,0 +1,224 @@
+#include <catch2/catch.hpp>
+
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "daemon/options.hpp"
+#include "tests/support/test_support.hpp"
+
+using asncounter::Options;
+using asncounter::parse_command_line;
+using asncounter::test::TempDir;
+
+namespace {
+
+auto parse(std::vector<std::string> args) {
+  args.insert(args.begin(), "asncounterd");
+  std::vector<const char*> argv;
+  for (const auto& a : args) argv.push_back(a.c_str());
+  return parse_command_line(static_cast<int>(argv.size()), argv.data());
+}
+
+std::string write(const TempDir& dir, const std::string& name, const std::string& text) {
+  std::ofstream(dir / name) << text;
+  return (dir / name).string();
+}
+
+}  // namespace
+
+TEST_CASE("options: defaults, and every DESIGN.md option on the command line", "[options]") {
+  auto none = parse({});
+  REQUIRE(none.ok());
+  const Options d;
+  CHECK(none->options.socket == d.socket);
+  CHECK(none->options.top == 20);
+  CHECK(none->options.inputs.empty());
+  CHECK_FALSE(none->options.rib_url_given);
+
+  auto r = parse({"--db",
+                  "t.dat",
+                  "--asnames",
+                  "n.json",
+                  "--input",
+                  "-",
+                  "--input",
+                  "fifo:/run/x",
+                  "--input-format",
+                  "field:1,bytes:10",
+                  "--filter",
+                  "udp",
+                  "--socket",
+                  "/tmp/s",
+                  "--metrics-listen",
+                  "127.0.0.1:9100",
+                  "--state-dir",
+                  "/s",
+                  "--cache-dir",
+                  "/c",
+                  "--rib-url",
+                  "http://example.invalid/rv",
+                  "--refresh-interval",
+                  "60",
+                  "--asnames-url",
+                  "http://x/names",
+                  "--once",
+                  "--top",
+                  "0",
+                  "--check-config",
+                  "--direction",
+                  "inout",
+                  "--shards",
+                  "8"});
+  REQUIRE(r.ok());
+  const Options& o = r->options;
+  CHECK(o.db == "t.dat");
+  CHECK(o.asnames == "n.json");
+  CHECK(o.inputs == std::vector<std::string>{"-", "fifo:/run/x"});
+  CHECK(o.input_format == "field:1,bytes:10");
+  CHECK(o.filter == "udp");
+  CHECK(o.socket == "/tmp/s");
+  CHECK(o.metrics_listen == "127.0.0.1:9100");
+  CHECK(o.state_dir == "/s");
+  CHECK(o.cache_dir == "/c");
+  CHECK(o.rib_url == "http://example.invalid/rv");
+  CHECK(o.rib_url_given);
+  CHECK(o.refresh_interval == 60);
+  CHECK(o.asnames_url == "http://x/names");
+  CHECK(o.once);
+  CHECK(o.top == 0);
+  CHECK(o.check_config);
+  CHECK(o.direction == "inout");
+  CHECK(o.shards == 8);
+}
+
+TEST_CASE("options: --help, --version and errors on the command line", "[options]") {
+  CHECK(parse({"--help"})->help);
+  CHECK(parse({"--version"})->version);
+  CHECK(parse({"--print-default-config"})->print_default_config);
+  auto unknown = parse({"--frobnicate"});
+  REQUIRE_FALSE(unknown.ok());
+  CHECK_THAT(unknown.error(), Catch::Contains("frobnicate"));
+  auto bad_number = parse({"--top", "many"});
+  REQUIRE_FALSE(bad_number.ok());
+  CHECK_THAT(bad_number.error(), Catch::Contains("top"));
+  auto bad_dir = parse({"--direction", "sideways"});
+  REQUIRE_FALSE(bad_dir.ok());
+  CHECK_THAT(bad_dir.error(), Catch::StartsWith("--direction: ") && Catch::Contains("sideways"));
+  auto bad_input = parse({"--input", "tcp:1.2.3.4"});
+  REQUIRE_FALSE(bad_input.ok());
+  CHECK_THAT(bad_input.error(), Catch::StartsWith("--input: "));
+  auto bad_format = parse({"--input-format", "xml"});
+  REQUIRE_FALSE(bad_format.ok());
+  CHECK_THAT(bad_format.error(), Catch::StartsWith("--input-format: "));
+  CHECK_FALSE(parse({"stray-argument"}).ok());
+}
+
+TEST_CASE("options: config file keys, repeated inputs, command line wins", "[options]") {
+  TempDir dir;
+  std::string conf = write(dir, "a.conf",
+                           "# a comment\n"
+                           "\n"
+                           "db = /var/lib/t.dat.gz\n"
+                           "input = fifo:/run/a\n"
+                           "  input=file:/var/log/b.log   # trailing comment\n"
+                           "top = 5\n"
+                           "once = true\n"
+                           "rib-url = http://example.invalid/rv\n"
+                           "log-level = debug\n");
+  auto file_only = parse({"--config", conf});
+  REQUIRE(file_only.ok());
+  const Options& f = file_only->options;
+  CHECK(f.config == conf);
+  CHECK(f.db == "/var/lib/t.dat.gz");
+  CHECK(f.inputs == std::vector<std::string>{"fifo:/run/a", "file:/var/log/b.log"});
+  CHECK(f.top == 5);
+  CHECK(f.once);
+  CHECK(f.rib_url_given);
+  CHECK(f.log_level == "debug");
+
+  auto both = parse({"--config", conf, "--top", "7", "--input", "-", "--db", "/other"});
+  REQUIRE(both.ok());
+  CHECK(both->options.top == 7);
+  CHECK(both->options.inputs == std::vector<std::string>{"-"});
+  CHECK(both->options.db == "/other");
+  CHECK(both->options.log_level == "debug");  // from the file, not overridden
+}
+
+TEST_CASE("options: config errors name the file, the line and the key", "[options]") {
+  TempDir dir;
+  struct Case {
+    std::string text, expect;
+  };
+  for (const Case& c : {
+           Case{"db = x\n\nbogus = 1\n", ":3: unknown key 'bogus'"},
+           Case{"# c\ntop = lots\n", ":2: top: "},
+           Case{"db = a\ntop = 1\ndirection = sideways\n", ":3: direction: must be in, out or inout"},
+           Case{"top = 1\ntop = 2\n", ":2: top: given twice (first on line 1)"},
+           Case{"[section]\n", ":1: sections are not used"},
+           Case{"db\n", ":1: expected 'key = value'"},
+           Case{"check-config = true\n", ":1: unknown key 'check-config'"},
+           Case{"\n\n\n\ninput = nonsense\n", ":5: input: 'nonsense' is not"},
+           Case{"shards = 0\n", ":1: shards: must be between 1 and 256"},
+       }) {
+    std::string conf = write(dir, "bad.conf", c.text);
+    auto r = parse({"--config", conf});
+    INFO(c.text);
+    REQUIRE_FALSE(r.ok());
+    CHECK_THAT(r.error(), Catch::StartsWith(conf + c.expect));
+  }
+  auto missing = parse({"--config", (dir / "absent.conf").string()});
+  REQUIRE_FALSE(missing.ok());
+  CHECK_THAT(missing.error(), Catch::Contains("absent.conf") && Catch::Contains("cannot read"));
+  // A bad file value the command line overrides is never looked at.
+  std::string conf = write(dir, "over.conf", "direction = in\n");
+  CHECK(parse({"--config", conf, "--direction", "out"})->options.direction == "out");
+}
+
+TEST_CASE("options: --help and the default config come from the declarations", "[options]") {
+  std::string help = asncounter::usage();
+  std::string conf = asncounter::default_config();
+  for (const char* key :
+       {"db", "asnames", "input", "input-format", "filter", "socket", "metrics-listen", "state-dir",
+        "cache-dir", "rib-url", "refresh-interval", "asnames-url", "once", "top"}) {
+    INFO(key);
+    CHECK_THAT(help, Catch::Contains(std::string("--") + key));
+    CHECK_THAT(conf, Catch::Contains(std::string("\n#") + key + " ="));
+  }
+  CHECK_THAT(help, Catch::Contains("--config") && Catch::Contains("--check-config"));
+  CHECK_THAT(conf, !Catch::Contains("#config =") && !Catch::Contains("#check-config"));
+
+  // Uncommenting every key that has a default gives a valid file equal to the defaults.
+  TempDir dir;
+  std::istringstream in(conf);
+  std::string line, active;
+  while (std::getline(in, line)) {
+    bool key_line = line.size() > 1 && line[0] == '#' && line[1] != ' ' && line.back() != '=';
+    active += (key_line ? line.substr(1) : line) + "\n";
+  }
+  auto r = parse({"--config", write(dir, "defaults.conf", active)});
+  REQUIRE(r.ok());
+  Options expect;
+  expect.config = (dir / "defaults.conf").string();
+  expect.rib_url_given = true;  // the file names rib-url
+  const Options& o = r->options;
+  CHECK(o.socket == expect.socket);
+  CHECK(o.state_dir == expect.state_dir);
+  CHECK(o.rib_url == expect.rib_url);
+  CHECK(o.refresh_interval == expect.refresh_interval);
+  CHECK(o.top == expect.top);
+  CHECK(o.shards == expect.shards);
+  CHECK(o.once == expect.once);
+  CHECK(o.input_format == expect.input_format);
+  CHECK(o.rib_url_given);
+}
+
+TEST_CASE("options: etc/asncounterd.conf is the generated default config", "[options]") {
+  std::ifstream f(std::string(ASNCOUNTER_SOURCE_DIR) + "/etc/asncounterd.conf");
+  REQUIRE(f);
+  std::stringstream s;
+  s << f.rdbuf();
+  // On a mismatch regenerate it: asncounterd --print-default-config > etc/asncounterd.conf
+  CHECK(s.str() == asncounter::default_config());
+}
