@@ -1,10 +1,13 @@
-// asncounterctl: placeholder until the commands land.
-#include <cstdio>
+// asncounterctl: argv to the command table (ctl/commands.cpp).
+#include <iostream>
+#include <string>
+#include <vector>
 
-#include "common/version.hpp"
+#include "ctl/commands.hpp"
 
-int main() {
-  std::printf("asncounterctl %.*s\n", static_cast<int>(asncounter::version().size()),
-              asncounter::version().data());
-  return 0;
+int main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  int rc = asncounter::ctl::run(args, std::cin, std::cout, std::cerr);
+  std::cout.flush();
+  return rc;
 }

@@ -12,9 +12,11 @@ Result<std::unique_ptr<Input>> make_input(const std::string& spec, const InputOp
   if (s == "-" || s == "stdin") return make_line_input(LineSourceKind::stdin_, "-", spec, options);
   if (s.starts_with("file:")) return make_line_input(LineSourceKind::file, after("file:"), spec, options);
   if (s.starts_with("fifo:")) return make_line_input(LineSourceKind::fifo, after("fifo:"), spec, options);
-  if (s.starts_with("pcap-file:")) return make_pcap_input(PcapSourceKind::file, after("pcap-file:"), spec, options);
+  if (s.starts_with("pcap-file:"))
+    return make_pcap_input(PcapSourceKind::file, after("pcap-file:"), spec, options);
   if (s.starts_with("pcap:")) return make_pcap_input(PcapSourceKind::live, after("pcap:"), spec, options);
-  return Error{"unknown input '" + spec + "' (expected -, stdin, file:PATH, fifo:PATH, pcap:IFACE or pcap-file:PATH)"};
+  return Error{"unknown input '" + spec +
+               "' (expected -, stdin, file:PATH, fifo:PATH, pcap:IFACE or pcap-file:PATH)"};
 }
 
 }  // namespace asncounter

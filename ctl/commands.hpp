@@ -1,0 +1,25 @@
+#pragma once
+// asncounterctl's commands: each builds its request, calls the daemon and
+// prints the answer (TSV like the one-shot report by default, the daemon's
+// JSON with --json). Names, usage and help of the daemon's commands come
+// from common/rpc.hpp's method table.
+
+#include <iosfwd>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace asncounter::ctl {
+
+/// Runs asncounterctl with `args` (argv without the program name); returns
+/// its exit code (ctl/exit_codes.hpp).
+int run(const std::vector<std::string>& args, std::istream& in, std::ostream& out, std::ostream& err);
+
+/// The usage text, generated from the method table plus ctl's own commands.
+std::string usage();
+
+/// True when asncounterctl has a command of that name (the contract test
+/// checks one exists for every method).
+bool has_command(std::string_view name);
+
+}  // namespace asncounter::ctl

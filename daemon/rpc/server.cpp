@@ -1,0 +1,180 @@
+#include "daemon/rpc/server.hpp"
+
+#include <spdlog/spdlog.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <vector>
+
+#include "daemon/asio.hpp"
+#include "daemon/log.hpp"
+#include "daemon/rpc/session.hpp"
+
+namespace asncounter::rpc {
+
+namespace fs = std::filesystem;
+using stream = asio::local::stream_protocol;
+
+struct Server::Impl {
+  Impl(asio::io_context& io, Dispatcher& d, ServerLimits l, std::string p)
+      : acceptor(io), retry(io), dispatcher(d), limits(l), path(std::move(p)) {}
+
+  void accept();
+  void refuse(stream::socket socket);
+
+  stream::acceptor acceptor;
+  asio::steady_timer retry;  // after a failed accept (out of descriptors), breathe first
+  Dispatcher& dispatcher;
+  ServerLimits limits;
+  std::string path;
+  std::shared_ptr<unsigned> live = std::make_shared<unsigned>(0);
+  std::vector<std::weak_ptr<Session>> sessions;
+  std::uint64_t refused = 0;
+};
+
+namespace {
+
+std::string octal(mode_t m) {
+  char buf[8];
+  std::snprintf(buf, sizeof buf, "%04o", static_cast<unsigned>(m & 07777));
+  return buf;
+}
+
+// A socket file left by a daemon that died is replaced; one that still
+// answers belongs to a running daemon and is left alone.
+Result<bool> clear_stale_socket(asio::io_context& io, const std::string& path) {
+  std::error_code ec;
+  auto st = fs::symlink_status(path, ec);
+  if (ec || !fs::exists(st)) return true;
+  if (!fs::is_socket(st)) return Error{"control socket path " + path + " exists and is not a socket"};
+  stream::socket probe(io);
+  boost::system::error_code connect_error;
+  probe.connect(stream::endpoint(path), connect_error);
+  if (!connect_error) return Error{"another daemon is listening on " + path};
+  fs::remove(path, ec);
+  if (ec) return Error{"cannot remove stale socket " + path + ": " + ec.message()};
+  return true;
+}
+
+}  // namespace
+
+Result<bool> prepare_socket_dir(const std::string& socket_path, std::optional<gid_t> group) {
+  fs::path dir = fs::path(socket_path).parent_path();
+  if (dir.empty()) dir = ".";
+  std::error_code ec;
+  if (!fs::exists(dir, ec)) {
+    fs::create_directories(dir, ec);
+    if (ec) return Error{"cannot create socket directory " + dir.string() + ": " + ec.message()};
+    if (chmod(dir.c_str(), 0750) != 0) return Error{"cannot chmod socket directory " + dir.string()};
+    if (group && chown(dir.c_str(), static_cast<uid_t>(-1), *group) != 0) {
+      return Error{"cannot give socket directory " + dir.string() + " its group"};
+    }
+  }
+  struct stat st {};
+  if (stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
+    return Error{"socket directory " + dir.string() + " is not a directory"};
+  // As chrony's CNF_CreateDirs: the directory is what keeps strangers away from
+  // the socket (and from swapping it), so it must be closed to others.
+  if (st.st_mode & (S_IXOTH | S_IWOTH)) {
+    return Error{"socket directory " + dir.string() + " can be entered by others (mode " + octal(st.st_mode) +
+                 "); make it 0750 or 0700"};
+  }
+  if (st.st_uid != geteuid() && st.st_uid != 0) {
+    return Error{"socket directory " + dir.string() + " belongs to uid " + std::to_string(st.st_uid) +
+                 ", neither root nor the daemon's user"};
+  }
+  return true;
+}
+
+Result<std::unique_ptr<Server>> Server::open(asio::io_context& io, const std::string& path,
+                                             const std::string& socket_group, Dispatcher& dispatcher,
+                                             ServerLimits limits) {
+  std::optional<gid_t> gid;
+  if (!socket_group.empty()) {
+    auto g = group_id(socket_group);
+    if (!g) return Error{"socket_group: " + g.error()};
+    gid = *g;
+  }
+  if (auto dir = prepare_socket_dir(path, gid); !dir) return Error{dir.error()};
+  if (auto stale = clear_stale_socket(io, path); !stale) return Error{stale.error()};
+  auto impl = std::make_unique<Impl>(io, dispatcher, limits, path);
+  boost::system::error_code ec;
+  impl->acceptor.open(stream(), ec);
+  if (!ec) impl->acceptor.bind(stream::endpoint(path), ec);
+  if (!ec) impl->acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) return Error{"cannot listen on " + path + ": " + ec.message()};
+  if (chmod(path.c_str(), 0660) != 0) return Error{"cannot chmod 0660 " + path};
+  if (gid && chown(path.c_str(), static_cast<uid_t>(-1), *gid) != 0) {
+    return Error{"cannot give " + path + " group " + socket_group};
+  }
+  return std::unique_ptr<Server>(new Server(std::move(impl)));
+}
+
+Server::Server(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+Server::~Server() {
+  stop();
+  std::error_code ec;
+  fs::remove(impl_->path, ec);
+}
+
+void Server::start() { impl_->accept(); }
+
+void Server::stop() {
+  boost::system::error_code ignored;
+  impl_->retry.cancel();
+  impl_->acceptor.close(ignored);
+  for (auto& weak : impl_->sessions) {
+    if (auto s = weak.lock()) s->close();
+  }
+  impl_->sessions.clear();
+}
+
+void Server::set_limits(ServerLimits limits) { impl_->limits = limits; }
+unsigned Server::clients() const { return *impl_->live; }
+std::uint64_t Server::refused() const { return impl_->refused; }
+
+void Server::Impl::accept() {
+  acceptor.async_accept([this](boost::system::error_code ec, stream::socket socket) {
+    if (ec == asio::error::operation_aborted || !acceptor.is_open()) return;
+    if (!ec) {
+      std::erase_if(sessions, [](const std::weak_ptr<Session>& w) { return w.expired(); });
+      auto peer = peer_credentials(socket.native_handle());
+      if (!peer) {
+        log::get("rpc")->warn("dropping a client whose credentials the kernel would not give");
+      } else if (*live >= limits.max_clients) {
+        refuse(std::move(socket));
+      } else {
+        auto s = std::make_shared<Session>(std::move(socket), dispatcher, *peer, limits.client_timeout, live);
+        sessions.push_back(s);
+        s->start();
+      }
+    } else {
+      log::get("rpc")->warn("accept failed: {}", ec.message());
+      retry.expires_after(std::chrono::milliseconds(100));
+      retry.async_wait([this](boost::system::error_code wait_error) {
+        if (!wait_error) accept();
+      });
+      return;
+    }
+    accept();
+  });
+}
+
+void Server::Impl::refuse(stream::socket socket) {
+  ++refused;
+  dispatcher.count_error();
+  auto sock = std::make_shared<stream::socket>(std::move(socket));
+  auto line = std::make_shared<std::string>(
+      make_error("null", ErrorCode::unavailable,
+                 "too many clients (max_clients " + std::to_string(limits.max_clients) + ")"));
+  asio::async_write(*sock, asio::buffer(*line), [sock, line](boost::system::error_code, std::size_t) {
+    boost::system::error_code ignored;
+    sock->shutdown(stream::socket::shutdown_both, ignored);
+    sock->close(ignored);
+  });
+}
+
+}  // namespace asncounter::rpc
