@@ -24,8 +24,7 @@ struct EventBatch {
 
   bool full() const { return size == kCapacity; }
   void clear() { size = 0; }
-  void push(const Address& a, std::uint32_t n = 1, std::uint64_t b = 0,
-            std::uint32_t lat = kNoLatency) {
+  void push(const Address& a, std::uint32_t n = 1, std::uint64_t b = 0, std::uint32_t lat = kNoLatency) {
     addrs[size] = a;
     hits[size] = n;
     bytes[size] = b;

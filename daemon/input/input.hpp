@@ -27,10 +27,10 @@ struct InputCounters {
 
 /// How inputs read; every field has a config key (daemon/options.hpp).
 struct InputOptions {
-  std::string format = "plain";   ///< line format (daemon/input/line_format.hpp)
-  std::string bpf_filter;         ///< pcap: BPF filter expression
-  std::string direction = "in";   ///< pcap: in, out or inout
-  bool once = false;              ///< read to the end and finish (no tail -F, no FIFO reopen)
+  std::string format = "plain";  ///< line format (daemon/input/line_format.hpp)
+  std::string bpf_filter;        ///< pcap: BPF filter expression
+  std::string direction = "in";  ///< pcap: in, out or inout
+  bool once = false;             ///< read to the end and finish (no tail -F, no FIFO reopen)
 };
 
 class Input {

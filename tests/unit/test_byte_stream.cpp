@@ -33,9 +33,14 @@ TEST_CASE("ByteStream reads plain, gzip and bzip2 files alike, told apart by con
   std::string text = sample_text();
   std::ofstream(dir / "data.txt") << text;
   // Misleading names on purpose: detection must use the magic bytes.
-  REQUIRE(run_command("gzip -c " + (dir / "data.txt").string() + " > " + (dir / "a.bz2").string()).status == 0);
-  REQUIRE(run_command("bzip2 -c " + (dir / "data.txt").string() + " > " + (dir / "b.gz").string()).status == 0);
-  struct Case { std::string file; Compression c; };
+  REQUIRE(run_command("gzip -c " + (dir / "data.txt").string() + " > " + (dir / "a.bz2").string()).status ==
+          0);
+  REQUIRE(run_command("bzip2 -c " + (dir / "data.txt").string() + " > " + (dir / "b.gz").string()).status ==
+          0);
+  struct Case {
+    std::string file;
+    Compression c;
+  };
   for (auto [file, c] : {Case{"data.txt", Compression::none}, Case{"a.bz2", Compression::gzip},
                          Case{"b.gz", Compression::bzip2}}) {
     INFO(file);
@@ -68,8 +73,10 @@ TEST_CASE("A truncated compressed file is an error naming the file and offset", 
   TempDir dir;
   std::ofstream(dir / "data.txt") << sample_text();
   auto d = dir.path().string();
-  REQUIRE(run_command("cd " + d + " && gzip -c data.txt | head -c 3000 > t.gz && bzip2 -c data.txt | head -c 3000 > t.bz2")
-              .status == 0);
+  REQUIRE(
+      run_command("cd " + d +
+                  " && gzip -c data.txt | head -c 3000 > t.gz && bzip2 -c data.txt | head -c 3000 > t.bz2")
+          .status == 0);
   for (const char* f : {"t.gz", "t.bz2"}) {
     INFO(f);
     auto s = ByteStream::open((dir / f).string());

@@ -15,23 +15,24 @@ TEST_CASE("IPv4 addresses parse strictly and print back", "[ip]") {
   CHECK(to_string(*a) == "192.0.2.1");
   CHECK(to_string(*parse_address("0.0.0.0")) == "0.0.0.0");
   CHECK(to_string(*parse_address("255.255.255.255")) == "255.255.255.255");
-  for (const char* bad : {"", "1.2.3", "1.2.3.4.5", "256.1.1.1", "01.2.3.4", "1.2.3.4 ", "a.b.c.d",
-                          "1..2.3", "1.2.3.", "1234.1.1.1", "-1.2.3.4"}) {
+  for (const char* bad : {"", "1.2.3", "1.2.3.4.5", "256.1.1.1", "01.2.3.4", "1.2.3.4 ", "a.b.c.d", "1..2.3",
+                          "1.2.3.", "1234.1.1.1", "-1.2.3.4"}) {
     INFO(bad);
     CHECK_FALSE(parse_address(bad));
   }
 }
 
 TEST_CASE("IPv6 addresses parse and print in RFC 5952 form", "[ip]") {
-  struct Case { const char* in; const char* out; };
-  for (auto c : {Case{"2001:db8::1", "2001:db8::1"}, Case{"2001:DB8:0:0:0:0:0:1", "2001:db8::1"},
-                 Case{"::", "::"}, Case{"::1", "::1"}, Case{"1::", "1::"},
-                 Case{"2001:db8:0:1:0:0:0:1", "2001:db8:0:1::1"},
-                 Case{"2001:0:0:1:0:0:0:1", "2001:0:0:1::1"},
-                 Case{"2001:db8:0:0:1:0:0:1", "2001:db8::1:0:0:1"},
-                 Case{"2001:db8:1:2:3:4:5:0", "2001:db8:1:2:3:4:5:0"},
-                 Case{"::ffff:192.0.2.1", "::ffff:c000:201"},
-                 Case{"1:2:3:4:5:6:7:8", "1:2:3:4:5:6:7:8"}}) {
+  struct Case {
+    const char* in;
+    const char* out;
+  };
+  for (auto c :
+       {Case{"2001:db8::1", "2001:db8::1"}, Case{"2001:DB8:0:0:0:0:0:1", "2001:db8::1"}, Case{"::", "::"},
+        Case{"::1", "::1"}, Case{"1::", "1::"}, Case{"2001:db8:0:1:0:0:0:1", "2001:db8:0:1::1"},
+        Case{"2001:0:0:1:0:0:0:1", "2001:0:0:1::1"}, Case{"2001:db8:0:0:1:0:0:1", "2001:db8::1:0:0:1"},
+        Case{"2001:db8:1:2:3:4:5:0", "2001:db8:1:2:3:4:5:0"}, Case{"::ffff:192.0.2.1", "::ffff:c000:201"},
+        Case{"1:2:3:4:5:6:7:8", "1:2:3:4:5:6:7:8"}}) {
     INFO(c.in);
     auto a = parse_address(c.in);
     REQUIRE(a);
