@@ -7,6 +7,7 @@
 #include <ctime>
 #include <filesystem>
 #include <fstream>
+#include <future>
 #include <iterator>
 #include <mutex>
 #include <string>
@@ -18,7 +19,9 @@
 #include "common/table/table_file.hpp"
 #include "daemon/asio.hpp"
 #include "daemon/log.hpp"
+#include "daemon/metrics/metrics_collector.hpp"
 #include "daemon/options.hpp"
+#include "daemon/refresh/rib_refresher.hpp"
 #include "daemon/rpc/handlers.hpp"
 #include "daemon/rpc/server.hpp"
 #include "daemon/store/counter_store.hpp"
@@ -58,6 +61,18 @@ Result<std::shared_ptr<const AsNames>> load_names(const std::string& path) {
   return std::shared_ptr<const AsNames>(std::make_shared<AsNames>(std::move(*names)));
 }
 
+RefreshConfig refresh_config(const Options& o) {
+  RefreshConfig c;
+  c.rib_url = o.rib_url;
+  c.asnames_url = o.asnames_url;
+  c.cache_dir = o.cache_dir;
+  c.interval = std::chrono::seconds(o.refresh_interval);
+  return c;
+}
+
+// DESIGN.md: with --db and no explicit --rib-url, nothing is downloaded.
+bool downloads_tables(const Options& o) { return !o.rib_url.empty() && (o.rib_url_given || o.db.empty()); }
+
 // The parts a reload may replace, validated before anything is swapped.
 struct Reloadable {
   Options options;
@@ -90,6 +105,9 @@ class Daemon {
     std::lock_guard lock(names_mutex_);
     return names_;
   }
+  Result<bool> start_refresher(std::shared_ptr<const LpmTable>& table);
+  Result<bool> start_metrics();
+  MetricsSnapshot metrics_snapshot();
   void restore_counts();
   void save_counts() const;
   void schedule_save();
@@ -110,6 +128,8 @@ class Daemon {
   std::unique_ptr<rpc::Dispatcher> dispatcher_;
   std::unique_ptr<rpc::Server> server_;
   std::thread refresh_thread_;
+  std::unique_ptr<RibRefresher> refresher_;  // RouteViews downloads, when enabled
+  std::unique_ptr<MetricsExporter> metrics_;
   bool refreshing_ = false;  // io thread only
   rpc::DaemonStatus counters_;
   std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
@@ -126,6 +146,8 @@ Result<bool> Daemon::start() {
     table = *loaded;
     logger->info("table {} loaded: {} prefixes", options_.db, table->prefix_count());
   }
+  auto refresher = start_refresher(table);
+  if (!refresher) return Error{refresher.error()};
   auto loaded_names = load_names(options_.asnames);
   if (!loaded_names) return Error{loaded_names.error()};
   names_ = *loaded_names;
@@ -154,6 +176,9 @@ Result<bool> Daemon::start() {
   }
   for (auto& input : inputs_) input->start([store = store_.get()](const EventBatch& b) { store->add(b); });
   server_->start();
+  auto metrics = start_metrics();
+  if (!metrics) return Error{metrics.error()};
+  if (refresher_) refresher_->start();
   counters_.started_at = unix_now();
   logger->info("listening on {} with {} inputs", options_.socket, inputs_.size());
   return true;
@@ -255,9 +280,13 @@ Reply Daemon::reload() {
   return Reply::success(R"({"reloaded":true})");
 }
 
-// The refresh hook: until the RIB refresher is wired in, a refresh re-reads
-// --db from disk, built off the io thread and swapped in when ready.
+// Downloads enabled: the RIB refresher fetches now. Otherwise a refresh
+// re-reads --db from disk, built off the io thread and swapped in when ready.
 Reply Daemon::refresh() {
+  if (refresher_) {
+    refresher_->trigger();
+    return Reply::success(R"({"queued":true})");
+  }
   if (options_.db.empty()) return Reply::failure(ErrorCode::unavailable, "no --db table to refresh from");
   if (refreshing_) return Reply::failure(ErrorCode::unavailable, "a refresh is already under way");
   refreshing_ = true;
@@ -304,6 +333,12 @@ rpc::DaemonStatus Daemon::status() const {
   s.clients = server_->clients();
   s.refused_clients = server_->refused();
   s.requests = dispatcher_->counters();
+  if (refresher_) {
+    auto r = refresher_->status();
+    s.refreshes_ok = r.successes;
+    s.refreshes_failed = r.failures;
+    s.last_refresh = r.last_outcome;
+  }
   if (s.last_refresh.empty()) s.last_refresh = refreshing_ ? "running" : "never";
   return s;
 }
@@ -312,6 +347,78 @@ std::vector<std::pair<std::string, InputCounters>> Daemon::input_counters() cons
   std::vector<std::pair<std::string, InputCounters>> out;
   for (const auto& input : inputs_) out.emplace_back(input->spec(), input->counters());
   return out;
+}
+
+// Starts with the newest cached dump at once (when no --db) and refreshes in
+// the background; with no table at all everything counts as unrouted until
+// the first download lands (stats says so: an "empty" table).
+Result<bool> Daemon::start_refresher(std::shared_ptr<const LpmTable>& table) {
+  if (!downloads_tables(options_)) return true;
+  auto logger = log::get("rib");
+  std::error_code ec;
+  std::filesystem::create_directories(options_.cache_dir, ec);
+  if (ec) return Error{"cannot create the cache directory " + options_.cache_dir + ": " + ec.message()};
+  if (options_.db.empty()) {
+    if (auto cached = RibRefresher::newest_cached(options_.cache_dir)) {
+      auto loaded = load_table(*cached);
+      if (loaded) {
+        table = *loaded;
+        logger->info("cached table {} loaded: {} prefixes", *cached, table->prefix_count());
+      } else {
+        logger->error("cached table unusable, waiting for a download: {}", loaded.error());
+      }
+    } else {
+      logger->warn("no table yet: counting everything as unrouted until the first download");
+    }
+  }
+  refresher_ = std::make_unique<RibRefresher>(
+      refresh_config(options_), [this] { return store_->table(); },
+      [this](std::shared_ptr<const LpmTable> t) { store_->set_table(std::move(t)); },
+      [this](std::shared_ptr<const AsNames> n) {
+        std::lock_guard lock(names_mutex_);
+        names_ = std::move(n);
+      });
+  return true;
+}
+
+Result<bool> Daemon::start_metrics() {
+  if (options_.metrics_listen.empty()) return true;
+  auto exporter = MetricsExporter::start(options_.metrics_listen, [this] { return metrics_snapshot(); });
+  if (!exporter) return Error{exporter.error()};
+  metrics_ = std::move(*exporter);
+  log::get("daemon")->info("metrics on http://{}/metrics", options_.metrics_listen);
+  return true;
+}
+
+// Called on the exporter's thread at scrape time. The RPC and reload
+// counters belong to the io thread, so the snapshot is taken there.
+MetricsSnapshot Daemon::metrics_snapshot() {
+  auto task = std::make_shared<std::packaged_task<MetricsSnapshot()>>([this] {
+    MetricsSnapshot m;
+    auto n = names();
+    m.top_asns = store_->top_asns(options_.metrics_top_asns);
+    for (const auto& row : m.top_asns.rows) {
+      auto name = n && row.asn ? n->name(*row.asn) : std::nullopt;
+      m.top_asn_names.emplace_back(name ? std::string(*name) : std::string());
+    }
+    m.inputs = input_counters();
+    auto table = store_->table();
+    m.table_v4_prefixes = table->v4_prefix_count();
+    m.table_v6_prefixes = table->v6_prefix_count();
+    m.table_dump_time = table->info().dump_time;
+    auto s = status();
+    m.refresh_successes = s.refreshes_ok;
+    m.refresh_failures = s.refreshes_failed;
+    if (refresher_) m.refresh_last_success = refresher_->status().last_success;
+    m.rpc_requests = s.requests.by_method;
+    m.start_time = s.started_at;
+    m.now = unix_now();
+    return m;
+  });
+  auto answer = task->get_future();
+  asio::post(io_, [task] { (*task)(); });
+  if (answer.wait_for(std::chrono::seconds(5)) != std::future_status::ready) return MetricsSnapshot{};
+  return answer.get();
 }
 
 // A damaged state file costs its counts, never the start (DESIGN.md).
@@ -355,6 +462,8 @@ void Daemon::schedule_watchdog(std::chrono::microseconds period) {
 void Daemon::shutdown() {
   if (stopped_) return;
   stopped_ = true;
+  metrics_.reset();
+  if (refresher_) refresher_->stop();
   if (server_) server_->stop();
   // Inputs flush their partial batch into the store as they stop.
   for (auto& input : inputs_) input->stop();

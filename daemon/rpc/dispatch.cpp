@@ -27,6 +27,7 @@ std::string Dispatcher::dispatch(std::string_view line, const PeerCredentials& p
     return make_error(bad->id_json, bad->code, bad->message);
   }
   const auto& request = std::get<Request>(parsed);
+  ++counters_.by_method[std::string(request.method->name)];
   // Every method of the table has a route (checked in the constructor).
   Reply reply = call(routes_.at(request.method->name), request, peer);
   if (reply.ok) return make_result(request.id_json, reply.result_json);

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -32,9 +33,10 @@ using HandlerMap = std::unordered_map<std::string, Handler>;
 
 /// Request counters, for stats.
 struct DispatchCounters {
-  std::uint64_t requests{};  ///< lines answered
-  std::uint64_t errors{};    ///< answered with an error (denials included)
-  std::uint64_t denied{};    ///< admin methods refused
+  std::uint64_t requests{};                        ///< lines answered
+  std::uint64_t errors{};                          ///< answered with an error (denials included)
+  std::uint64_t denied{};                          ///< admin methods refused
+  std::map<std::string, std::uint64_t> by_method;  ///< valid requests per method (metrics)
 };
 
 class Dispatcher {

@@ -85,6 +85,7 @@ void DaemonFixture::start() {
     args.push_back("--socket-group");
     args.push_back(setup_.socket_group);
   }
+  args.insert(args.end(), setup_.extra_args.begin(), setup_.extra_args.end());
   std::string log_path = (dir_ / "daemon.log").string();
   pid_ = fork();
   REQUIRE(pid_ >= 0);

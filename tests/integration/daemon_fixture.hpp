@@ -21,9 +21,10 @@ namespace asncounter::test {
 class DaemonFixture {
  public:
   struct Setup {
-    std::string config_text;           ///< the --config file's contents
-    std::string socket_group;          ///< --socket-group
-    bool reachable_by_others = false;  ///< chmod the temp dir 0711 (setpriv tests)
+    std::string config_text;              ///< the --config file's contents
+    std::string socket_group;             ///< --socket-group
+    bool reachable_by_others = false;     ///< chmod the temp dir 0711 (setpriv tests)
+    std::vector<std::string> extra_args;  ///< appended to the command line
   };
 
   explicit DaemonFixture(Setup setup);

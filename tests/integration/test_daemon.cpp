@@ -137,7 +137,8 @@ TEST_CASE("asncounterctl says which socket it cannot reach (exit 3)", "[daemon]"
 TEST_CASE("A user who is not admin can read but not reset", "[daemon]") {
   if (!asncounter::test::have_program("setpriv")) ASNCOUNTER_SKIP("setpriv (util-linux) is not installed");
   if (geteuid() != 0) ASNCOUNTER_SKIP("needs root to switch to nobody");
-  DaemonFixture d({.config_text = "", .socket_group = "nogroup", .reachable_by_others = true});
+  DaemonFixture d(
+      {.config_text = "", .socket_group = "nogroup", .reachable_by_others = true, .extra_args = {}});
   d.write_fifo("192.0.2.1\n192.0.2.1\n");
   REQUIRE(d.wait_for_hits(2) == 2);
   const std::string nobody = "setpriv --reuid=nobody --regid=nogroup --clear-groups";
@@ -158,7 +159,10 @@ TEST_CASE("A user who is not admin can read but not reset", "[daemon]") {
 }
 
 TEST_CASE("SIGHUP with a broken config keeps the old one; SIGTERM exits 0 and counts survive", "[daemon]") {
-  DaemonFixture d({.config_text = "client-timeout = 30\n", .socket_group = "", .reachable_by_others = false});
+  DaemonFixture d({.config_text = "client-timeout = 30\n",
+                   .socket_group = "",
+                   .reachable_by_others = false,
+                   .extra_args = {}});
   d.write_fifo(kLines);
   REQUIRE(d.wait_for_hits(15) == 15);
   { std::ofstream(d.config(), std::ios::trunc) << "client-timeout = banana\nno-such-key = 1\n"; }

@@ -83,7 +83,8 @@ std::string many_lines(int n) {
 TEST_CASE("200 concurrent clients querying during ingest all get correct answers", "[daemon][load]") {
   DaemonFixture d({.config_text = "max-clients = 256\nclient-timeout = 60\n",
                    .socket_group = "",
-                   .reachable_by_others = false});
+                   .reachable_by_others = false,
+                   .extra_args = {}});
   constexpr int kLinesTotal = 60000;
   std::atomic<bool> ingest_done{false};
   std::thread writer([&] {
@@ -142,7 +143,10 @@ TEST_CASE("200 concurrent clients querying during ingest all get correct answers
 
 TEST_CASE("Malformed, oversized and stalled requests leave the daemon serving, no count lost",
           "[daemon][load]") {
-  DaemonFixture d({.config_text = "client-timeout = 2\n", .socket_group = "", .reachable_by_others = false});
+  DaemonFixture d({.config_text = "client-timeout = 2\n",
+                   .socket_group = "",
+                   .reachable_by_others = false,
+                   .extra_args = {}});
   d.write_fifo(many_lines(300));
   REQUIRE(d.wait_for_hits(300) == 300);
 
@@ -182,7 +186,10 @@ TEST_CASE("Malformed, oversized and stalled requests leave the daemon serving, n
 }
 
 TEST_CASE("Clients over max-clients are refused with an error line", "[daemon][load]") {
-  DaemonFixture d({.config_text = "max-clients = 2\n", .socket_group = "", .reachable_by_others = false});
+  DaemonFixture d({.config_text = "max-clients = 2\n",
+                   .socket_group = "",
+                   .reachable_by_others = false,
+                   .extra_args = {}});
   auto a = std::make_unique<RawSocket>(d.socket().string());
   RawSocket b(d.socket().string());
   a->send_all(kTop);
