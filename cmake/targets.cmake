@@ -9,7 +9,8 @@ function(asncounter_enable_warnings target)
   # false positives that ASan, run in CI, would catch if they were real.
   if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
     target_compile_options(${target} PRIVATE
-      -Wno-array-bounds -Wno-free-nonheap-object -Wno-stringop-overflow -Wno-maybe-uninitialized)
+      -Wno-array-bounds -Wno-free-nonheap-object -Wno-stringop-overflow -Wno-maybe-uninitialized
+      -Wno-restrict)
   endif()
 endfunction()
 
