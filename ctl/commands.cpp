@@ -8,6 +8,7 @@
 #include <optional>
 #include <ostream>
 
+#include "common/parse_number.hpp"
 #include "common/report.hpp"
 #include "common/rpc.hpp"
 #include "ctl/blocklist.hpp"
@@ -49,14 +50,6 @@ struct Command {
   unsigned flags;  // Flag bits it accepts
   Runner run;
 };
-
-template <class T>
-std::optional<T> number(std::string_view s) {
-  T v{};
-  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (ec != std::errc() || p != s.data() + s.size()) return std::nullopt;
-  return v;
-}
 
 int usage_error(Ctx& c, const std::string& why) {
   c.err << "asncounterctl: " << why << "\n" << usage();
@@ -137,7 +130,7 @@ std::string text_or_none(const json& v) {
 
 int run_as_prefixes(Ctx& c, const Args& a) {
   if (a.positional.size() != 1) return usage_error(c, "as-prefixes takes one ASN");
-  auto asn = number<std::uint32_t>(a.positional[0]);
+  auto asn = parse_unsigned<std::uint32_t>(a.positional[0]);
   if (!asn) return usage_error(c, "not an ASN: " + a.positional[0]);
   if (!a.db.empty()) return offline_as_prefixes(a.db, *asn, c.out, c.err);
   std::string result;
@@ -289,14 +282,14 @@ std::optional<std::string> parse_args(Ctx& c, const std::vector<std::string>& ar
     } else if (take_flag(args, i, "--socket", v)) {
       c.socket = v;
     } else if (take_flag(args, i, "--timeout", v)) {
-      auto s = number<unsigned>(v);
+      auto s = parse_unsigned<unsigned>(v);
       if (!s || *s == 0) return "--timeout takes a positive number of seconds";
       c.timeout = std::chrono::seconds(*s);
     } else if (take_flag(args, i, "--limit", v)) {
-      if (!(a.limit = number<std::uint64_t>(v))) return "--limit takes a number";
+      if (!(a.limit = parse_unsigned<std::uint64_t>(v))) return "--limit takes a number";
       a.given |= kLimit;
     } else if (take_flag(args, i, "--asn", v)) {
-      if (!(a.asn = number<std::uint32_t>(v))) return "--asn takes an AS number";
+      if (!(a.asn = parse_unsigned<std::uint32_t>(v))) return "--asn takes an AS number";
       a.given |= kAsn;
     } else if (take_flag(args, i, "--by", v)) {
       a.by = v, a.given |= kBy;

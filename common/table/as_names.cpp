@@ -5,23 +5,13 @@
 #include <memory>
 #include <utility>
 
+#include "common/parse_number.hpp"
 #include "common/table/byte_stream.hpp"
 
 namespace asncounter {
 namespace {
 
 constexpr std::size_t kMaxFile = std::size_t{256} << 20;  // real files are ~5 MB
-
-std::optional<std::uint32_t> parse_asn(std::string_view s) {
-  if (s.empty() || s.size() > 10) return std::nullopt;
-  std::uint64_t v = 0;
-  for (char c : s) {
-    if (c < '0' || c > '9') return std::nullopt;
-    v = v * 10 + static_cast<unsigned>(c - '0');
-  }
-  if (v > 0xffffffffULL) return std::nullopt;
-  return static_cast<std::uint32_t>(v);
-}
 
 bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v'; }
 
@@ -116,7 +106,7 @@ Result<AsNames> AsNames::parse_json(std::string_view text) {
   AsNames out;
   out.names_.reserve(doc.size());
   for (const auto& [key, value] : doc.items()) {
-    auto asn = parse_asn(key);
+    auto asn = parse_unsigned<std::uint32_t>(key);
     if (!asn) return Error{"not an AS number: \"" + key.substr(0, 40) + "\""};
     if (!value.is_string()) return Error{"the name of AS" + key + " is not a string"};
     out.names_[*asn] = value.get<std::string>();
@@ -135,7 +125,7 @@ Result<AsNames> AsNames::parse_autnums_html(std::string_view text) {
     if (line.substr(0, 2) != "<a") continue;
     auto m = match_autnums_line(line);
     if (!m) continue;
-    auto asn = parse_asn(m->first);
+    auto asn = parse_unsigned<std::uint32_t>(m->first);
     if (!asn) continue;                     // pyasn would keep it as a key nothing can look up
     out.names_[*asn] = to_utf8(m->second);  // a later line wins, as in pyasn's dict
   }

@@ -1,5 +1,7 @@
 #include "common/table/ipasn.hpp"
 
+#include "common/parse_number.hpp"
+
 #include <zlib.h>
 
 #include <algorithm>
@@ -20,17 +22,6 @@ std::string_view trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
   while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
   return s;
-}
-
-std::optional<std::uint32_t> parse_asn(std::string_view s) {
-  if (s.empty() || s.size() > 10) return std::nullopt;
-  std::uint64_t v = 0;
-  for (char c : s) {
-    if (c < '0' || c > '9') return std::nullopt;
-    v = v * 10 + static_cast<unsigned>(c - '0');
-  }
-  if (v == 0 || v > 0xffffffffULL) return std::nullopt;
-  return static_cast<std::uint32_t>(v);
 }
 
 // pyasn's converter names the dump it read ("; Original file : rib.20140513.0600.bz2");
@@ -78,7 +69,9 @@ bool parse_line(std::string_view line, RouteSet& set) {
   std::size_t sep = line.find_first_of(" \t");
   if (sep == std::string_view::npos) return false;
   auto prefix = parse_prefix(line.substr(0, sep), true);
-  auto asn = parse_asn(trim(line.substr(sep + 1)));
+  // ASN 0 is no origin: pyasn refuses it too.
+  auto asn = parse_unsigned<std::uint32_t>(trim(line.substr(sep + 1)));
+  if (asn == 0U) asn.reset();
   if (!prefix || !asn) return false;
   if (prefix->len == 0) {
     ++set.dropped_routes;  // default routes say nothing about origin

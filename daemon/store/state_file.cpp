@@ -4,13 +4,14 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <charconv>
 #include <cstring>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string_view>
+
+#include "common/parse_number.hpp"
 
 namespace asncounter {
 namespace {
@@ -45,8 +46,9 @@ void append_row(std::string& out, const PrefixRow& r) {
 
 template <class T>
 bool parse_number(std::string_view s, T& out) {
-  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
-  return ec == std::errc() && end == s.data() + s.size();
+  auto v = parse_unsigned<T>(s);
+  if (v) out = *v;
+  return v.has_value();
 }
 
 std::optional<PrefixRow> parse_row(std::string_view line) {
