@@ -1,6 +1,7 @@
 #include "common/table/lpm_table.hpp"
 
 #include <algorithm>
+#include <ctime>
 #include <tuple>
 #include <utility>
 
@@ -91,6 +92,7 @@ std::shared_ptr<const LpmTable> LpmTable::build(const std::vector<Route>& routes
 
   auto impl = std::make_unique<Impl>();
   impl->info = std::move(info);
+  if (impl->info.loaded_at == 0) impl->info.loaded_at = static_cast<std::int64_t>(std::time(nullptr));
   std::size_t n = r4.size() + r6.size();
   impl->asns.reserve(n + 1);
   impl->lens.reserve(n + 1);

@@ -21,6 +21,7 @@ struct TableInfo {
   std::string source;        ///< file path or URL
   std::int64_t dump_time{};  ///< Unix seconds of the dump, 0 when unknown
   std::string format;        ///< "mrt", "ipasn", "empty", ...
+  std::int64_t loaded_at{};  ///< Unix seconds the table was built (set by LpmTable::build)
 };
 
 /// Routes in source order plus what the reader noticed on the way.

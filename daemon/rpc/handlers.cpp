@@ -28,6 +28,7 @@ json table_json(const LpmTable& t) {
   return {{"source", info.source},
           {"format", info.format},
           {"dump_time", info.dump_time},
+          {"loaded_at", info.loaded_at},
           {"prefixes", t.prefix_count()},
           {"v4_prefixes", t.v4_prefix_count()},
           {"v6_prefixes", t.v6_prefix_count()},

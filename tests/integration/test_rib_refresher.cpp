@@ -40,10 +40,12 @@ void write_rib(const fs::path& path, std::uint32_t asn, int hosts_per_range) {
 
 // The refresher wired to a table slot, as the daemon wires it to the store.
 struct Harness {
-  Harness(const std::string& base, const fs::path& cache, std::int64_t now) {
+  Harness(const std::string& base, const fs::path& cache, std::int64_t now,
+          const std::string& names_url = "") {
     fs::create_directories(cache);
     RefreshConfig c;
     c.rib_url = base;
+    c.asnames_url = names_url;
     c.cache_dir = cache.string();
     c.limits.connect_timeout_s = 2;
     c.limits.total_timeout_s = 3;
@@ -57,7 +59,10 @@ struct Harness {
           current = std::move(t);
           ++publishes;
         },
-        [](std::shared_ptr<const asncounter::AsNames>) {});
+        [this](std::shared_ptr<const asncounter::AsNames> n) {
+          std::lock_guard lock(mutex);
+          names = std::move(n);
+        });
   }
   std::shared_ptr<const LpmTable> table() {
     std::lock_guard lock(mutex);
@@ -69,6 +74,7 @@ struct Harness {
   }
   std::mutex mutex;
   std::shared_ptr<const LpmTable> current = LpmTable::empty();
+  std::shared_ptr<const asncounter::AsNames> names;
   int publishes = 0;
   std::int64_t clock = 0;
   std::unique_ptr<RibRefresher> refresher;
@@ -172,4 +178,25 @@ TEST_CASE("Every failure keeps the table in force and is counted with its reason
     h.clock += 3600;
     expect_failure("listing");
   }
+}
+
+TEST_CASE("AS names are refreshed from their URL, and a bad names file keeps the old ones",
+          "[refresh][integration]") {
+  TempDir root;
+  fs::path archive = root / "archive";
+  write_rib(archive / "2026.11/RIBS/rib.20261101.0000.bz2", 64496, 200);
+  std::ofstream(archive / "asnames.json") << R"({"64496": "DOC-NET, ZZ", "64497": "OTHER, ZZ"})";
+  std::ofstream(archive / "autnums.html") << "<html>nothing that looks like an AS line</html>\n";
+  ChildProcess server({"python3", kServer, archive.string()});
+  std::string base = "http://127.0.0.1:" + server.read_line();
+
+  Harness good(base, root / "cache", kNov1, base + "/asnames.json");
+  REQUIRE(good.refresher->refresh_once().ok());
+  REQUIRE(good.names);
+  CHECK(good.names->name(64496) == "DOC-NET, ZZ");
+  CHECK(good.names->size() == 2);
+
+  Harness bad(base, root / "cache-bad", kNov1, base + "/autnums.html");
+  REQUIRE(bad.refresher->refresh_once().ok());  // the table still loads
+  CHECK_FALSE(bad.names);                       // no empty names list replaces anything
 }

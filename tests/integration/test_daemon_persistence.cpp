@@ -1,0 +1,69 @@
+// Counts survive restarts: after kill -9 at most one save interval is lost;
+// a damaged state file is set aside and the daemon starts from zero.
+#include <catch2/catch.hpp>
+
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include "tests/integration/daemon_fixture.hpp"
+
+namespace fs = std::filesystem;
+using asncounter::test::DaemonFixture;
+
+namespace {
+
+std::string lines(int n, const char* address) {
+  std::string out;
+  for (int i = 0; i < n; ++i) out += std::string(address) + "\n";
+  return out;
+}
+
+DaemonFixture::Setup saving_every_second() {
+  return {.config_text = "save-interval = 1\n",
+          .socket_group = "",
+          .reachable_by_others = false,
+          .extra_args = {}};
+}
+
+}  // namespace
+
+TEST_CASE("After kill -9 at most one save interval of counts is lost", "[daemon][state]") {
+  DaemonFixture d(saving_every_second());
+  d.write_fifo(lines(100, "192.0.2.1"));
+  REQUIRE(d.wait_for_hits(100) == 100);
+  // Two and a half intervals: a save has happened since the 100 were counted.
+  std::this_thread::sleep_for(std::chrono::milliseconds(2500));
+  d.write_fifo(lines(7, "198.51.100.1"));
+  REQUIRE(d.wait_for_hits(107) == 107);
+  REQUIRE(d.stop(SIGKILL) == 128 + SIGKILL);
+
+  d.start();
+  auto after = d.wait_for_hits(100);
+  CHECK(after >= 100);  // what was older than one interval survived
+  CHECK(after <= 107);  // and nothing was counted twice
+  CHECK(d.stop(SIGTERM) == 0);
+}
+
+TEST_CASE("A damaged state file is set aside with a log line and the daemon starts empty",
+          "[daemon][state]") {
+  DaemonFixture d(saving_every_second());
+  d.write_fifo(lines(20, "192.0.2.1"));
+  REQUIRE(d.wait_for_hits(20) == 20);
+  REQUIRE(d.stop(SIGTERM) == 0);
+  fs::path state = d.dir() / "state" / "counts.state";
+  REQUIRE(fs::exists(state));
+  { std::ofstream(state, std::ios::trunc) << "asncounter-state 1\n192.0.2.0/24\t64496\t5\n"; }
+
+  d.start();
+  CHECK(d.wait_for_hits(0) == 0);
+  CHECK(d.log().find("damaged") != std::string::npos);
+  bool set_aside = false;
+  for (const auto& e : fs::directory_iterator(d.dir() / "state"))
+    set_aside |= e.path().filename().string().starts_with("counts.state.damaged-");
+  CHECK(set_aside);
+  d.write_fifo(lines(3, "192.0.2.1"));
+  CHECK(d.wait_for_hits(3) == 3);  // and counts again from zero
+  CHECK(d.stop(SIGTERM) == 0);
+}
