@@ -52,7 +52,7 @@ json stats(const DaemonFixture& d) {
 
 }  // namespace
 
-TEST_CASE("FIFO lines show up in top, prefixes, report and stats; reset zeroes them", "[daemon]") {
+TEST_CASE("FIFO lines show up in top, prefixes, report and stats, and reset zeroes them", "[daemon]") {
   DaemonFixture d;
   d.write_fifo(kLines);
   REQUIRE(d.wait_for_hits(15) == 15);
@@ -158,7 +158,7 @@ TEST_CASE("A user who is not admin can read but not reset", "[daemon]") {
   CHECK(d.log().find("admin method reset called by uid 0") != std::string::npos);
 }
 
-TEST_CASE("SIGHUP with a broken config keeps the old one; SIGTERM exits 0 and counts survive", "[daemon]") {
+TEST_CASE("SIGHUP with a broken config keeps the old one, SIGTERM exits 0 and counts survive", "[daemon]") {
   DaemonFixture d({.config_text = "client-timeout = 30\n",
                    .socket_group = "",
                    .reachable_by_others = false,

@@ -287,7 +287,7 @@ TEST_CASE("file: a missing file is waited for, then read from its start", "[line
   CHECK(in->counters().state == "stopped");
 }
 
-TEST_CASE("file in once mode reads from the start; a missing one is an error", "[line_source]") {
+TEST_CASE("file in once mode reads from the start, and a missing one is an error", "[line_source]") {
   TempDir dir;
   auto log = dir / "once.log";
   append(log, 1, 0, 20000);

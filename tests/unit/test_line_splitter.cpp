@@ -54,7 +54,7 @@ TEST_CASE("lines come out whole whatever the read sizes", "[line_splitter]") {
   }
 }
 
-TEST_CASE("a final line without newline counts; empty input gives nothing", "[line_splitter]") {
+TEST_CASE("a final line without newline counts, and empty input gives nothing", "[line_splitter]") {
   LineSplitter s;
   CHECK(split(s, "a\nb\nlast", {3}).lines == std::vector<std::string>{"a", "b", "last"});
   LineSplitter t;
