@@ -1,8 +1,5 @@
 // The real daemon refreshing its table from a real HTTP server on 127.0.0.1
 // while a FIFO input keeps counting, scraped over real HTTP by the test.
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
 #include <catch2/catch.hpp>
 
 #include <atomic>
@@ -27,19 +24,6 @@ using asncounter::test::TempDir;
 namespace {
 
 const std::string kServer = std::string(ASNCOUNTER_SOURCE_DIR) + "/tests/tools/http_test_server.py";
-
-// A port nobody listens on right now, for --metrics-listen.
-int free_port() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  socklen_t len = sizeof a;
-  getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  close(fd);
-  return ntohs(a.sin_port);
-}
 
 // Every documentation range of the fixture's table, now originated by `asn`.
 void write_dump(const fs::path& path, std::uint32_t asn) {
@@ -89,7 +73,7 @@ TEST_CASE("The daemon swaps in a newer RouteViews dump while counting, losing an
   fs::create_directories(asncounter::rib_month_url(archive.path().string(), now, 1));
   ChildProcess server({"python3", kServer, archive.path().string()});
   std::string base = "http://127.0.0.1:" + server.read_line();
-  int metrics_port = free_port();
+  int metrics_port = asncounter::test::free_tcp_port();
 
   DaemonFixture::Setup setup;
   setup.extra_args = {"--rib-url", base, "--metrics-listen", "127.0.0.1:" + std::to_string(metrics_port)};

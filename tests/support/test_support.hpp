@@ -41,6 +41,9 @@ struct CommandResult {
 };
 CommandResult run_command(const std::string& command);
 
+/// A loopback TCP port nobody listens on right now (for servers under test).
+int free_tcp_port();
+
 /// True when `program` is found on PATH.
 bool have_program(const std::string& program);
 
