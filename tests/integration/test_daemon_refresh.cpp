@@ -13,17 +13,15 @@
 #include "daemon/refresh/archive_index.hpp"
 #include "daemon/refresh/http_fetch.hpp"
 #include "tests/integration/daemon_fixture.hpp"
-#include "tests/support/child_process.hpp"
+#include "tests/support/local_http_server.hpp"
 #include "tests/tools/mrt_writer.hpp"
 
 namespace fs = std::filesystem;
-using asncounter::test::ChildProcess;
 using asncounter::test::DaemonFixture;
+using asncounter::test::LocalHttpServer;
 using asncounter::test::TempDir;
 
 namespace {
-
-const std::string kServer = std::string(ASNCOUNTER_SOURCE_DIR) + "/tests/tools/http_test_server.py";
 
 // Every documentation range of the fixture's table, now originated by `asn`.
 void write_dump(const fs::path& path, std::uint32_t asn) {
@@ -71,8 +69,8 @@ TEST_CASE("The daemon swaps in a newer RouteViews dump while counting, losing an
   std::string month = asncounter::rib_month_url(archive.path().string(), now);
   fs::create_directories(month);
   fs::create_directories(asncounter::rib_month_url(archive.path().string(), now, 1));
-  ChildProcess server({"python3", kServer, archive.path().string()});
-  std::string base = "http://127.0.0.1:" + server.read_line();
+  LocalHttpServer server(archive.path());
+  std::string base = server.url();
   int metrics_port = asncounter::test::free_tcp_port();
 
   DaemonFixture::Setup setup;

@@ -9,7 +9,7 @@
 #include <mutex>
 
 #include "daemon/refresh/rib_refresher.hpp"
-#include "tests/support/child_process.hpp"
+#include "tests/support/local_http_server.hpp"
 #include "tests/support/test_support.hpp"
 #include "tests/tools/mrt_writer.hpp"
 
@@ -17,12 +17,11 @@ namespace fs = std::filesystem;
 using asncounter::LpmTable;
 using asncounter::RefreshConfig;
 using asncounter::RibRefresher;
-using asncounter::test::ChildProcess;
+using asncounter::test::LocalHttpServer;
 using asncounter::test::TempDir;
 
 namespace {
 
-const std::string kServer = std::string(ASNCOUNTER_SOURCE_DIR) + "/tests/tools/http_test_server.py";
 constexpr std::int64_t kNov1 = 1793494800;  // 2026-11-01T01:00:00Z: early in a month
 
 // A dump whose /32s in the documentation ranges all originate from `asn`.
@@ -89,8 +88,8 @@ TEST_CASE("The refresher finds the newest dump across a month boundary, caches i
   write_rib(archive / "2026.10/RIBS/rib.20261031.1600.bz2", 64496, 10);
   write_rib(archive / "2026.10/RIBS/rib.20261031.1800.bz2", 64497, 200);
   fs::create_directories(archive / "2026.11/RIBS");  // the new month: nothing yet
-  ChildProcess server({"python3", kServer, archive.string()});
-  std::string base = "http://127.0.0.1:" + server.read_line();
+  LocalHttpServer server(archive);
+  std::string base = server.url();
   Harness h(base, root / "cache", kNov1);
 
   auto first = h.refresher->refresh_once();
@@ -123,8 +122,8 @@ TEST_CASE("Every failure keeps the table in force and is counted with its reason
   TempDir root;
   fs::path archive = root / "archive";
   write_rib(archive / "2026.11/RIBS/rib.20261101.0000.bz2", 64496, 200);
-  ChildProcess server({"python3", kServer, archive.string()});
-  std::string base = "http://127.0.0.1:" + server.read_line();
+  LocalHttpServer server(archive);
+  std::string base = server.url();
   Harness h(base, root / "cache", kNov1);
   REQUIRE(h.refresher->refresh_once().ok());
   REQUIRE(h.origin("192.0.2.7") == 64496);
@@ -167,14 +166,14 @@ TEST_CASE("Every failure keeps the table in force and is counted with its reason
     CHECK(h404.refresher->status().failures == 1);
   }
   SECTION("a server that stalls") {
-    ChildProcess staller({"python3", kServer, archive.string(), "--mode", "stall"});
-    Harness stalled("http://127.0.0.1:" + staller.read_line(), root / "cache2", kNov1);
+    LocalHttpServer staller(archive, LocalHttpServer::Mode::stall);
+    Harness stalled(staller.url(), root / "cache2", kNov1);
     auto r = stalled.refresher->refresh_once();
     REQUIRE_FALSE(r.ok());
     CHECK(stalled.refresher->status().last_outcome.starts_with("failed: "));
   }
   SECTION("a server that is down") {
-    server.stop(SIGTERM);
+    server.stop();
     h.clock += 3600;
     expect_failure("listing");
   }
@@ -187,8 +186,8 @@ TEST_CASE("AS names are refreshed from their URL, and a bad names file keeps the
   write_rib(archive / "2026.11/RIBS/rib.20261101.0000.bz2", 64496, 200);
   std::ofstream(archive / "asnames.json") << R"({"64496": "DOC-NET, ZZ", "64497": "OTHER, ZZ"})";
   std::ofstream(archive / "autnums.html") << "<html>nothing that looks like an AS line</html>\n";
-  ChildProcess server({"python3", kServer, archive.string()});
-  std::string base = "http://127.0.0.1:" + server.read_line();
+  LocalHttpServer server(archive);
+  std::string base = server.url();
 
   Harness good(base, root / "cache", kNov1, base + "/asnames.json");
   REQUIRE(good.refresher->refresh_once().ok());

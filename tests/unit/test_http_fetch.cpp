@@ -7,20 +7,16 @@
 #include <string>
 
 #include "daemon/refresh/http_fetch.hpp"
-#include "tests/support/child_process.hpp"
+#include "tests/support/local_http_server.hpp"
 #include "tests/support/test_support.hpp"
 
 using asncounter::fetch_to_file;
 using asncounter::fetch_to_string;
 using asncounter::FetchLimits;
-using asncounter::test::ChildProcess;
+using asncounter::test::LocalHttpServer;
 using asncounter::test::TempDir;
 
 namespace {
-
-const std::string kServer = std::string(ASNCOUNTER_SOURCE_DIR) + "/tests/tools/http_test_server.py";
-
-std::string base_url(ChildProcess& server) { return "http://127.0.0.1:" + server.read_line(); }
 
 FetchLimits quick_limits() {
   FetchLimits l;
@@ -36,8 +32,8 @@ TEST_CASE("fetch downloads from a real local HTTP server, to memory and to a fil
   TempDir root;
   std::string body(100000, 'x');
   std::ofstream(root / "file.bin") << body;
-  ChildProcess server({"python3", kServer, root.path().string()});
-  std::string base = base_url(server);
+  LocalHttpServer server(root.path());
+  std::string base = server.url();
 
   auto text = fetch_to_string(base + "/file.bin", quick_limits());
   REQUIRE(text.ok());
@@ -53,8 +49,8 @@ TEST_CASE("fetch reports 404, the size cap, a stalled and a downed server, namin
           "[refresh][http]") {
   TempDir root;
   std::ofstream(root / "big.bin") << std::string(50000, 'y');
-  ChildProcess server({"python3", kServer, root.path().string()});
-  std::string base = base_url(server);
+  LocalHttpServer server(root.path());
+  std::string base = server.url();
 
   auto missing = fetch_to_string(base + "/nope.bz2", quick_limits());
   REQUIRE_FALSE(missing.ok());
@@ -67,8 +63,8 @@ TEST_CASE("fetch reports 404, the size cap, a stalled and a downed server, namin
   REQUIRE_FALSE(big.ok());
   CHECK(big.error().find("cap") != std::string::npos);
 
-  ChildProcess staller({"python3", kServer, root.path().string(), "--mode", "stall"});
-  std::string stall_base = base_url(staller);
+  LocalHttpServer staller(root.path(), LocalHttpServer::Mode::stall);
+  std::string stall_base = staller.url();
   auto start = std::chrono::steady_clock::now();
   auto stalled = fetch_to_string(stall_base + "/rib.bz2", quick_limits());
   auto waited = std::chrono::steady_clock::now() - start;
@@ -77,7 +73,7 @@ TEST_CASE("fetch reports 404, the size cap, a stalled and a downed server, namin
   CHECK(waited < std::chrono::seconds(30));  // a cap on hanging, not a timing assertion
 
   std::string down_base = base;
-  server.stop(SIGTERM);
+  server.stop();
   auto down = fetch_to_string(down_base + "/big.bin", quick_limits());
   REQUIRE_FALSE(down.ok());
   CHECK(down.error().find(down_base) != std::string::npos);

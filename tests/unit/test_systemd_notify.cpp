@@ -8,45 +8,15 @@
 #include <string>
 
 #include "daemon/systemd_notify.hpp"
+#include "tests/support/notify_socket.hpp"
 #include "tests/support/test_support.hpp"
 
-namespace {
-
-// A datagram socket standing where systemd's notify socket would.
-class NotifySocket {
- public:
-  explicit NotifySocket(const std::string& path) : path_(path) {
-    fd_ = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-    sockaddr_un addr{};
-    addr.sun_family = AF_UNIX;
-    path.copy(addr.sun_path, sizeof addr.sun_path - 1);
-    REQUIRE(bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
-    timeval tv{2, 0};
-    setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-    setenv("NOTIFY_SOCKET", path.c_str(), 1);
-  }
-  ~NotifySocket() {
-    unsetenv("NOTIFY_SOCKET");
-    unsetenv("WATCHDOG_USEC");
-    unsetenv("WATCHDOG_PID");
-    close(fd_);
-  }
-  std::string receive() {
-    char buf[1024];
-    ssize_t n = recv(fd_, buf, sizeof buf, 0);
-    return n > 0 ? std::string(buf, static_cast<std::size_t>(n)) : std::string();
-  }
-
- private:
-  std::string path_;
-  int fd_ = -1;
-};
-
-}  // namespace
+namespace {}  // namespace
 
 TEST_CASE("sd_notify messages reach the NOTIFY_SOCKET", "[systemd]") {
   asncounter::test::TempDir dir;
-  NotifySocket sock((dir / "notify").string());
+  asncounter::test::NotifySocket sock((dir / "notify").string(), std::chrono::seconds(2));
+  setenv("NOTIFY_SOCKET", (dir / "notify").c_str(), 1);
   namespace sd = asncounter::systemd;
   sd::ready();
   CHECK(sock.receive() == "READY=1");
@@ -58,6 +28,7 @@ TEST_CASE("sd_notify messages reach the NOTIFY_SOCKET", "[systemd]") {
   CHECK(sock.receive() == "WATCHDOG=1");
   sd::stopping();
   CHECK(sock.receive() == "STOPPING=1");
+  unsetenv("NOTIFY_SOCKET");
 }
 
 TEST_CASE("The watchdog period is half of WATCHDOG_USEC, for this process only", "[systemd]") {
