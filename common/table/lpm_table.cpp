@@ -50,8 +50,8 @@ void release(std::vector<T>& v) {
   std::vector<T>().swap(v);
 }
 
-// Windows of this many events: their first memory accesses are all issued
-// before the first one is waited for.
+// Events are taken in windows of this many: the IPv6 ones among them walk
+// their index together, so their memory accesses overlap.
 constexpr std::size_t kWindow = 64;
 
 }  // namespace
@@ -62,7 +62,7 @@ struct LpmTable::Impl {
   std::vector<std::uint8_t> lens{0};    ///< by id
   std::vector<std::uint32_t> v4_addrs;  ///< by id - 1
   std::vector<V6> v6_addrs;             ///< by id - 1 - v4_addrs.size()
-  lpm::Dir248 v4;
+  lpm::V4Index v4;
   lpm::V6Ranges v6;
 
   PrefixId lookup(const Address& a) const noexcept {
@@ -109,7 +109,7 @@ std::shared_ptr<const LpmTable> LpmTable::build(const std::vector<Route>& routes
     iv4.push_back({r.addr, r.addr | ~v4_mask(r.len), id});
   }
   release(r4);
-  impl->v4 = lpm::Dir248(lpm::flatten(iv4));
+  impl->v4 = lpm::V4Index(lpm::flatten(iv4));
   release(iv4);
 
   std::vector<lpm::Interval<U128>> iv6;
@@ -136,37 +136,44 @@ std::shared_ptr<const LpmTable> LpmTable::empty() {
 LpmTable::LpmTable(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 LpmTable::~LpmTable() = default;
 
+ASNCOUNTER_POPCNT_CLONES
 PrefixId LpmTable::lookup_id(const Address& a) const noexcept { return impl_->lookup(a); }
 
+ASNCOUNTER_POPCNT_CLONES
 PrefixId LpmTable::lookup_v4(std::uint32_t a) const noexcept { return impl_->v4.lookup(a); }
 
+ASNCOUNTER_POPCNT_CLONES
 void LpmTable::lookup_ids(std::span<const Address> in, std::span<PrefixId> out) const noexcept {
   const Impl& t = *impl_;
   std::size_t n = std::min(in.size(), out.size());
-  std::uint32_t key4[kWindow];
   U128 key6[kWindow];
-  bool is4[kWindow];
   lpm::V6Ranges::Cursor cursor[kWindow];
   lpm::V6Ranges::Bucket bucket[kWindow];
   std::uint8_t walking[kWindow];
+  std::uint8_t v6_events[kWindow];
   for (std::size_t base = 0; base < n; base += kWindow) {
     std::size_t m = std::min(kWindow, n - base);
-    // Stage 1: classify and start the first memory access of each event.
+    // IPv4 events are answered at once: their memory is a few MiB that stays
+    // in cache, and the processor overlaps the independent lookups by itself.
+    // IPv6 events start their walk.
     std::size_t v6_count = 0;
     for (std::size_t k = 0; k < m; ++k) {
       const Address& a = in[base + k];
-      is4[k] = a.family == Family::v4 || is_mapped_v4(a.v6);
-      if (is4[k]) {
-        key4[k] = a.family == Family::v4 ? a.v4 : static_cast<std::uint32_t>(a.v6.lo);
-        t.v4.prefetch(key4[k]);
+      if (a.family == Family::v4) {
+        out[base + k] = t.v4.lookup(a.v4);
+      } else if (is_mapped_v4(a.v6)) {
+        out[base + k] = t.v4.lookup(static_cast<std::uint32_t>(a.v6.lo));
       } else {
         key6[k] = to_u128(a.v6);
         cursor[k] = t.v6.start(key6[k]);
-        walking[v6_count++] = static_cast<std::uint8_t>(k);
+        walking[v6_count] = static_cast<std::uint8_t>(k);
+        v6_events[v6_count++] = static_cast<std::uint8_t>(k);
       }
     }
-    // Stage 2: IPv6 events walk their index in lockstep, one level per pass,
-    // so the loads of a level overlap; each then starts loading its ranges.
+    if (v6_count == 0) continue;
+    std::size_t v6_total = v6_count;
+    // IPv6 events walk their index in lockstep, one level per pass, so the
+    // loads of a level overlap; each then starts loading its ranges.
     while (v6_count > 0) {
       std::size_t still = 0;
       for (std::size_t j = 0; j < v6_count; ++j) {
@@ -180,9 +187,11 @@ void LpmTable::lookup_ids(std::span<const Address> in, std::span<PrefixId> out) 
       }
       v6_count = still;
     }
-    // Stage 3: the answers, from memory that is (mostly) in cache by now.
-    for (std::size_t k = 0; k < m; ++k)
-      out[base + k] = is4[k] ? t.v4.lookup(key4[k]) : t.v6.search(bucket[k], key6[k]);
+    // The answers, from ranges that are (mostly) in cache by now.
+    for (std::size_t j = 0; j < v6_total; ++j) {
+      std::size_t k = v6_events[j];
+      out[base + k] = t.v6.search(bucket[k], key6[k]);
+    }
   }
 }
 

@@ -1,7 +1,20 @@
 #pragma once
-// Internal to the LPM table: the IPv4 part, a DIR-24-8 table. One 2^24-entry
-// array answers every address whose /24 holds no prefix boundary with a
-// single memory access; the few /24s that do point to a 256-entry group.
+// Internal to the LPM table: the IPv4 part, a compressed direct table in the
+// spirit of Poptrie. A DIR-24-8 table answers in one memory access, but its
+// 64 MiB first level cannot stay in cache, so a random lookup waits for DRAM.
+// This layout answers in at most two accesses to a few MiB that do stay in
+// cache:
+//
+//   slot     one per /18 (4 MiB in all): a 64-bit map with a bit set at each
+//            of its 64 /24s where the answer changes, the answer in force at
+//            its start, and where its later answers start in runs_
+//   runs_    those later answers, in address order: a /24 whose map has n
+//            bits set at or below its own position takes the slot's nth
+//            answer
+//   groups_  256 answers, one per address, for each /24 that a prefix longer
+//            than /24 splits (as DIR-24-8's second level)
+//
+// An answer is a prefix id, or kGroup with a group's index.
 
 #include <cstddef>
 #include <cstdint>
@@ -9,58 +22,57 @@
 
 #include "common/table/lpm_ranges.hpp"
 
+// The lookup counts bits. Debian builds for the base x86-64 ABI, which lacks
+// POPCNT, and there GCC calls a library routine instead: a third of the
+// lookup's time. Functions that run lookups carry this attribute, so they are
+// built twice and the loader picks the POPCNT copy on CPUs that have it
+// (every x86-64 CPU since 2008).
+#if defined(__x86_64__) && !defined(__POPCNT__)
+#define ASNCOUNTER_POPCNT_CLONES __attribute__((target_clones("popcnt", "default")))
+#else
+#define ASNCOUNTER_POPCNT_CLONES
+#endif
+
 namespace asncounter::lpm {
 
-/// An anonymous, zero-filled mapping (huge pages where the kernel allows).
-/// Untouched pages cost no memory, so an empty table is free.
-class MappedWords {
+class V4Index {
  public:
-  MappedWords() = default;
-  explicit MappedWords(std::size_t count);
-  ~MappedWords();
-  MappedWords(MappedWords&& other) noexcept;
-  MappedWords& operator=(MappedWords&& other) noexcept;
-  MappedWords(const MappedWords&) = delete;
-  MappedWords& operator=(const MappedWords&) = delete;
-
-  std::uint32_t* data() noexcept { return data_; }
-  const std::uint32_t* data() const noexcept { return data_; }
-  std::size_t size() const noexcept { return count_; }
-
- private:
-  std::size_t mapped_bytes() const noexcept;
-
-  void* base_ = nullptr;  ///< what mmap returned (data_ is aligned up from it)
-  std::uint32_t* data_ = nullptr;
-  std::size_t count_ = 0;
-};
-
-class Dir248 {
- public:
-  /// Entries of tbl24 with this bit set name a group of tbl8 instead of an id.
+  /// Answers with this bit set name a group instead of an id.
   static constexpr std::uint32_t kGroup = 0x80000000U;
 
   /// Everything unrouted.
-  Dir248();
+  V4Index();
   /// From the flat ranges of lpm::flatten (first boundary at 0).
-  explicit Dir248(const std::vector<Boundary<std::uint32_t>>& ranges);
+  explicit V4Index(const std::vector<Boundary<std::uint32_t>>& ranges);
 
   /// The prefix id for `a` (0: unrouted).
   std::uint32_t lookup(std::uint32_t a) const noexcept {
-    std::uint32_t e = tbl24_.data()[a >> 8];
+    const Slot& s = slots_[a >> kSlotShift];
+    unsigned j = (a >> 8) & 63U;
+    // The set bits at positions 0..j: bit 0 is always set, so at least one.
+    auto changes = static_cast<unsigned>(__builtin_popcountll(s.changes & (~0ULL >> (63 - j))));
+    // A select, not a branch: whether an address needs runs_ is as random
+    // as the address.
+    std::uint32_t e = *(changes == 1 ? &s.first_answer : &runs_[s.later_answers + changes - 2]);
     if (e & kGroup) [[unlikely]]
-      e = tbl8_[(static_cast<std::size_t>(e & ~kGroup) << 8) | (a & 0xffU)];
+      e = groups_[(static_cast<std::size_t>(e & ~kGroup) << 8) | (a & 0xffU)];
     return e;
   }
-  /// Starts loading the tbl24 entry of `a` into the cache.
-  void prefetch(std::uint32_t a) const noexcept { __builtin_prefetch(tbl24_.data() + (a >> 8)); }
-  /// Number of 256-entry groups (the /24s split by a boundary).
-  std::size_t groups() const noexcept { return tbl8_.size() / 256; }
+
   std::size_t memory_bytes() const noexcept;
 
  private:
-  MappedWords tbl24_;
-  std::vector<std::uint32_t> tbl8_;
+  static constexpr unsigned kSlotShift = 14;  ///< a slot covers 2^14 addresses: 64 /24s
+
+  struct Slot {
+    std::uint64_t changes = 1;        ///< bit j: an answer starts at the slot's jth /24
+    std::uint32_t first_answer = 0;   ///< the answer at bit 0 (so an unsplit slot needs no run)
+    std::uint32_t later_answers = 0;  ///< index in runs_ of the answer at the second set bit
+  };
+
+  std::vector<Slot> slots_;
+  std::vector<std::uint32_t> runs_;
+  std::vector<std::uint32_t> groups_;
 };
 
 }  // namespace asncounter::lpm

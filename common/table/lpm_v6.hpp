@@ -69,24 +69,25 @@ class V6Ranges {
   }
   /// Starts loading the range starts of a bucket.
   void prefetch_bucket(Bucket b) const noexcept {
-    const char* p = reinterpret_cast<const char*>(starts_.data() + b.begin);
-    const char* end = reinterpret_cast<const char*>(starts_.data() + b.begin + b.count);
-    for (; p < end; p += 64) __builtin_prefetch(p);
+    __builtin_prefetch(starts_.data() + b.begin);
+    __builtin_prefetch(starts_.data() + b.begin + 4);
     __builtin_prefetch(ids_.data() + b.begin);
-    __builtin_prefetch(ids_.data() + b.begin + b.count - 1);
   }
   /// The prefix id of `a` within its bucket: the last range starting at or
   /// before `a`.
   std::uint32_t search(Bucket b, U128 a) const noexcept {
+    // Always kLeafMax - 1 branch-free comparisons, whatever the bucket's
+    // size: a loop as long as the bucket would mispredict its exit. The
+    // starts after a bucket are past `a` (they are sorted), so comparing
+    // them adds nothing; the arrays are padded so that the reads stay inside.
+    const U128* s = starts_.data() + b.begin;
     std::uint32_t pos = b.begin;
-    // Branch-free count of the starts <= a (they are sorted): buckets are
-    // tiny, so a linear pass beats a binary search's mispredictions.
-    for (std::uint32_t i = 1; i < b.count; ++i) pos += starts_[b.begin + i] <= a ? 1U : 0U;
+    for (std::uint32_t i = 1; i < kLeafMax; ++i) pos += s[i] <= a ? 1U : 0U;
     return ids_[pos];
   }
   std::uint32_t lookup(U128 a) const noexcept { return search(locate(a), a); }
 
-  std::size_t range_count() const noexcept { return starts_.size(); }
+  std::size_t range_count() const noexcept { return starts_.size() - (kLeafMax - 1); }
   std::size_t memory_bytes() const noexcept;
 
  private:
@@ -97,6 +98,7 @@ class V6Ranges {
 
   Entry make_entry(U128 lo, unsigned shift, std::uint32_t from);
   std::uint32_t last_start_at_or_before(U128 a, std::uint32_t from) const noexcept;
+  void pad_for_search();
 
   std::vector<U128> starts_;
   std::vector<std::uint32_t> ids_;

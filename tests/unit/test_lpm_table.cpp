@@ -166,6 +166,44 @@ TEST_CASE("lpm: random nested IPv6 tables match the brute-force reference", "[lp
   check_against_reference(*table, ref, probes(rng, routes, Family::v6, 20000));
 }
 
+// The IPv4 index keeps one 64-bit map per /18 with a bit per /24 where the
+// answer changes: fill maps to every bit, and put changes on the /18 edges.
+TEST_CASE("lpm: IPv4 /18s crowded with changes, and changes at /18 edges", "[lpm]") {
+  std::vector<Route> routes;
+  std::uint32_t asn = 64496;
+  // 198.18.0.0/18: every /24 routed with its own ASN, so all 64 bits are
+  // set; every third one also holds a /26, which splits it into a group.
+  for (std::uint32_t i = 0; i < 64; ++i) {
+    routes.push_back({v4p(0xC6120000U + (i << 8), 24), asn++});
+    if (i % 3 == 0) routes.push_back({v4p(0xC6120000U + (i << 8) + 64, 26), asn++});
+  }
+  // 198.18.64.0/18: every other /24 routed, so answers alternate with
+  // unrouted ones.
+  for (std::uint32_t i = 0; i < 64; i += 2) routes.push_back({v4p(0xC6124000U + (i << 8), 24), asn++});
+  // 198.19.0.0/16 spans four /18s; more-specifics on both sides of each
+  // boundary between them, and a /23 that ends one /18.
+  routes.push_back({v4p(0xC6130000U, 16), asn++});
+  for (std::uint32_t edge : {0xC6134000U, 0xC6138000U, 0xC613C000U}) {
+    routes.push_back({v4p(edge - 256, 24), asn++});
+    routes.push_back({v4p(edge, 24), asn++});
+  }
+  routes.push_back({v4p(0xC613BE00U, 23), asn++});
+  // The last /18 of the address space, at both its ends.
+  routes.push_back({v4p(0xFFFFC000U, 24), asn++});
+  routes.push_back({v4p(0xFFFFFF80U, 25), asn++});
+  auto table = LpmTable::build(routes, {});
+  Reference ref(routes);
+  REQUIRE(table->v4_prefix_count() == routes.size());
+  std::mt19937_64 rng(5);
+  auto addrs = probes(rng, routes, Family::v4, 0);
+  // Both ends of every /24 in the crowded /18s and the /16.
+  for (std::uint32_t block = 0xC61200U; block < 0xC61400U; ++block) {
+    addrs.push_back(Address::from_v4(block << 8));
+    addrs.push_back(Address::from_v4((block << 8) | 0xffU));
+  }
+  check_against_reference(*table, ref, addrs);
+}
+
 TEST_CASE("lpm: mixed families, edges of the address space, defaults dropped", "[lpm]") {
   std::vector<Route> routes = {
       {pfx("0.0.0.0/0"), 1},        {pfx("::/0"), 2},
