@@ -146,52 +146,61 @@ ASNCOUNTER_POPCNT_CLONES
 void LpmTable::lookup_ids(std::span<const Address> in, std::span<PrefixId> out) const noexcept {
   const Impl& t = *impl_;
   std::size_t n = std::min(in.size(), out.size());
+  // Per window, each family's events: their position in the window, key and
+  // progress.
+  std::uint8_t v4_events[kWindow];
+  std::uint32_t key4[kWindow];
+  const std::uint32_t* answer4[kWindow];
+  std::uint8_t v6_events[kWindow];
+  std::uint8_t walking[kWindow];
   U128 key6[kWindow];
   lpm::V6Ranges::Cursor cursor[kWindow];
   lpm::V6Ranges::Bucket bucket[kWindow];
-  std::uint8_t walking[kWindow];
-  std::uint8_t v6_events[kWindow];
   for (std::size_t base = 0; base < n; base += kWindow) {
     std::size_t m = std::min(kWindow, n - base);
-    // IPv4 events are answered at once: their memory is a few MiB that stays
-    // in cache, and the processor overlaps the independent lookups by itself.
-    // IPv6 events start their walk.
+    // Stage 1: sort the events by family and start loading the first level
+    // of each.
+    std::size_t v4_count = 0;
     std::size_t v6_count = 0;
     for (std::size_t k = 0; k < m; ++k) {
       const Address& a = in[base + k];
-      if (a.family == Family::v4) {
-        out[base + k] = t.v4.lookup(a.v4);
-      } else if (is_mapped_v4(a.v6)) {
-        out[base + k] = t.v4.lookup(static_cast<std::uint32_t>(a.v6.lo));
+      if (a.family == Family::v4 || is_mapped_v4(a.v6)) {
+        key4[v4_count] = a.family == Family::v4 ? a.v4 : static_cast<std::uint32_t>(a.v6.lo);
+        t.v4.prefetch_slot(key4[v4_count]);
+        v4_events[v4_count++] = static_cast<std::uint8_t>(k);
       } else {
-        key6[k] = to_u128(a.v6);
-        cursor[k] = t.v6.start(key6[k]);
-        walking[v6_count] = static_cast<std::uint8_t>(k);
+        key6[v6_count] = to_u128(a.v6);
+        cursor[v6_count] = t.v6.start(key6[v6_count]);
+        walking[v6_count] = static_cast<std::uint8_t>(v6_count);
         v6_events[v6_count++] = static_cast<std::uint8_t>(k);
       }
     }
-    if (v6_count == 0) continue;
-    std::size_t v6_total = v6_count;
+    // Stage 2: IPv4 events read their slot and start loading their answer.
+    // With a small table the slots are in cache anyway; with a full one
+    // this keeps the accesses of a whole window in flight (lookups inside a
+    // 1M-prefix table ran 20-40% faster than with one lookup after another).
+    for (std::size_t j = 0; j < v4_count; ++j) {
+      answer4[j] = t.v4.answer_of(key4[j]);
+      __builtin_prefetch(answer4[j]);
+    }
     // IPv6 events walk their index in lockstep, one level per pass, so the
     // loads of a level overlap; each then starts loading its ranges.
-    while (v6_count > 0) {
-      std::size_t still = 0;
-      for (std::size_t j = 0; j < v6_count; ++j) {
-        std::size_t k = walking[j];
-        if (t.v6.step(cursor[k], key6[k])) {
-          walking[still++] = static_cast<std::uint8_t>(k);
+    for (std::size_t still = v6_count; still > 0;) {
+      std::size_t next = 0;
+      for (std::size_t w = 0; w < still; ++w) {
+        std::size_t j = walking[w];
+        if (t.v6.step(cursor[j], key6[j])) {
+          walking[next++] = static_cast<std::uint8_t>(j);
         } else {
-          bucket[k] = lpm::V6Ranges::bucket(cursor[k]);
-          t.v6.prefetch_bucket(bucket[k]);
+          bucket[j] = lpm::V6Ranges::bucket(cursor[j]);
+          t.v6.prefetch_bucket(bucket[j]);
         }
       }
-      v6_count = still;
+      still = next;
     }
-    // The answers, from ranges that are (mostly) in cache by now.
-    for (std::size_t j = 0; j < v6_total; ++j) {
-      std::size_t k = v6_events[j];
-      out[base + k] = t.v6.search(bucket[k], key6[k]);
-    }
+    // Stage 3: the answers, from memory that is (mostly) in cache by now.
+    for (std::size_t j = 0; j < v4_count; ++j) out[base + v4_events[j]] = t.v4.resolve(answer4[j], key4[j]);
+    for (std::size_t j = 0; j < v6_count; ++j) out[base + v6_events[j]] = t.v6.search(bucket[j], key6[j]);
   }
 }
 

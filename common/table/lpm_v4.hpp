@@ -46,14 +46,16 @@ class V4Index {
   explicit V4Index(const std::vector<Boundary<std::uint32_t>>& ranges);
 
   /// The prefix id for `a` (0: unrouted).
-  std::uint32_t lookup(std::uint32_t a) const noexcept {
+  std::uint32_t lookup(std::uint32_t a) const noexcept { return resolve(answer_of(a), a); }
+  void prefetch_slot(std::uint32_t a) const noexcept { __builtin_prefetch(&slots_[a >> kSlotShift]); }
+  const std::uint32_t* answer_of(std::uint32_t a) const noexcept {
     const Slot& s = slots_[a >> kSlotShift];
     unsigned j = (a >> 8) & 63U;
-    // The set bits at positions 0..j: bit 0 is always set, so at least one.
     auto changes = static_cast<unsigned>(__builtin_popcountll(s.changes & (~0ULL >> (63 - j))));
-    // A select, not a branch: whether an address needs runs_ is as random
-    // as the address.
-    std::uint32_t e = *(changes == 1 ? &s.first_answer : &runs_[s.later_answers + changes - 2]);
+    return changes == 1 ? &s.first_answer : &runs_[s.later_answers + changes - 2];
+  }
+  std::uint32_t resolve(const std::uint32_t* answer, std::uint32_t a) const noexcept {
+    std::uint32_t e = *answer;
     if (e & kGroup) [[unlikely]]
       e = groups_[(static_cast<std::size_t>(e & ~kGroup) << 8) | (a & 0xffU)];
     return e;
