@@ -1,0 +1,99 @@
+#pragma once
+// Internal to the daemon: the object that owns the io_context and every part.
+// Its members live in three files: daemon.cpp (start, run, signals, stop),
+// daemon_tables.cpp (reload, table refreshes, the RIB refresher) and
+// daemon_reporting.cpp (status, metrics, the saved counts, the watchdog).
+
+#include <chrono>
+#include <csignal>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "common/result.hpp"
+#include "common/table/as_names.hpp"
+#include "common/table/lpm_table.hpp"
+#include "daemon/asio.hpp"
+#include "daemon/input/input.hpp"
+#include "daemon/metrics/metrics_collector.hpp"
+#include "daemon/options.hpp"
+#include "daemon/refresh/rib_refresher.hpp"
+#include "daemon/rpc/handlers.hpp"
+#include "daemon/rpc/server.hpp"
+#include "daemon/store/counter_store.hpp"
+
+namespace asncounter::detail {
+
+std::int64_t unix_now();
+rpc::ServerLimits limits_of(const Options& o);
+/// The AS names at `path`; none (a null pointer) when the path is empty.
+Result<std::shared_ptr<const AsNames>> load_names(const std::string& path);
+
+// The parts a reload may replace, validated before anything is swapped.
+struct Reloadable {
+  Options options;
+  rpc::AdminPolicy policy;
+  std::shared_ptr<const AsNames> names;
+};
+
+class Daemon {
+ public:
+  Daemon(Options options, std::vector<std::string> args)
+      : options_(std::move(options)), args_(std::move(args)), signals_(io_, SIGTERM, SIGINT, SIGHUP) {
+    signals_.add(SIGUSR1);
+  }
+  ~Daemon() { shutdown(); }
+
+  int run();
+
+ private:
+  Result<bool> start();
+  void wait_signal();
+  void on_signal(int signo);
+  Result<Reloadable> prepare_reload() const;
+  rpc::Reply reload();
+  rpc::Reply refresh();
+  void refresh_done(const Result<std::shared_ptr<const LpmTable>>& table);
+  void log_report() const;
+  rpc::DaemonStatus status() const;
+  std::vector<std::pair<std::string, InputCounters>> input_counters() const;
+  std::shared_ptr<const AsNames> names() const {
+    std::lock_guard lock(names_mutex_);
+    return names_;
+  }
+  Result<bool> start_refresher(std::shared_ptr<const LpmTable>& table);
+  Result<bool> start_metrics();
+  MetricsSnapshot metrics_snapshot();
+  void restore_counts();
+  void save_counts() const;
+  void schedule_save();
+  void schedule_watchdog(std::chrono::microseconds period);
+  void shutdown();
+
+  Options options_;
+  std::vector<std::string> args_;
+  asio::io_context io_;
+  asio::signal_set signals_;
+  asio::steady_timer save_timer_{io_};
+  asio::steady_timer watchdog_timer_{io_};
+  std::unique_ptr<CounterStore> store_;
+  mutable std::mutex names_mutex_;
+  std::shared_ptr<const AsNames> names_;
+  std::vector<std::unique_ptr<Input>> inputs_;
+  rpc::HandlerContext context_;
+  std::unique_ptr<rpc::Dispatcher> dispatcher_;
+  std::unique_ptr<rpc::Server> server_;
+  std::thread refresh_thread_;
+  std::unique_ptr<RibRefresher> refresher_;  // RouteViews downloads, when enabled
+  std::unique_ptr<MetricsExporter> metrics_;
+  bool refreshing_ = false;  // io thread only
+  rpc::DaemonStatus counters_;
+  std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
+  bool stopped_ = false;
+  bool serving_ = false;  // counts are saved at stop only once the daemon ran
+};
+
+}  // namespace asncounter::detail

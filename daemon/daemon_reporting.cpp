@@ -1,0 +1,132 @@
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <filesystem>
+#include <future>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/report.hpp"
+#include "daemon/daemon_impl.hpp"
+#include "daemon/log.hpp"
+#include "daemon/store/state_file.hpp"
+#include "daemon/systemd_notify.hpp"
+
+namespace asncounter::detail {
+
+void Daemon::log_report() const {
+  auto logger = log::get("store");
+  auto n = names();
+  std::string report = format_report(make_asn_report(store_->top_asns(options_.top), n.get()),
+                                     make_prefix_report(store_->top_prefixes(options_.top), n.get()));
+  std::string_view rest = report;
+  while (!rest.empty()) {
+    auto nl = rest.find('\n');
+    logger->info("report: {}", rest.substr(0, nl));
+    rest.remove_prefix(nl == std::string_view::npos ? rest.size() : nl + 1);
+  }
+}
+
+rpc::DaemonStatus Daemon::status() const {
+  rpc::DaemonStatus s = counters_;
+  s.uptime_seconds =
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - started_).count();
+  s.clients = server_->clients();
+  s.refused_clients = server_->refused();
+  s.requests = dispatcher_->counters();
+  if (refresher_) {
+    auto r = refresher_->status();
+    s.refreshes_ok = r.successes;
+    s.refreshes_failed = r.failures;
+    s.last_refresh = r.last_outcome;
+  }
+  if (s.last_refresh.empty()) s.last_refresh = refreshing_ ? "running" : "never";
+  return s;
+}
+
+std::vector<std::pair<std::string, InputCounters>> Daemon::input_counters() const {
+  std::vector<std::pair<std::string, InputCounters>> out;
+  for (const auto& input : inputs_) out.emplace_back(input->spec(), input->counters());
+  return out;
+}
+
+Result<bool> Daemon::start_metrics() {
+  if (options_.metrics_listen.empty()) return true;
+  auto exporter = MetricsExporter::start(options_.metrics_listen, [this] { return metrics_snapshot(); });
+  if (!exporter) return Error{exporter.error()};
+  metrics_ = std::move(*exporter);
+  log::get("daemon")->info("metrics on http://{}/metrics", options_.metrics_listen);
+  return true;
+}
+
+// Called on the exporter's thread at scrape time. The RPC and reload
+// counters belong to the io thread, so the snapshot is taken there.
+MetricsSnapshot Daemon::metrics_snapshot() {
+  auto task = std::make_shared<std::packaged_task<MetricsSnapshot()>>([this] {
+    MetricsSnapshot m;
+    auto n = names();
+    m.top_asns = store_->top_asns(options_.metrics_top_asns);
+    for (const auto& row : m.top_asns.rows) {
+      auto name = n && row.asn ? n->name(*row.asn) : std::nullopt;
+      m.top_asn_names.emplace_back(name ? std::string(*name) : std::string());
+    }
+    m.inputs = input_counters();
+    auto table = store_->table();
+    m.table_v4_prefixes = table->v4_prefix_count();
+    m.table_v6_prefixes = table->v6_prefix_count();
+    m.table_dump_time = table->info().dump_time;
+    auto s = status();
+    m.refresh_successes = s.refreshes_ok;
+    m.refresh_failures = s.refreshes_failed;
+    if (refresher_) m.refresh_last_success = refresher_->status().last_success;
+    m.rpc_requests = s.requests.by_method;
+    m.start_time = s.started_at;
+    m.now = unix_now();
+    return m;
+  });
+  auto answer = task->get_future();
+  asio::post(io_, [task] { (*task)(); });
+  if (answer.wait_for(std::chrono::seconds(5)) != std::future_status::ready) return MetricsSnapshot{};
+  return answer.get();
+}
+
+// A damaged state file costs its counts, never the start (DESIGN.md).
+void Daemon::restore_counts() {
+  auto logger = log::get("store");
+  std::error_code ec;
+  std::filesystem::create_directories(options_.state_dir, ec);
+  auto rows = load_state(options_.state_dir);
+  if (!rows) {
+    logger->error("state file damaged, set aside as {}: {}", set_aside(options_.state_dir), rows.error());
+    return;
+  }
+  store_->import_rows(*rows);
+  if (!rows->empty()) logger->info("restored {} rows from {}", rows->size(), state_path(options_.state_dir));
+}
+
+void Daemon::save_counts() const {
+  auto saved = save_state(options_.state_dir, store_->export_rows());
+  if (!saved) log::get("store")->error("cannot save the counts: {}", saved.error());
+}
+
+void Daemon::schedule_save() {
+  if (options_.save_interval == 0) return;
+  save_timer_.expires_after(std::chrono::seconds(options_.save_interval));
+  save_timer_.async_wait([this](boost::system::error_code ec) {
+    if (ec) return;
+    save_counts();
+    schedule_save();
+  });
+}
+
+void Daemon::schedule_watchdog(std::chrono::microseconds period) {
+  watchdog_timer_.expires_after(period);
+  watchdog_timer_.async_wait([this, period](boost::system::error_code ec) {
+    if (ec) return;
+    systemd::watchdog();
+    schedule_watchdog(period);
+  });
+}
+
+}  // namespace asncounter::detail
