@@ -5,7 +5,6 @@
 // Lookup rates are per CPU second of the benchmark thread (the wall clock
 // would also count other processes sharing the core).
 #include <malloc.h>
-#include <time.h>
 
 #include <algorithm>
 #include <chrono>
@@ -19,6 +18,7 @@
 
 #include "common/table/ipasn.hpp"
 #include "common/table/lpm_table.hpp"
+#include "tests/bench/cpu_clock.hpp"
 
 using namespace asncounter;
 
@@ -28,14 +28,6 @@ using Clock = std::chrono::steady_clock;
 
 double seconds_since(Clock::time_point t0) {
   return std::chrono::duration<double>(Clock::now() - t0).count();
-}
-
-// CPU seconds of this thread: on a shared machine the wall clock also counts
-// the time other processes had the core.
-double cpu_seconds() {
-  timespec ts{};
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
 }
 
 std::string data_file(const char* name) { return std::string(ASNCOUNTER_TEST_DATA) + "/" + name; }
@@ -56,9 +48,9 @@ template <class F>
 double rate(std::size_t per_round, int rounds, F&& body) {
   double best = 0;
   for (int run = 0; run < 3; ++run) {
-    double t0 = cpu_seconds();
+    double t0 = bench::thread_cpu_seconds();
     for (int r = 0; r < rounds; ++r) body();
-    best = std::max(best, static_cast<double>(per_round) * rounds / (cpu_seconds() - t0));
+    best = std::max(best, static_cast<double>(per_round) * rounds / (bench::thread_cpu_seconds() - t0));
   }
   return best;
 }

@@ -2,7 +2,6 @@
 // compressed file (what a refresh costs) and from a plain copy (the parser
 // alone). Prints wall and CPU time: CPU time is what the machine's other
 // tenants cannot inflate. tests/bench/mrt_vs_pyasn.sh times pyasn beside it.
-#include <sys/resource.h>
 
 #include <chrono>
 #include <cstdio>
@@ -12,17 +11,11 @@
 
 #include "common/table/byte_stream.hpp"
 #include "common/table/mrt_reader.hpp"
+#include "tests/bench/cpu_clock.hpp"
 #include "tests/support/test_support.hpp"
 #include "tests/tools/synthetic_rib.hpp"
 
 namespace {
-
-double cpu_seconds() {
-  rusage u{};
-  getrusage(RUSAGE_SELF, &u);
-  return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
-         static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
-}
 
 struct Run {
   double wall, cpu;
@@ -32,13 +25,13 @@ struct Run {
 
 Run parse(const std::string& path) {
   auto t0 = std::chrono::steady_clock::now();
-  double c0 = cpu_seconds();
+  double c0 = asncounter::bench::process_cpu_seconds();
   auto in = asncounter::ByteStream::open(path);
   if (!in) throw std::runtime_error(in.error());
   auto set = asncounter::read_mrt(**in, path);
   if (!set) throw std::runtime_error(set.error());
   double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  return {wall, cpu_seconds() - c0, (*in)->offset(), set->routes.size()};
+  return {wall, asncounter::bench::process_cpu_seconds() - c0, (*in)->offset(), set->routes.size()};
 }
 
 void report(const char* what, const Run& r) {

@@ -5,7 +5,6 @@
 // 20 % IPv6, sources from the shared ipasn6 table when present).
 #include <pcap/pcap.h>
 #include <sched.h>
-#include <sys/resource.h>
 
 #include <chrono>
 #include <cstdio>
@@ -15,6 +14,7 @@
 
 #include "daemon/input/input.hpp"
 #include "daemon/input/packet_decoder.hpp"
+#include "tests/bench/cpu_clock.hpp"
 #include "tests/support/test_support.hpp"
 #include "tests/tools/sample_pcap.hpp"
 
@@ -23,17 +23,6 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
-
-// CPU seconds of the whole process (user + system): on a shared, loaded
-// machine this is the figure that says what one core does.
-double cpu_seconds() {
-  rusage u{};
-  getrusage(RUSAGE_SELF, &u);
-  auto secs = [](const timeval& t) {
-    return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6;
-  };
-  return secs(u.ru_utime) + secs(u.ru_stime);
-}
 
 struct Totals {
   std::uint64_t hits = 0;
@@ -49,7 +38,7 @@ Totals replay_input(const std::string& path, double& secs, double& cpu) {
     std::exit(1);
   }
   const auto start = Clock::now();
-  const double cpu_start = cpu_seconds();
+  const double cpu_start = asncounter::bench::process_cpu_seconds();
   (*input)->start([&t](const asncounter::EventBatch& b) {
     for (std::size_t i = 0; i < b.size; ++i) {
       t.hits += b.hits[i];
@@ -58,7 +47,7 @@ Totals replay_input(const std::string& path, double& secs, double& cpu) {
   });
   (*input)->wait();
   secs = seconds_since(start);
-  cpu = cpu_seconds() - cpu_start;
+  cpu = asncounter::bench::process_cpu_seconds() - cpu_start;
   (*input)->stop();
   return t;
 }

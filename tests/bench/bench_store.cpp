@@ -8,7 +8,6 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <ctime>
 #include <random>
 #include <thread>
 #include <unordered_set>
@@ -16,6 +15,7 @@
 
 #include "common/table/lpm_table.hpp"
 #include "daemon/store/counter_store.hpp"
+#include "tests/bench/cpu_clock.hpp"
 
 using namespace asncounter;
 using Clock = std::chrono::steady_clock;
@@ -24,11 +24,7 @@ namespace {
 
 /// CPU time of the calling thread: on a shared machine the wall clock
 /// mostly measures the other processes; both are printed.
-double thread_cpu_ms() {
-  timespec ts{};
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-  return static_cast<double>(ts.tv_sec) * 1e3 + static_cast<double>(ts.tv_nsec) / 1e6;
-}
+double thread_cpu_ms() { return asncounter::bench::thread_cpu_seconds() * 1e3; }
 
 double ms_since(Clock::time_point t) {
   return std::chrono::duration<double, std::milli>(Clock::now() - t).count();

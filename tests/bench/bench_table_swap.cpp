@@ -6,7 +6,6 @@
 // CounterStore::set_table) while another feeds the store batches of 512
 // random addresses and records the longest gap between two batches: the
 // pause a counting thread sees. Run it pinned: taskset -c 0,1.
-#include <sys/resource.h>
 
 #include <atomic>
 #include <chrono>
@@ -17,20 +16,11 @@
 
 #include "common/table/table_file.hpp"
 #include "daemon/store/counter_store.hpp"
+#include "tests/bench/cpu_clock.hpp"
 #include "tests/tools/synthetic_rib.hpp"
 
 using namespace std::chrono;
-
-namespace {
-
-double thread_cpu_seconds() {
-  rusage u{};
-  getrusage(RUSAGE_THREAD, &u);
-  return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
-         static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
-}
-
-}  // namespace
+using asncounter::bench::thread_cpu_seconds;
 
 int main(int argc, char** argv) {
   std::string path = argc > 1 ? argv[1] : "/tmp/asncounter-bench-rib-1M-230k.bz2";
