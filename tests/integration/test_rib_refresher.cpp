@@ -146,10 +146,10 @@ TEST_CASE("Every failure keeps the table in force and is counted with its reason
     expect_failure("bad dump");
     CHECK_FALSE(fs::exists(root / "cache/rib.20261101.0200.bz2"));  // never cached
   }
-  SECTION("a truncated download (the real cut-off RouteViews dump)") {
-    auto cut = asncounter::test::shared_data("rib.20140523.0600_firstMB.bz2");
-    if (!cut) ASNCOUNTER_SKIP(asncounter::test::missing_data_message("rib.20140523.0600_firstMB.bz2"));
-    fs::copy_file(*cut, archive / "2026.11/RIBS/rib.20261101.0400.bz2");
+  SECTION("a truncated download (our own dump, cut short)") {
+    fs::path dump = archive / "2026.11/RIBS/rib.20261101.0400.bz2";
+    write_rib(dump, 64499, 200);
+    fs::resize_file(dump, fs::file_size(dump) / 2);
     h.clock += 3600;
     expect_failure("truncated");
   }
@@ -177,6 +177,28 @@ TEST_CASE("Every failure keeps the table in force and is counted with its reason
     h.clock += 3600;
     expect_failure("listing");
   }
+}
+
+// Its own test case: without the shared data it is skipped, and the
+// failures above still run.
+TEST_CASE("A truncated download of the real cut-off RouteViews dump keeps the table",
+          "[refresh][integration]") {
+  auto cut = asncounter::test::shared_data("rib.20140523.0600_firstMB.bz2");
+  if (!cut) ASNCOUNTER_SKIP(asncounter::test::missing_data_message("rib.20140523.0600_firstMB.bz2"));
+  TempDir root;
+  fs::path archive = root / "archive";
+  write_rib(archive / "2026.11/RIBS/rib.20261101.0000.bz2", 64496, 200);
+  LocalHttpServer server(archive);
+  Harness h(server.url(), root / "cache", kNov1);
+  REQUIRE(h.refresher->refresh_once().ok());
+  fs::copy_file(*cut, archive / "2026.11/RIBS/rib.20261101.0400.bz2");
+  h.clock += 3600;
+  auto r = h.refresher->refresh_once();
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error().find("truncated") != std::string::npos);
+  CHECK(h.origin("192.0.2.7") == 64496);
+  CHECK(h.publishes == 1);
+  CHECK(h.refresher->status().failures == 1);
 }
 
 TEST_CASE("AS names are refreshed from their URL, and a bad names file keeps the old ones",
