@@ -40,10 +40,9 @@ bool lookup_one(const LpmTable& table, std::string_view text, std::string& line,
   return true;
 }
 
-std::string utc_now() {
-  std::time_t now = std::time(nullptr);
+std::string utc_text(std::time_t t) {
   std::tm tm{};
-  gmtime_r(&now, &tm);
+  gmtime_r(&t, &tm);
   char buf[32];
   std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S UTC", &tm);
   return buf;
@@ -107,15 +106,15 @@ int convert(const std::string& input, const std::string& output, std::ostream& e
     return kExitDaemonError;
   }
   const LpmTable& t = **table;
-  // The same header pyasn_util_convert.py writes, so tools that read it keep working.
-  std::vector<std::string> comment{
-      "IP-ASN32-DAT file",
-      "Original source: " + input + " (" + t.info().format + ")",
-      "Converted on  : " + utc_now() + " by asncounterctl convert",
-      "Prefixes-v4   : " + std::to_string(t.v4_prefix_count()),
-      "Prefixes-v6   : " + std::to_string(t.v6_prefix_count()),
-      "",
-  };
+  // pyasn_util_convert.py's header, so tools that read it keep working, and
+  // the dump time, which pyasn leaves to the original file's name.
+  std::vector<std::string> comment{"IP-ASN32-DAT file", "Original file : " + input,
+                                   "Source format : " + t.info().format};
+  if (t.info().dump_time != 0) comment.push_back("Dump time     : " + utc_text(t.info().dump_time));
+  comment.push_back("Converted on  : " + utc_text(std::time(nullptr)) + " by asncounterctl convert");
+  comment.push_back("Prefixes-v4   : " + std::to_string(t.v4_prefix_count()));
+  comment.push_back("Prefixes-v6   : " + std::to_string(t.v6_prefix_count()));
+  comment.emplace_back();
   auto written = write_ipasn(output, t.routes(), comment);
   if (!written) {
     err << written.error() << '\n';

@@ -11,6 +11,7 @@
 #include <ctime>
 #include <memory>
 #include <optional>
+#include <string>
 #include <string_view>
 
 namespace asncounter {
@@ -55,6 +56,20 @@ std::int64_t dump_time_from_comment(std::string_view line) {
   return 0;
 }
 
+// `asncounterctl convert` writes the dump time itself ("; Dump time     :
+// 2014-05-13 06:00:00 UTC"): a source's name need not carry it.
+std::optional<std::int64_t> dump_time_line(std::string_view line) {
+  auto at = line.find("Dump time");
+  if (at == std::string_view::npos) return std::nullopt;
+  auto colon = line.find(':', at);
+  if (colon == std::string_view::npos) return std::nullopt;
+  std::string value(trim(line.substr(colon + 1)));
+  std::tm tm{};
+  const char* end = strptime(value.c_str(), "%Y-%m-%d %H:%M:%S UTC", &tm);
+  if (end == nullptr || *end != '\0') return std::nullopt;
+  return static_cast<std::int64_t>(timegm(&tm));
+}
+
 // One line (without its newline) into `set`; false when it is malformed.
 bool parse_line(std::string_view line, RouteSet& set) {
   line = trim(line);
@@ -62,7 +77,10 @@ bool parse_line(std::string_view line, RouteSet& set) {
   ++set.records;
   if (line.front() == ';' || line.front() == '#') {
     ++set.skipped_records;
-    if (set.info.dump_time == 0) set.info.dump_time = dump_time_from_comment(line);
+    if (auto t = dump_time_line(line))
+      set.info.dump_time = *t;  // stated outright: wins over a date in a file name
+    else if (set.info.dump_time == 0)
+      set.info.dump_time = dump_time_from_comment(line);
     return true;
   }
   // pyasn writes a tab; hand-written files sometimes have spaces.

@@ -100,13 +100,18 @@ TEST_CASE("convert writes an ipasn file that reads back to the same routes", "[o
     auto set = asncounter::read_ipasn_file(out);
     INFO((set ? "" : set.error()));
     REQUIRE(set.ok());
+    // The dump's own time comes back from the header (the name "rib.bz2"
+    // has no date in it).
+    CHECK(set->info.dump_time == 1400824800);
     std::ostringstream text;
     for (const auto& r : set->routes) text << asncounter::to_string(r.prefix) << ' ' << r.asn << '\n';
     CHECK(text.str() ==
           "198.51.100.0/22 64496\n198.51.100.128/25 64497\n203.0.113.0/24 64496\n"
           "2001:db8::/32 64498\n2001:db8:1::/48 64496\n");
   }
-  auto plain = asncounter::test::run_command("head -c 200 " + (dir / "out.dat").string());
+  auto plain = asncounter::test::run_command("head -c 600 " + (dir / "out.dat").string());
   CHECK(plain.out.rfind("; IP-ASN32-DAT file\n", 0) == 0);
   CHECK(plain.out.find("; Prefixes-v4   : 3\n; Prefixes-v6   : 2\n") != std::string::npos);
+  CHECK(plain.out.find("; Original file : " + db + "\n") != std::string::npos);
+  CHECK(plain.out.find("; Dump time     : 2014-05-23 06:00:00 UTC\n") != std::string::npos);
 }
