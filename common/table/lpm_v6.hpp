@@ -15,10 +15,10 @@ namespace asncounter::lpm {
 
 class V6Ranges {
  public:
-  /// Where a lookup must search: ranges [begin, begin + count).
+  /// Where a lookup must search: its bucket's ranges start at `begin`
+  /// (search() reads kLeafMax of them whatever the bucket's size).
   struct Bucket {
     std::uint32_t begin;
-    std::uint32_t count;
   };
 
   /// Everything unrouted.
@@ -56,10 +56,7 @@ class V6Ranges {
     return true;
   }
   /// The bucket a cursor that cannot step any more stands on.
-  static Bucket bucket(const Cursor& c) noexcept {
-    const Entry* e = c.entry;
-    return {e->begin, e->count};
-  }
+  static Bucket bucket(const Cursor& c) noexcept { return {c.entry->begin}; }
   /// Walks the index down to the bucket of ranges holding `a`.
   Bucket locate(U128 a) const noexcept {
     Cursor c{&top_[static_cast<std::size_t>(a >> (128 - kTopBits))], 128 - kTopBits};
