@@ -67,6 +67,26 @@ TEST_CASE("ipasn: reads pyasn's layout: comments, tabs, blank lines, both famili
   CHECK(set->info.dump_time == 1399960800);  // 2014-05-13 06:00 UTC, from the dump's name
 }
 
+TEST_CASE("ipasn: a Dump time line, as convert writes it, wins over the dump name's date", "[ipasn]") {
+  TempDir dir;
+  auto dump_time_of = [&](const std::string& header) {
+    write_file(dir / "t.dat", header + "192.0.2.0/24\t64496\n");
+    auto set = read_ipasn_file((dir / "t.dat").string());
+    REQUIRE(set.ok());
+    CHECK(set->routes.size() == 1);
+    return set->info.dump_time;
+  };
+  CHECK(
+      dump_time_of("; Original file : rib.20140513.0600.bz2\n; Dump time     : 2014-05-23 06:00:00 UTC\n") ==
+      1400824800);
+  CHECK(
+      dump_time_of("; Dump time     : 2014-05-23 06:00:00 UTC\n; Original file : rib.20140513.0600.bz2\n") ==
+      1400824800);
+  // A line that does not hold a time is only a comment.
+  CHECK(dump_time_of("; Original file : rib.20140513.0600.bz2\n; Dump time     : soon\n") == 1399960800);
+  CHECK(dump_time_of("; Dump time     : 2014-05-23\n") == 0);
+}
+
 TEST_CASE("ipasn: host bits are cleared, as pyasn's radix tree does", "[ipasn]") {
   TempDir dir;
   write_file(dir / "t.dat", "10.29.246.49/24\t286\n");
