@@ -204,6 +204,7 @@ void LpmTable::lookup_ids(std::span<const Address> in, std::span<PrefixId> out) 
   }
 }
 
+ASNCOUNTER_POPCNT_CLONES
 std::optional<Match> LpmTable::lookup(const Address& a) const noexcept {
   PrefixId id = impl_->lookup(a);
   if (id == kUnrouted) return std::nullopt;
