@@ -15,10 +15,11 @@ namespace asncounter::lpm {
 
 class V6Ranges {
  public:
-  /// Where a lookup must search: its bucket's ranges start at `begin`
-  /// (search() reads kLeafMax of them whatever the bucket's size).
+  /// Where a lookup must search: its bucket's ranges, `count` of them from
+  /// `begin` on.
   struct Bucket {
     std::uint32_t begin;
+    std::uint32_t count;
   };
 
   /// Everything unrouted.
@@ -56,7 +57,7 @@ class V6Ranges {
     return true;
   }
   /// The bucket a cursor that cannot step any more stands on.
-  static Bucket bucket(const Cursor& c) noexcept { return {c.entry->begin}; }
+  static Bucket bucket(const Cursor& c) noexcept { return {c.entry->begin, c.entry->count}; }
   /// Walks the index down to the bucket of ranges holding `a`.
   Bucket locate(U128 a) const noexcept {
     Cursor c{&top_[static_cast<std::size_t>(a >> (128 - kTopBits))], 128 - kTopBits};
@@ -73,10 +74,13 @@ class V6Ranges {
   /// The prefix id of `a` within its bucket: the last range starting at or
   /// before `a`.
   std::uint32_t search(Bucket b, U128 a) const noexcept {
-    // Always kLeafMax - 1 branch-free comparisons, whatever the bucket's
-    // size: a loop as long as the bucket would mispredict its exit. The
-    // starts after a bucket are past `a` (they are sorted), so comparing
-    // them adds nothing; the arrays are padded so that the reads stay inside.
+    // A bucket of one range (most of them, away from routed space) needs no
+    // comparison. Otherwise: always kLeafMax - 1 branch-free comparisons,
+    // whatever the bucket's size, since a loop as long as the bucket would
+    // mispredict its exit. The starts after a bucket are past `a` (they are
+    // sorted), so comparing them adds nothing; the arrays are padded so that
+    // the reads stay inside.
+    if (b.count == 1) return ids_[b.begin];
     const U128* s = starts_.data() + b.begin;
     std::uint32_t pos = b.begin;
     for (std::uint32_t i = 1; i < kLeafMax; ++i) pos += s[i] <= a ? 1U : 0U;
