@@ -40,14 +40,6 @@ bool lookup_one(const LpmTable& table, std::string_view text, std::string& line,
   return true;
 }
 
-std::string utc_text(std::time_t t) {
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S UTC", &tm);
-  return buf;
-}
-
 }  // namespace
 
 int offline_lookup(const std::string& db, const std::vector<std::string>& ips, std::istream& in,
@@ -110,8 +102,8 @@ int convert(const std::string& input, const std::string& output, std::ostream& e
   // the dump time, which pyasn leaves to the original file's name.
   std::vector<std::string> comment{"IP-ASN32-DAT file", "Original file : " + input,
                                    "Source format : " + t.info().format};
-  if (t.info().dump_time != 0) comment.push_back("Dump time     : " + utc_text(t.info().dump_time));
-  comment.push_back("Converted on  : " + utc_text(std::time(nullptr)) + " by asncounterctl convert");
+  if (t.info().dump_time != 0) comment.push_back(dump_time_comment(t.info().dump_time));
+  comment.push_back("Converted on  : " + format_utc(std::time(nullptr)) + " by asncounterctl convert");
   comment.push_back("Prefixes-v4   : " + std::to_string(t.v4_prefix_count()));
   comment.push_back("Prefixes-v6   : " + std::to_string(t.v6_prefix_count()));
   comment.emplace_back();

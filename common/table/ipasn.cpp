@@ -56,16 +56,19 @@ std::int64_t dump_time_from_comment(std::string_view line) {
   return 0;
 }
 
-// `asncounterctl convert` writes the dump time itself ("; Dump time     :
-// 2014-05-13 06:00:00 UTC"): a source's name need not carry it.
+constexpr const char* kUtcFormat = "%Y-%m-%d %H:%M:%S UTC";
+constexpr std::string_view kDumpTimeLabel = "Dump time";
+
+// The line dump_time_comment() writes: a source's name need not carry the
+// dump time.
 std::optional<std::int64_t> dump_time_line(std::string_view line) {
-  auto at = line.find("Dump time");
+  auto at = line.find(kDumpTimeLabel);
   if (at == std::string_view::npos) return std::nullopt;
   auto colon = line.find(':', at);
   if (colon == std::string_view::npos) return std::nullopt;
   std::string value(trim(line.substr(colon + 1)));
   std::tm tm{};
-  const char* end = strptime(value.c_str(), "%Y-%m-%d %H:%M:%S UTC", &tm);
+  const char* end = strptime(value.c_str(), kUtcFormat, &tm);
   if (end == nullptr || *end != '\0') return std::nullopt;
   return static_cast<std::int64_t>(timegm(&tm));
 }
@@ -212,6 +215,19 @@ Result<std::size_t> write_ipasn(const std::string& path, const std::vector<Route
     return Error{path + ": cannot rename into place: " + why};
   }
   return written;
+}
+
+std::string format_utc(std::int64_t unix_time) {
+  auto t = static_cast<std::time_t>(unix_time);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, kUtcFormat, &tm);
+  return buf;
+}
+
+std::string dump_time_comment(std::int64_t unix_time) {
+  return std::string(kDumpTimeLabel) + "     : " + format_utc(unix_time);
 }
 
 }  // namespace asncounter

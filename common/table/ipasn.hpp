@@ -3,6 +3,7 @@
 // "prefix/len<TAB>asn" per line. Read plain or gzip (.dat, .dat.gz).
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -23,5 +24,12 @@ Result<RouteSet> read_ipasn_file(const std::string& path);
 /// `comment` lines first; returns the number of routes written.
 Result<std::size_t> write_ipasn(const std::string& path, const std::vector<Route>& routes,
                                 const std::vector<std::string>& comment);
+
+/// A time as the header lines write it: "2014-05-13 06:00:00 UTC".
+std::string format_utc(std::int64_t unix_time);
+
+/// The comment line that records a table's dump time, which read_ipasn takes
+/// back (pyasn's own header leaves it to the dump's file name).
+std::string dump_time_comment(std::int64_t unix_time);
 
 }  // namespace asncounter
