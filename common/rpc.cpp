@@ -11,25 +11,52 @@ namespace {
 
 using nlohmann::json;
 
-// Append-only (see the compatibility rule in rpc.hpp).
-constexpr std::array<Method, 10> kMethods{{
-    {"top", Access::read, kParamLimit, 0, R"({"limit": N})", "top", "[--limit N]",
-     "top ASNs: count, percent, ASN, AS name (and bytes)"},
-    {"prefixes", Access::read, kParamLimit | kParamAsn, 0, R"({"limit": N, "asn": ASN})", "prefixes",
-     "[--limit N] [--asn ASN]", "top prefixes (limit 0: all of them), optionally of one ASN"},
-    {"report", Access::read, kParamLimit, 0, R"({"limit": N})", "report", "[--limit N]",
-     "both tables, as the one-shot report"},
-    {"as_prefixes", Access::read, kParamAsn, kParamAsn, R"({"asn": ASN})", "as-prefixes", "ASN",
-     "prefixes of ASN in the current table"},
-    {"lookup", Access::read, kParamIps, kParamIps, R"({"ips": ["IP", ...]})", "lookup", "IP...",
-     "address, ASN, prefix and AS name in the current table"},
-    {"stats", Access::read, 0, 0, "", "stats", "",
-     "uptime, table (source, dump time, prefix counts), inputs with their counters, totals"},
-    {"version", Access::read, 0, 0, "", "version", "", "daemon version and protocol version"},
-    {"reset", Access::admin, 0, 0, "", "reset", "", "zero all counts"},
-    {"refresh", Access::admin, 0, 0, "", "refresh", "", "fetch and load a new table now"},
-    {"reload", Access::admin, 0, 0, "", "reload", "", "re-read the configuration (as SIGHUP)"},
+using M = MethodId;
+using P = ParamId;
+
+// Append-only (see the compatibility rule in rpc.hpp); indexed by ParamId.
+constexpr std::array<ParamSpec, kParamCount> kParams{{
+    {P::limit, "limit", ParamType::unsigned_integer, 0, UINT64_MAX, "N", "a number"},
+    {P::asn, "asn", ParamType::unsigned_integer, 0, UINT32_MAX, "ASN", "an AS number"},
+    {P::ips, "ips", ParamType::addresses, 1, kMaxLookupAddresses, "IP", "an address"},
 }};
+
+// Append-only (see the compatibility rule in rpc.hpp); indexed by MethodId.
+constexpr std::array<Method, kMethodCount> kMethods{{
+    {M::top, "top", Access::read, param_set(P::limit), 0, "top",
+     "top ASNs: count, percent, ASN, AS name (and bytes)"},
+    {M::prefixes, "prefixes", Access::read, param_set(P::limit, P::asn), 0, "prefixes",
+     "top prefixes (limit 0: all of them), optionally of one ASN"},
+    {M::report, "report", Access::read, param_set(P::limit), 0, "report",
+     "both tables, as the one-shot report"},
+    {M::as_prefixes, "as_prefixes", Access::read, param_set(P::asn), param_set(P::asn), "as-prefixes",
+     "prefixes of ASN in the current table"},
+    {M::lookup, "lookup", Access::read, param_set(P::ips), param_set(P::ips), "lookup",
+     "address, ASN, prefix and AS name in the current table"},
+    {M::stats, "stats", Access::read, 0, 0, "stats",
+     "uptime, table (source, dump time, prefix counts), inputs with their counters, totals"},
+    {M::version, "version", Access::read, 0, 0, "version", "daemon version and protocol version"},
+    {M::reset, "reset", Access::admin, 0, 0, "reset", "zero all counts"},
+    {M::refresh, "refresh", Access::admin, 0, 0, "refresh", "fetch and load a new table now"},
+    {M::reload, "reload", Access::admin, 0, 0, "reload", "re-read the configuration (as SIGHUP)"},
+}};
+
+// Each table has exactly one row per enumerator, in enumerator order (a
+// missing row leaves a value-initialised one whose id does not match).
+template <class Table>
+constexpr bool indexed_by_id(const Table& table) {
+  for (std::size_t i = 0; i < table.size(); ++i) {
+    if (static_cast<std::size_t>(table[i].id) != i || table[i].help.empty()) return false;
+  }
+  return true;
+}
+static_assert(indexed_by_id(kMethods), "kMethods needs one row per MethodId, in MethodId order");
+static_assert(indexed_by_id(kParams), "kParams needs one row per ParamId, in ParamId order");
+static_assert(std::all_of(kMethods.begin(), kMethods.end(),
+                          [](const Method& m) {
+                            return (m.required & ~m.params) == 0 && m.params < (1U << kParamCount);
+                          }),
+              "a method requires only parameters it accepts");
 
 std::string short_text(std::string_view s) {
   constexpr std::size_t kMax = 64;
@@ -48,31 +75,45 @@ std::optional<std::uint64_t> to_unsigned(const json& v) {
   return std::nullopt;
 }
 
+// Why a value is outside `spec`'s range, in the daemon's words.
+std::string range_error(const ParamSpec& spec) {
+  const std::string key = "\"" + std::string(spec.key) + "\"";
+  if (spec.type == ParamType::addresses) return key + " must be a non-empty array of addresses";
+  if (spec.min == 0 && spec.max == UINT64_MAX) return key + " must be a non-negative integer";
+  return key + " must be an integer in " + std::to_string(spec.min) + ".." + std::to_string(spec.max);
+}
+
+std::optional<std::string> read_addresses(const ParamSpec& spec, const json& v, Params& out) {
+  if (!v.is_array() || v.size() < spec.min) return range_error(spec);
+  if (v.size() > spec.max) {
+    return "\"" + std::string(spec.key) + "\" holds more than " + std::to_string(spec.max) + " addresses";
+  }
+  std::vector<std::string> list;
+  for (const auto& ip : v) {
+    if (!ip.is_string()) return range_error(spec);
+    const auto& s = ip.get_ref<const std::string&>();
+    if (!parse_address(s)) return "not an IP address: '" + short_text(s) + "'";
+    list.push_back(s);
+  }
+  out.set(spec.id, std::move(list));
+  return std::nullopt;
+}
+
 std::optional<std::string> read_param(const Method& m, const std::string& key, const json& v, Params& out) {
-  if (key == "limit" && (m.allowed & kParamLimit)) {
-    auto n = to_unsigned(v);
-    if (!n) return "\"limit\" must be a non-negative integer";
-    out.limit = *n;
-    return std::nullopt;
-  }
-  if (key == "asn" && (m.allowed & kParamAsn)) {
-    auto n = to_unsigned(v);
-    if (!n || *n > UINT32_MAX) return "\"asn\" must be an integer in 0..4294967295";
-    out.asn = static_cast<std::uint32_t>(*n);
-    return std::nullopt;
-  }
-  if (key == "ips" && (m.allowed & kParamIps)) {
-    if (!v.is_array() || v.empty()) return "\"ips\" must be a non-empty array of addresses";
-    if (v.size() > kMaxLookupAddresses) return "\"ips\" holds more than 4096 addresses";
-    for (const auto& ip : v) {
-      if (!ip.is_string()) return "\"ips\" must be a non-empty array of addresses";
-      const auto& s = ip.get_ref<const std::string&>();
-      if (!parse_address(s)) return "not an IP address: '" + short_text(s) + "'";
-      out.ips.push_back(s);
+  const ParamSpec* spec = find_param(key);
+  if (!spec || !(m.params & param_bit(spec->id)))
+    return "unknown parameter '" + short_text(key) + "' for method " + std::string(m.name);
+  switch (spec->type) {
+    case ParamType::unsigned_integer: {
+      auto n = to_unsigned(v);
+      if (!n || *n < spec->min || *n > spec->max) return range_error(*spec);
+      out.set(spec->id, *n);
+      return std::nullopt;
     }
-    return std::nullopt;
+    case ParamType::addresses:
+      return read_addresses(*spec, v, out);
   }
-  return "unknown parameter '" + short_text(key) + "' for method " + std::string(m.name);
+  return range_error(*spec);
 }
 
 std::variant<Request, RequestError> parse_params(Request req, const json& params) {
@@ -87,10 +128,8 @@ std::variant<Request, RequestError> parse_params(Request req, const json& params
       if (auto why = read_param(m, key, value, req.params)) return fail(*why);
     }
   }
-  unsigned given = (req.params.limit ? kParamLimit : 0U) | (req.params.asn ? kParamAsn : 0U) |
-                   (req.params.ips.empty() ? 0U : kParamIps);
-  if ((given & m.required) != m.required) {
-    return fail("method " + std::string(m.name) + " needs params " + std::string(m.params));
+  if ((req.params.given() & m.required) != m.required) {
+    return fail("method " + std::string(m.name) + " needs params " + params_help(m));
   }
   return req;
 }
@@ -154,6 +193,8 @@ std::string_view error_text(ErrorCode code) noexcept {
 
 std::span<const Method> methods() noexcept { return kMethods; }
 
+const Method& method(MethodId id) noexcept { return kMethods[static_cast<std::size_t>(id)]; }
+
 const Method* find_method(std::string_view name) noexcept {
   auto it = std::find_if(kMethods.begin(), kMethods.end(), [&](const Method& m) { return m.name == name; });
   return it == kMethods.end() ? nullptr : &*it;
@@ -165,6 +206,51 @@ const Method* find_command(std::string_view command) noexcept {
   return it == kMethods.end() ? nullptr : &*it;
 }
 
+std::span<const ParamSpec> params() noexcept { return kParams; }
+
+const ParamSpec& param(ParamId id) noexcept { return kParams[static_cast<std::size_t>(id)]; }
+
+const ParamSpec* find_param(std::string_view key) noexcept {
+  auto it = std::find_if(kParams.begin(), kParams.end(), [&](const ParamSpec& p) { return p.key == key; });
+  return it == kParams.end() ? nullptr : &*it;
+}
+
+std::string params_help(const Method& m) {
+  std::string out;
+  for (const auto& p : kParams) {
+    if (!(m.params & param_bit(p.id))) continue;
+    out.append(out.empty() ? "{" : ", ").append("\"").append(p.key).append("\": ");
+    if (p.type == ParamType::addresses) {
+      out.append("[\"").append(p.metavar).append("\", ...]");
+    } else {
+      out.append(p.metavar);
+    }
+  }
+  return out.empty() ? out : out + "}";
+}
+
+std::string command_usage(const Method& m) {
+  std::string flags;
+  std::string positional;
+  for (const auto& p : kParams) {
+    if (!(m.params & param_bit(p.id))) continue;
+    std::string& out = (m.required & param_bit(p.id)) ? positional : flags;
+    if (!out.empty()) out += " ";
+    if (m.required & param_bit(p.id)) {
+      out.append(p.metavar).append(p.type == ParamType::addresses ? "..." : "");
+    } else {
+      out.append("[--").append(p.key).append(" ").append(p.metavar).append("]");
+    }
+  }
+  return flags.empty() || positional.empty() ? flags + positional : flags + " " + positional;
+}
+
+unsigned Params::given() const noexcept {
+  unsigned bits = 0;
+  for (const auto& p : kParams) bits |= has(p.id) ? param_bit(p.id) : 0U;
+  return bits;
+}
+
 std::variant<Request, RequestError> parse_request(std::string_view line) noexcept {
   try {
     return parse_checked(line);
@@ -174,12 +260,15 @@ std::variant<Request, RequestError> parse_request(std::string_view line) noexcep
   }
 }
 
-std::string make_request(std::uint64_t id, std::string_view method, const Params& params) {
-  json req = {{"jsonrpc", "2.0"}, {"id", id}, {"method", method}};
+std::string make_request(std::uint64_t id, MethodId method, const Params& params) {
+  json req = {{"jsonrpc", "2.0"}, {"id", id}, {"method", rpc::method(method).name}};
   json p = json::object();
-  if (params.limit) p["limit"] = *params.limit;
-  if (params.asn) p["asn"] = *params.asn;
-  if (!params.ips.empty()) p["ips"] = params.ips;
+  for (const auto& spec : kParams) {
+    const std::string key(spec.key);
+    if (auto n = params.number(spec.id)) p[key] = *n;
+    if (auto list = params.list(spec.id); !list.empty())
+      p[key] = std::vector<std::string>(list.begin(), list.end());
+  }
   if (!p.empty()) req["params"] = std::move(p);
   return dump(req) + "\n";
 }
@@ -226,9 +315,11 @@ std::string methods_markdown() {
   std::string out = "| method | access | params | asncounterctl | what it answers |\n|---|---|---|---|---|\n";
   for (const auto& m : kMethods) {
     out.append("| `").append(m.name).append("` | ").append(m.access == Access::admin ? "admin" : "read");
-    out.append(" | ").append(m.params.empty() ? "none" : "`" + std::string(m.params) + "`");
+    auto help = params_help(m);
+    auto usage = command_usage(m);
+    out.append(" | ").append(help.empty() ? "none" : "`" + help + "`");
     out.append(" | `").append(m.command);
-    if (!m.usage.empty()) out.append(" ").append(m.usage);
+    if (!usage.empty()) out.append(" ").append(usage);
     out.append("` | ").append(m.help).append(" |\n");
   }
   return out;

@@ -8,12 +8,14 @@
 // candm.h): methods and optional parameters are only ever added; removing or
 // changing the meaning of one bumps kProtocolVersion.
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -47,38 +49,118 @@ std::string_view error_text(ErrorCode code) noexcept;
 /// Who may call a method: read methods are open to whoever can connect.
 enum class Access : std::uint8_t { read, admin };
 
-/// Parameter keys a method may take (bit set).
-enum ParamKey : unsigned {
-  kParamLimit = 1U << 0,  ///< "limit": unsigned integer, 0 = all
-  kParamAsn = 1U << 1,    ///< "asn": unsigned 32-bit integer
-  kParamIps = 1U << 2,    ///< "ips": non-empty array of address strings
+/// Every method, in the order help lists them (append-only). The method
+/// table, the daemon's handlers and asncounterctl are all indexed by it.
+enum class MethodId : std::uint8_t {
+  top,
+  prefixes,
+  report,
+  as_prefixes,
+  lookup,
+  stats,
+  version,
+  reset,
+  refresh,
+  reload,
+  count_  ///< not a method: the number of methods
 };
+inline constexpr std::size_t kMethodCount = static_cast<std::size_t>(MethodId::count_);
+
+/// Every parameter any method takes; a method's row says which of them it accepts.
+enum class ParamId : std::uint8_t {
+  limit,
+  asn,
+  ips,
+  count_  ///< not a parameter: the number of parameters
+};
+inline constexpr std::size_t kParamCount = static_cast<std::size_t>(ParamId::count_);
+
+/// The JSON type a parameter has on the wire.
+enum class ParamType : std::uint8_t {
+  unsigned_integer,  ///< a JSON integer in [min, max]
+  addresses,         ///< a JSON array of [min, max] IPv4/IPv6 address strings
+};
+
+/// One parameter's declaration: the single source of validation (daemon),
+/// flags and positional arguments (asncounterctl) and help (both).
+struct ParamSpec {
+  ParamId id;
+  std::string_view key;  ///< wire key; asncounterctl's flag is "--" + key
+  ParamType type;
+  std::uint64_t min;         ///< smallest value, or fewest addresses
+  std::uint64_t max;         ///< largest value, or most addresses
+  std::string_view metavar;  ///< its placeholder in help, e.g. "ASN"
+  std::string_view help;     ///< what it is, after "takes": "an AS number"
+};
+
+/// The bit of `id` in a method's parameter sets.
+constexpr unsigned param_bit(ParamId id) noexcept { return 1U << static_cast<unsigned>(id); }
+/// The set of the given parameters.
+template <class... P>
+constexpr unsigned param_set(P... ids) noexcept {
+  return (0U | ... | param_bit(ids));
+}
 
 /// One row of the method table: the single source of dispatch, help and ctl usage.
 struct Method {
+  MethodId id;
   std::string_view name;     ///< wire name, e.g. "as_prefixes"
   Access access;             ///< read or admin
-  unsigned allowed;          ///< ParamKey bits accepted
-  unsigned required;         ///< ParamKey bits that must be present
-  std::string_view params;   ///< params help, e.g. R"({"asn": N})"
+  unsigned params;           ///< param_set() of the parameters it accepts
+  unsigned required;         ///< those that must be present (asncounterctl takes them positionally)
   std::string_view command;  ///< asncounterctl command, e.g. "as-prefixes"
-  std::string_view usage;    ///< asncounterctl arguments, e.g. "ASN"
   std::string_view help;     ///< one line of help
 };
 
-/// Every method, in the order help lists them.
+/// Every method, indexed by MethodId.
 std::span<const Method> methods() noexcept;
+/// The row of `id`.
+const Method& method(MethodId id) noexcept;
 /// The method named `name` on the wire, or nullptr.
 const Method* find_method(std::string_view name) noexcept;
 /// The method behind asncounterctl command `command`, or nullptr.
 const Method* find_command(std::string_view command) noexcept;
 
-/// Validated parameters (only the keys the method allows can be set).
-struct Params {
-  std::optional<std::uint64_t> limit;
-  std::optional<std::uint32_t> asn;
-  std::vector<std::string> ips;
+/// Every parameter, indexed by ParamId.
+std::span<const ParamSpec> params() noexcept;
+/// The declaration of `id`.
+const ParamSpec& param(ParamId id) noexcept;
+/// The parameter with wire key `key`, or nullptr.
+const ParamSpec* find_param(std::string_view key) noexcept;
+
+/// A method's params as JSON help, e.g. R"({"asn": ASN})"; empty when none.
+std::string params_help(const Method& m);
+/// A method's asncounterctl arguments, e.g. "[--limit N] [--asn ASN]" or "IP...":
+/// required parameters are positional, optional ones are flags.
+std::string command_usage(const Method& m);
+
+/// Validated parameters, by ParamId (only those the method accepts can be set).
+class Params {
+ public:
+  bool has(ParamId id) const noexcept { return !std::holds_alternative<std::monostate>(at(id)); }
+  /// An integer parameter, converted to T (its declared range fits T).
+  template <class T = std::uint64_t>
+  std::optional<T> number(ParamId id) const noexcept {
+    const auto* v = std::get_if<std::uint64_t>(&at(id));
+    return v ? std::optional<T>(static_cast<T>(*v)) : std::nullopt;
+  }
+  /// An address-list parameter; empty when not given.
+  std::span<const std::string> list(ParamId id) const noexcept {
+    const auto* v = std::get_if<std::vector<std::string>>(&at(id));
+    return v ? std::span<const std::string>(*v) : std::span<const std::string>();
+  }
+  void set(ParamId id, std::uint64_t value) { values_[static_cast<std::size_t>(id)] = value; }
+  void set(ParamId id, std::vector<std::string> values) {
+    values_[static_cast<std::size_t>(id)] = std::move(values);
+  }
+  /// The param_set() of the parameters given.
+  unsigned given() const noexcept;
   friend bool operator==(const Params&, const Params&) = default;
+
+ private:
+  using Value = std::variant<std::monostate, std::uint64_t, std::vector<std::string>>;
+  const Value& at(ParamId id) const noexcept { return values_[static_cast<std::size_t>(id)]; }
+  std::array<Value, kParamCount> values_{};
 };
 
 /// A valid request.
@@ -100,7 +182,7 @@ std::variant<Request, RequestError> parse_request(std::string_view line) noexcep
 
 /// The request line (newline included) that parse_request() turns back into
 /// `method` and `params`; only set fields are written.
-std::string make_request(std::uint64_t id, std::string_view method, const Params& params);
+std::string make_request(std::uint64_t id, MethodId method, const Params& params);
 
 /// A success answer line (newline included); `result_json` must be valid JSON.
 std::string make_result(std::string_view id_json, std::string_view result_json);

@@ -64,7 +64,7 @@ Client& Client::operator=(Client&& other) noexcept {
   return *this;
 }
 
-Result<rpc::Response> Client::call(std::string_view method, const rpc::Params& params) {
+Result<rpc::Response> Client::call(rpc::MethodId method, const rpc::Params& params) {
   std::uint64_t id = next_id_++;
   auto line = exchange(rpc::make_request(id, method, params));
   if (!line) return Error{line.error()};

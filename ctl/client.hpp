@@ -24,7 +24,7 @@ class Client {
 
   /// Sends one request and waits for its answer line. An error here means
   /// the exchange itself failed (closed, timed out, not JSON-RPC): exit code 3.
-  Result<rpc::Response> call(std::string_view method, const rpc::Params& params);
+  Result<rpc::Response> call(rpc::MethodId method, const rpc::Params& params);
   /// Sends a raw line (newline added when missing) and returns the raw answer line.
   Result<std::string> exchange(std::string_view line);
 

@@ -21,16 +21,16 @@ namespace {
 
 using nlohmann::json;
 
-enum Flag : unsigned { kLimit = 1, kAsn = 2, kBy = 4, kFormat = 8, kDb = 16 };
+// asncounterctl's own flags; the daemon methods' flags come from rpc::params().
+enum Flag : unsigned { kBy = 1, kFormat = 2, kDb = 4 };
 
 struct Args {
   std::vector<std::string> positional;
-  std::optional<std::uint64_t> limit;
-  std::optional<std::uint32_t> asn;
+  rpc::Params params;  // the parameters given as flags (--limit N, --asn ASN, ...)
   std::string by = "prefix";
   std::string format;
   std::string db;
-  unsigned given = 0;
+  unsigned given = 0;  // Flag bits given
 };
 
 struct Ctx {
@@ -45,19 +45,13 @@ struct Ctx {
 
 using Runner = int (*)(Ctx&, const Args&);
 
-struct Command {
-  std::string_view name;
-  unsigned flags;  // Flag bits it accepts
-  Runner run;
-};
-
 int usage_error(Ctx& c, const std::string& why) {
   c.err << "asncounterctl: " << why << "\n" << usage();
   return kExitUsage;
 }
 
 // One call; on success `result` holds the answer's JSON text.
-int call(Ctx& c, std::string_view method, const rpc::Params& params, std::string& result) {
+int call(Ctx& c, rpc::MethodId method, const rpc::Params& params, std::string& result) {
   if (!c.client) {
     auto connected = Client::connect(c.socket, c.timeout);
     if (!connected) {
@@ -91,23 +85,10 @@ int print_table(Ctx& c, const std::string& result, bool prefixes) {
   return kExitOk;
 }
 
-int run_table(Ctx& c, const Args& a, const char* method, bool prefixes) {
-  std::string result;
-  rpc::Params p;
-  p.limit = a.limit;
-  p.asn = a.asn;
-  if (int rc = call(c, method, p, result)) return rc;
-  if (c.json) return c.out << result << "\n", kExitOk;
-  return print_table(c, result, prefixes);
-}
+int print_top(Ctx& c, const std::string& result) { return print_table(c, result, false); }
+int print_prefixes(Ctx& c, const std::string& result) { return print_table(c, result, true); }
 
-int run_top(Ctx& c, const Args& a) { return run_table(c, a, "top", false); }
-int run_prefixes(Ctx& c, const Args& a) { return run_table(c, a, "prefixes", true); }
-
-int run_report(Ctx& c, const Args& a) {
-  std::string result;
-  if (int rc = call(c, "report", rpc::Params{a.limit, {}, {}}, result)) return rc;
-  if (c.json) return c.out << result << "\n", kExitOk;
+int print_report(Ctx& c, const std::string& result) {
   json doc = json::parse(result, nullptr, false);
   if (!doc.is_object() || !doc.contains("asns") || !doc.contains("prefixes")) {
     c.err << "asncounterctl: malformed report answer\n";
@@ -128,27 +109,13 @@ std::string text_or_none(const json& v) {
   return v.is_string() ? v.get<std::string>() : v.dump();
 }
 
-int run_as_prefixes(Ctx& c, const Args& a) {
-  if (a.positional.size() != 1) return usage_error(c, "as-prefixes takes one ASN");
-  auto asn = parse_unsigned<std::uint32_t>(a.positional[0]);
-  if (!asn) return usage_error(c, "not an ASN: " + a.positional[0]);
-  if (!a.db.empty()) return offline_as_prefixes(a.db, *asn, c.out, c.err);
-  std::string result;
-  if (int rc = call(c, "as_prefixes", rpc::Params{{}, asn, {}}, result)) return rc;
-  if (c.json) return c.out << result << "\n", kExitOk;
+int print_as_prefixes(Ctx& c, const std::string& result) {
   json doc = json::parse(result, nullptr, false);
   for (const auto& p : doc.value("prefixes", json::array())) c.out << text_or_none(p) << "\n";
   return kExitOk;
 }
 
-int run_lookup(Ctx& c, const Args& a) {
-  if (!a.db.empty()) return offline_lookup(a.db, a.positional, c.in, c.out, c.err);
-  if (a.positional.empty()) return usage_error(c, "lookup needs at least one address (or --db FILE)");
-  rpc::Params p;
-  p.ips = a.positional;
-  std::string result;
-  if (int rc = call(c, "lookup", p, result)) return rc;
-  if (c.json) return c.out << result << "\n", kExitOk;
+int print_lookup(Ctx& c, const std::string& result) {
   json doc = json::parse(result, nullptr, false);
   for (const auto& r : doc.value("results", json::array())) {
     c.out << text_or_none(r.value("ip", json())) << '\t' << text_or_none(r.value("asn", json())) << '\t'
@@ -168,31 +135,88 @@ void flatten(std::ostream& out, const std::string& key, const json& v) {
   }
 }
 
-int run_simple(Ctx& c, const char* method, const char* done) {
-  std::string result;
-  if (int rc = call(c, method, rpc::Params{}, result)) return rc;
+// How an answer is printed without --json, for the methods whose answer is
+// not best read flattened into "key: value" lines (the default).
+struct Printer {
+  rpc::MethodId method;
+  int (*print)(Ctx&, const std::string& result);  // or null: print `done`
+  std::string_view done;                          // the line printed on success
+};
+
+constexpr Printer kPrinters[] = {
+    {rpc::MethodId::top, print_top, {}},
+    {rpc::MethodId::prefixes, print_prefixes, {}},
+    {rpc::MethodId::report, print_report, {}},
+    {rpc::MethodId::as_prefixes, print_as_prefixes, {}},
+    {rpc::MethodId::lookup, print_lookup, {}},
+    {rpc::MethodId::reset, nullptr, "counts reset"},
+    {rpc::MethodId::refresh, nullptr, "refresh queued"},
+    {rpc::MethodId::reload, nullptr, "configuration reloaded"},
+};
+
+int print_answer(Ctx& c, rpc::MethodId method, const std::string& result) {
   if (c.json) return c.out << result << "\n", kExitOk;
-  if (done) {
-    c.out << done << "\n";
-  } else {
-    flatten(c.out, "", json::parse(result, nullptr, false));
+  for (const auto& p : kPrinters) {
+    if (p.method != method) continue;
+    if (p.print) return p.print(c, result);
+    c.out << p.done << "\n";
+    return kExitOk;
   }
+  flatten(c.out, "", json::parse(result, nullptr, false));
   return kExitOk;
 }
 
-int run_stats(Ctx& c, const Args&) { return run_simple(c, "stats", nullptr); }
-int run_version(Ctx& c, const Args&) { return run_simple(c, "version", nullptr); }
-int run_reset(Ctx& c, const Args&) { return run_simple(c, "reset", "counts reset"); }
-int run_refresh(Ctx& c, const Args&) { return run_simple(c, "refresh", "refresh queued"); }
-int run_reload(Ctx& c, const Args&) { return run_simple(c, "reload", "configuration reloaded"); }
+// The method's required parameters from the words after the command, as
+// declared in rpc::params(): one word per number, every word for a list.
+std::optional<std::string> bind_positional(const rpc::Method& m, const std::vector<std::string>& words,
+                                           rpc::Params& p) {
+  const std::string arity =
+      std::string(m.command) + " takes " + (m.required ? rpc::command_usage(m) : std::string("no arguments"));
+  std::size_t next = 0;
+  for (const auto& spec : rpc::params()) {
+    if (!(m.required & rpc::param_bit(spec.id))) continue;
+    if (next >= words.size()) return arity;
+    if (spec.type == rpc::ParamType::addresses) {
+      // The daemon validates the addresses: its answer names the bad one.
+      p.set(spec.id,
+            std::vector<std::string>(words.begin() + static_cast<std::ptrdiff_t>(next), words.end()));
+      next = words.size();
+      continue;
+    }
+    auto n = parse_unsigned<std::uint64_t>(words[next]);
+    if (!n || *n < spec.min || *n > spec.max) return "not " + std::string(spec.help) + ": " + words[next];
+    p.set(spec.id, *n);
+    ++next;
+  }
+  if (next != words.size()) return arity;
+  return std::nullopt;
+}
+
+// Any daemon method: its parameters from the command line, one call, the answer printed.
+int run_method(Ctx& c, const rpc::Method& m, const Args& a) {
+  rpc::Params p = a.params;
+  if (auto why = bind_positional(m, a.positional, p)) return usage_error(c, *why);
+  std::string result;
+  if (int rc = call(c, m.id, p, result)) return rc;
+  return print_answer(c, m.id, result);
+}
+
+int run_offline_as_prefixes(Ctx& c, const Args& a) {
+  if (a.positional.size() != 1) return usage_error(c, "as-prefixes takes one ASN");
+  auto asn = parse_unsigned<std::uint32_t>(a.positional[0]);
+  if (!asn) return usage_error(c, "not an ASN: " + a.positional[0]);
+  return offline_as_prefixes(a.db, *asn, c.out, c.err);
+}
+
+int run_offline_lookup(Ctx& c, const Args& a) {
+  return offline_lookup(a.db, a.positional, c.in, c.out, c.err);
+}
 
 // The prefixes to block: the top prefixes, or every prefix of the top ASNs.
 int blocked_prefixes(Ctx& c, const Args& a, std::vector<Prefix>& out) {
   std::string result;
-  rpc::Params p;
-  p.limit = a.limit;
   const bool by_asn = a.by == "asn";
-  if (int rc = call(c, by_asn ? "top" : "prefixes", p, result)) return rc;
+  if (int rc = call(c, by_asn ? rpc::MethodId::top : rpc::MethodId::prefixes, a.params, result)) return rc;
   auto table = report_from_json(result, !by_asn);
   if (!table) return c.err << "asncounterctl: " << table.error() << "\n", kExitDaemonError;
   for (const auto& row : table->rows) {
@@ -201,7 +225,9 @@ int blocked_prefixes(Ctx& c, const Args& a, std::vector<Prefix>& out) {
       continue;
     }
     if (!row.asn) continue;
-    if (int rc = call(c, "as_prefixes", rpc::Params{{}, row.asn, {}}, result)) return rc;
+    rpc::Params p;
+    p.set(rpc::ParamId::asn, *row.asn);
+    if (int rc = call(c, rpc::MethodId::as_prefixes, p, result)) return rc;
     for (const auto& text : json::parse(result, nullptr, false).value("prefixes", json::array())) {
       if (auto prefix = text.is_string() ? parse_prefix(text.get<std::string>()) : std::nullopt)
         out.push_back(*prefix);
@@ -233,26 +259,46 @@ int run_convert(Ctx& c, const Args& a) {
   return convert(a.positional[0], a.positional[1], c.err);
 }
 
-constexpr Command kCommands[] = {
-    {"top", kLimit, run_top},
-    {"prefixes", kLimit | kAsn, run_prefixes},
-    {"report", kLimit, run_report},
-    {"as-prefixes", kDb, run_as_prefixes},
-    {"lookup", kDb, run_lookup},
-    {"stats", 0, run_stats},
-    {"version", 0, run_version},
-    {"reset", 0, run_reset},
-    {"refresh", 0, run_refresh},
-    {"reload", 0, run_reload},
-    {"block-list", kLimit | kBy | kFormat, run_block_list},
-    {"convert", 0, run_convert},
+// asncounterctl's own commands, and the offline forms of daemon commands
+// (selected by --db). The daemon's commands come from rpc::methods().
+struct LocalCommand {
+  std::string_view name;
+  unsigned needs;          // Flag bits that select this form (the daemon method otherwise)
+  unsigned flags;          // Flag bits it accepts
+  unsigned params;         // rpc parameters it accepts as flags (rpc::param_set)
+  std::string_view usage;  // after the name and the parameter flags; '\n' continues on the next line
+  std::string_view help;   // '\n' continues on the next line
+  Runner run;
 };
 
-const Command* find(std::string_view name) {
-  for (const auto& cmd : kCommands) {
-    if (cmd.name == name) return &cmd;
+constexpr LocalCommand kLocalCommands[] = {
+    {"block-list", 0, kBy | kFormat, rpc::param_set(rpc::ParamId::limit),
+     "[--by asn|prefix]\n  --format nft|iptables|ipset|nginx|nginx-geo|cidr",
+     "block rules for the top talkers, prefixes merged;\nby prefix (default) or every prefix of the top ASNs",
+     run_block_list},
+    {"lookup", kDb, kDb, 0, "--db FILE [IP...]",
+     "offline: ip, asn, prefix per address (stdin when none given)", run_offline_lookup},
+    {"as-prefixes", kDb, kDb, 0, "--db FILE ASN", "offline: prefixes of ASN in FILE",
+     run_offline_as_prefixes},
+    {"convert", 0, 0, 0, "INPUT OUTPUT", "offline: any table source to a pyasn ipasn file", run_convert},
+};
+
+const LocalCommand* find_local(std::string_view name, unsigned given) {
+  for (const auto& cmd : kLocalCommands) {
+    if (cmd.name == name && (given & cmd.needs) == cmd.needs) return &cmd;
   }
   return nullptr;
+}
+
+// The flags of the parameters in `set`, e.g. "[--limit N] [--asn ASN]".
+std::string param_flags(unsigned set) {
+  std::string out;
+  for (const auto& p : rpc::params()) {
+    if (!(set & rpc::param_bit(p.id))) continue;
+    if (!out.empty()) out += " ";
+    out.append("[--").append(p.key).append(" ").append(p.metavar).append("]");
+  }
+  return out;
 }
 
 // Reads one flag's value (either "--flag=value" or "--flag value").
@@ -271,6 +317,17 @@ bool take_flag(const std::vector<std::string>& args, std::size_t& i, std::string
   return false;
 }
 
+// Reads the flag of a number parameter ("--limit N"); its declaration, or null.
+const rpc::ParamSpec* take_param_flag(const std::vector<std::string>& args, std::size_t& i,
+                                      std::string& value) {
+  for (const auto& spec : rpc::params()) {
+    if (spec.type == rpc::ParamType::unsigned_integer &&
+        take_flag(args, i, "--" + std::string(spec.key), value))
+      return &spec;
+  }
+  return nullptr;
+}
+
 // Global options may come anywhere; the first other word is the command.
 std::optional<std::string> parse_args(Ctx& c, const std::vector<std::string>& args, std::string& command,
                                       Args& a) {
@@ -285,12 +342,11 @@ std::optional<std::string> parse_args(Ctx& c, const std::vector<std::string>& ar
       auto s = parse_unsigned<unsigned>(v);
       if (!s || *s == 0) return "--timeout takes a positive number of seconds";
       c.timeout = std::chrono::seconds(*s);
-    } else if (take_flag(args, i, "--limit", v)) {
-      if (!(a.limit = parse_unsigned<std::uint64_t>(v))) return "--limit takes a number";
-      a.given |= kLimit;
-    } else if (take_flag(args, i, "--asn", v)) {
-      if (!(a.asn = parse_unsigned<std::uint32_t>(v))) return "--asn takes an AS number";
-      a.given |= kAsn;
+    } else if (const rpc::ParamSpec* spec = take_param_flag(args, i, v)) {
+      auto n = parse_unsigned<std::uint64_t>(v);
+      if (!n || *n < spec->min || *n > spec->max)
+        return "--" + std::string(spec->key) + " takes " + std::string(spec->help);
+      a.params.set(spec->id, *n);
     } else if (take_flag(args, i, "--by", v)) {
       a.by = v, a.given |= kBy;
     } else if (take_flag(args, i, "--format", v)) {
@@ -310,7 +366,11 @@ std::optional<std::string> parse_args(Ctx& c, const std::vector<std::string>& ar
 
 }  // namespace
 
-bool has_command(std::string_view name) { return find(name) != nullptr; }
+bool has_command(std::string_view name) {
+  if (rpc::find_command(name)) return true;
+  return std::any_of(std::begin(kLocalCommands), std::end(kLocalCommands),
+                     [&](const LocalCommand& cmd) { return cmd.name == name; });
+}
 
 std::string usage() {
   auto line = [](std::string_view left, std::string_view help) {
@@ -322,17 +382,26 @@ std::string usage() {
   out += "commands answered by asncounterd (protocol " + std::to_string(rpc::kProtocolVersion) + "):\n";
   for (const auto& m : rpc::methods()) {
     std::string left(m.command);
-    if (!m.usage.empty()) left += " " + std::string(m.usage);
+    if (auto u = rpc::command_usage(m); !u.empty()) left += " " + u;
     out += line(left, std::string(m.help) + (m.access == rpc::Access::admin ? " (admin)" : ""));
   }
   out += "\ncommands of asncounterctl:\n";
-  out +=
-      line("block-list [--limit N] [--by asn|prefix]", "block rules for the top talkers, prefixes merged;");
-  out += line("  --format nft|iptables|ipset|nginx|nginx-geo|cidr",
-              "by prefix (default) or every prefix of the top ASNs");
-  out += line("lookup --db FILE [IP...]", "offline: ip, asn, prefix per address (stdin when none given)");
-  out += line("as-prefixes --db FILE ASN", "offline: prefixes of ASN in FILE");
-  out += line("convert INPUT OUTPUT", "offline: any table source to a pyasn ipasn file");
+  for (const auto& cmd : kLocalCommands) {
+    std::string left(cmd.name);
+    if (cmd.params) left += " " + param_flags(cmd.params);
+    std::string_view usage = cmd.usage;
+    std::string_view help = cmd.help;
+    left += " " + std::string(usage.substr(0, usage.find('\n')));
+    out += line(left, help.substr(0, help.find('\n')));
+    // Continuation lines, side by side.
+    while (usage.find('\n') != std::string_view::npos || help.find('\n') != std::string_view::npos) {
+      usage = usage.find('\n') == std::string_view::npos ? std::string_view()
+                                                         : usage.substr(usage.find('\n') + 1);
+      help =
+          help.find('\n') == std::string_view::npos ? std::string_view() : help.substr(help.find('\n') + 1);
+      out += line(usage.substr(0, usage.find('\n')), help.substr(0, help.find('\n')));
+    }
+  }
   out += "\nexit codes: 0 ok, 1 the daemon answered an error, 2 usage, 3 cannot reach the daemon\n";
   return out;
 }
@@ -346,10 +415,17 @@ int run(const std::vector<std::string>& args, std::istream& in, std::ostream& ou
   std::string command;
   Args a;
   if (auto why = parse_args(c, args, command, a)) return usage_error(c, *why);
-  const Command* cmd = find(command);
-  if (!cmd) return usage_error(c, command.empty() ? "no command given" : "unknown command " + command);
-  if (a.given & ~cmd->flags) return usage_error(c, "option not accepted by " + command);
-  return cmd->run(c, a);
+  if (const LocalCommand* local = find_local(command, a.given)) {
+    if ((a.given & ~local->flags) || (a.params.given() & ~local->params))
+      return usage_error(c, "option not accepted by " + command);
+    return local->run(c, a);
+  }
+  const rpc::Method* m = rpc::find_command(command);
+  if (!m) return usage_error(c, command.empty() ? "no command given" : "unknown command " + command);
+  // Flags carry the optional parameters; the required ones are positional.
+  if (a.given || (a.params.given() & ~(m->params & ~m->required)))
+    return usage_error(c, "option not accepted by " + command);
+  return run_method(c, *m, a);
 }
 
 }  // namespace asncounter::ctl

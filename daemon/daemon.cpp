@@ -48,13 +48,8 @@ Result<bool> Daemon::start() {
   store_ = std::make_unique<CounterStore>(table, options_.shards);
   restore_counts();
 
-  context_.store = store_.get();
-  context_.names = [this] { return this->names(); };
-  context_.inputs = [this] { return input_counters(); };
-  context_.status = [this] { return status(); };
-  context_.refresh = [this] { return refresh(); };
-  context_.reload = [this] { return reload(); };
-  dispatcher_ = std::make_unique<rpc::Dispatcher>(rpc::make_handlers(context_), std::move(*policy));
+  rpc::DaemonControl& control = *this;
+  dispatcher_ = std::make_unique<rpc::Dispatcher>(control, std::move(*policy));
   auto server =
       rpc::Server::open(io_, options_.socket, options_.socket_group, *dispatcher_, limits_of(options_));
   if (!server) return Error{server.error()};

@@ -17,11 +17,13 @@
 #include "common/table/as_names.hpp"
 #include "common/table/lpm_table.hpp"
 #include "daemon/asio.hpp"
+#include "daemon/daemon_status.hpp"
 #include "daemon/input/input.hpp"
 #include "daemon/metrics/metrics_collector.hpp"
 #include "daemon/options.hpp"
 #include "daemon/refresh/rib_refresher.hpp"
-#include "daemon/rpc/handlers.hpp"
+#include "daemon/rpc/daemon_control.hpp"
+#include "daemon/rpc/dispatch.hpp"
 #include "daemon/rpc/server.hpp"
 #include "daemon/store/counter_store.hpp"
 
@@ -39,13 +41,14 @@ struct Reloadable {
   std::shared_ptr<const AsNames> names;
 };
 
-class Daemon {
+// The RPC handlers see it only through rpc::DaemonControl.
+class Daemon final : private rpc::DaemonControl {
  public:
   Daemon(Options options, std::vector<std::string> args)
       : options_(std::move(options)), args_(std::move(args)), signals_(io_, SIGTERM, SIGINT, SIGHUP) {
     signals_.add(SIGUSR1);
   }
-  ~Daemon() { shutdown(); }
+  ~Daemon() override { shutdown(); }
 
   int run();
 
@@ -54,13 +57,14 @@ class Daemon {
   void wait_signal();
   void on_signal(int signo);
   Result<Reloadable> prepare_reload() const;
-  rpc::Reply reload();
-  rpc::Reply refresh();
+  Result<bool> reload() override;
+  Result<bool> refresh() override;
   void refresh_done(const Result<std::shared_ptr<const LpmTable>>& table);
   void log_report() const;
-  rpc::DaemonStatus status() const;
-  std::vector<std::pair<std::string, InputCounters>> input_counters() const;
-  std::shared_ptr<const AsNames> names() const {
+  DaemonStatus status() const override;
+  std::vector<std::pair<std::string, InputCounters>> input_counters() const override;
+  CounterStore& store() override { return *store_; }
+  std::shared_ptr<const AsNames> names() const override {
     std::lock_guard lock(names_mutex_);
     return names_;
   }
@@ -83,14 +87,13 @@ class Daemon {
   mutable std::mutex names_mutex_;
   std::shared_ptr<const AsNames> names_;
   std::vector<std::unique_ptr<Input>> inputs_;
-  rpc::HandlerContext context_;
   std::unique_ptr<rpc::Dispatcher> dispatcher_;
   std::unique_ptr<rpc::Server> server_;
   std::thread refresh_thread_;
   std::unique_ptr<RibRefresher> refresher_;  // RouteViews downloads, when enabled
   std::unique_ptr<MetricsExporter> metrics_;
   bool refreshing_ = false;  // io thread only
-  rpc::DaemonStatus counters_;
+  DaemonStatus counters_;
   std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
   bool stopped_ = false;
   bool serving_ = false;  // counts are saved at stop only once the daemon ran

@@ -28,8 +28,8 @@ void Daemon::log_report() const {
   }
 }
 
-rpc::DaemonStatus Daemon::status() const {
-  rpc::DaemonStatus s = counters_;
+DaemonStatus Daemon::status() const {
+  DaemonStatus s = counters_;
   s.uptime_seconds =
       std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - started_).count();
   s.clients = server_->clients();

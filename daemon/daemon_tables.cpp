@@ -26,9 +26,6 @@ bool downloads_tables(const Options& o) { return !o.rib_url.empty() && (o.rib_ur
 
 }  // namespace
 
-using rpc::ErrorCode;
-using rpc::Reply;
-
 Result<Reloadable> Daemon::prepare_reload() const {
   std::vector<const char*> argv;
   for (const auto& a : args_) argv.push_back(a.c_str());
@@ -44,7 +41,7 @@ Result<Reloadable> Daemon::prepare_reload() const {
 
 // Knot's discipline: parse into a new config, validate, then swap; on any
 // failure the old configuration stays whole.
-Reply Daemon::reload() {
+Result<bool> Daemon::reload() {
   auto logger = log::get("daemon");
   systemd::reloading();
   auto next = prepare_reload();
@@ -53,7 +50,7 @@ Reply Daemon::reload() {
     ++counters_.reloads_failed;
     counters_.last_reload_error = next.error();
     logger->error("reload failed, keeping the old configuration: {}", next.error());
-    return Reply::failure(ErrorCode::reload_failed, next.error());
+    return Error{next.error()};
   }
   Options& o = next->options;
   if (o.inputs != options_.inputs || o.socket != options_.socket || o.shards != options_.shards ||
@@ -79,25 +76,25 @@ Reply Daemon::reload() {
   counters_.last_reload_error.clear();
   logger->info("configuration reloaded");
   if (new_db && !options_.db.empty()) refresh();
-  return Reply::success(R"({"reloaded":true})");
+  return true;
 }
 
 // Downloads enabled: the RIB refresher fetches now. Otherwise a refresh
 // re-reads --db from disk, built off the io thread and swapped in when ready.
-Reply Daemon::refresh() {
+Result<bool> Daemon::refresh() {
   if (refresher_) {
     refresher_->trigger();
-    return Reply::success(R"({"queued":true})");
+    return true;
   }
-  if (options_.db.empty()) return Reply::failure(ErrorCode::unavailable, "no --db table to refresh from");
-  if (refreshing_) return Reply::failure(ErrorCode::unavailable, "a refresh is already under way");
+  if (options_.db.empty()) return Error{"no --db table to refresh from"};
+  if (refreshing_) return Error{"a refresh is already under way"};
   refreshing_ = true;
   if (refresh_thread_.joinable()) refresh_thread_.join();
   refresh_thread_ = std::thread([this, path = options_.db] {
     auto table = load_table(path);
     asio::post(io_, [this, table = std::move(table)] { refresh_done(table); });
   });
-  return Reply::success(R"({"queued":true})");
+  return true;
 }
 
 void Daemon::refresh_done(const Result<std::shared_ptr<const LpmTable>>& table) {

@@ -1,19 +1,20 @@
 #pragma once
-// The dispatch table: one handler per method of common/rpc.hpp's table,
-// access decided before dispatch (deny by default), admin calls logged with
-// the peer's uid.
+// The dispatcher: one request line in, one answer line out. Access is
+// decided from common/rpc.hpp's table before the method's handler
+// (daemon/rpc/handlers.hpp) runs (deny by default); admin calls are logged
+// with the peer's uid.
 
-#include <cstdint>
-#include <functional>
-#include <map>
 #include <string>
 #include <string_view>
-#include <unordered_map>
+#include <utility>
 
 #include "common/rpc.hpp"
+#include "daemon/rpc/dispatch_counters.hpp"
 #include "daemon/rpc/peer_credentials.hpp"
 
 namespace asncounter::rpc {
+
+class DaemonControl;
 
 /// A handler's answer: result JSON text, or an error.
 struct Reply {
@@ -26,24 +27,10 @@ struct Reply {
   static Reply failure(ErrorCode c, std::string why) { return Reply{{}, c, std::move(why), false}; }
 };
 
-/// Handles one validated request of one method.
-using Handler = std::function<Reply(const Params&)>;
-/// Handlers by wire method name.
-using HandlerMap = std::unordered_map<std::string, Handler>;
-
-/// Request counters, for stats.
-struct DispatchCounters {
-  std::uint64_t requests{};                        ///< lines answered
-  std::uint64_t errors{};                          ///< answered with an error (denials included)
-  std::uint64_t denied{};                          ///< admin methods refused
-  std::map<std::string, std::uint64_t> by_method;  ///< valid requests per method (metrics)
-};
-
 class Dispatcher {
  public:
-  /// Throws std::logic_error naming the first method of the table without a
-  /// handler, or a handler for no method (a bug: caught at start and in tests).
-  Dispatcher(HandlerMap handlers, AdminPolicy policy);
+  /// `daemon` must outlive the dispatcher.
+  Dispatcher(DaemonControl& daemon, AdminPolicy policy) : daemon_(daemon), policy_(std::move(policy)) {}
 
   /// Answers one request line (without its newline) from `peer`; the answer
   /// line ends in a newline. Never throws: handler exceptions become errors.
@@ -58,13 +45,9 @@ class Dispatcher {
   }
 
  private:
-  struct Route {
-    const Method* method;
-    Handler handler;
-  };
-  Reply call(const Route& route, const Request& request, const PeerCredentials& peer);
+  Reply call(const Request& request, const PeerCredentials& peer);
 
-  std::unordered_map<std::string_view, Route> routes_;
+  DaemonControl& daemon_;
   AdminPolicy policy_;
   DispatchCounters counters_;
 };

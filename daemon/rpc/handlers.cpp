@@ -1,7 +1,10 @@
 #include "daemon/rpc/handlers.hpp"
 
+#include <algorithm>
+#include <array>
 #include <cmath>
 #include <nlohmann/json.hpp>
+#include <span>
 
 #include "common/ip.hpp"
 #include "common/report.hpp"
@@ -21,7 +24,9 @@ json name_of(const AsNames* names, std::optional<std::uint32_t> asn) {
   return n ? json(std::string(*n)) : json(nullptr);
 }
 
-std::size_t limit_of(const Params& p) { return static_cast<std::size_t>(p.limit.value_or(kDefaultLimit)); }
+std::size_t limit_of(const Params& p) {
+  return p.number<std::size_t>(ParamId::limit).value_or(kDefaultLimit);
+}
 
 json table_json(const LpmTable& t) {
   const auto& info = t.info();
@@ -49,18 +54,18 @@ json inputs_json(const std::vector<std::pair<std::string, InputCounters>>& input
   return out;
 }
 
-json stats_json(const HandlerContext& ctx) {
-  DaemonStatus d = ctx.status ? ctx.status() : DaemonStatus{};
-  StoreStats s = ctx.store->stats();
-  auto names = ctx.names ? ctx.names() : nullptr;
+json stats_json(const DaemonControl& daemon, const CounterStore& store) {
+  DaemonStatus d = daemon.status();
+  StoreStats s = store.stats();
+  auto names = daemon.names();
   json out = {
       {"version", std::string(version())},
       {"protocol", kProtocolVersion},
       {"started_at", d.started_at},
       {"uptime_seconds", d.uptime_seconds},
-      {"table", table_json(*ctx.store->table())},
+      {"table", table_json(*store.table())},
       {"as_names", names ? names->size() : 0},
-      {"inputs", inputs_json(ctx.inputs ? ctx.inputs() : decltype(ctx.inputs())())},
+      {"inputs", inputs_json(daemon.input_counters())},
       {"totals",
        {{"hits", s.total.hits},
         {"bytes", s.total.bytes},
@@ -81,7 +86,7 @@ json stats_json(const HandlerContext& ctx) {
   return out;
 }
 
-json lookup_json(const LpmTable& table, const AsNames* names, const std::vector<std::string>& ips) {
+json lookup_json(const LpmTable& table, const AsNames* names, std::span<const std::string> ips) {
   json rows = json::array();
   for (const auto& ip : ips) {
     // parse_request() validated every address.
@@ -101,48 +106,82 @@ json as_prefixes_json(const LpmTable& table, const AsNames* names, std::uint32_t
   return {{"asn", asn}, {"name", name_of(names, asn)}, {"prefixes", std::move(list)}};
 }
 
+Reply top(DaemonControl& d, const Params& p) {
+  return Reply::success(to_json(make_asn_report(d.store().top_asns(limit_of(p)), d.names().get())));
+}
+
+Reply prefixes(DaemonControl& d, const Params& p) {
+  auto asn = p.number<std::uint32_t>(ParamId::asn);
+  return Reply::success(
+      to_json(make_prefix_report(d.store().top_prefixes(limit_of(p), asn), d.names().get())));
+}
+
+Reply report(DaemonControl& d, const Params& p) {
+  auto n = d.names();
+  std::string out = R"({"asns":)" + to_json(make_asn_report(d.store().top_asns(limit_of(p)), n.get()));
+  out += R"(,"prefixes":)" + to_json(make_prefix_report(d.store().top_prefixes(limit_of(p)), n.get())) + "}";
+  return Reply::success(std::move(out));
+}
+
+Reply as_prefixes(DaemonControl& d, const Params& p) {
+  // parse_request() checked that the required ASN is there and fits.
+  auto asn = *p.number<std::uint32_t>(ParamId::asn);
+  return Reply::success(dump(as_prefixes_json(*d.store().table(), d.names().get(), asn)));
+}
+
+Reply lookup(DaemonControl& d, const Params& p) {
+  return Reply::success(dump(lookup_json(*d.store().table(), d.names().get(), p.list(ParamId::ips))));
+}
+
+Reply stats(DaemonControl& d, const Params&) { return Reply::success(dump(stats_json(d, d.store()))); }
+
+Reply version(DaemonControl&, const Params&) {
+  return Reply::success(
+      dump({{"version", std::string(asncounter::version())}, {"protocol", kProtocolVersion}}));
+}
+
+Reply reset(DaemonControl& d, const Params&) {
+  d.store().reset();
+  return Reply::success(R"({"reset":true})");
+}
+
+Reply refresh(DaemonControl& d, const Params&) {
+  auto queued = d.refresh();
+  return queued ? Reply::success(R"({"queued":true})")
+                : Reply::failure(ErrorCode::unavailable, queued.error());
+}
+
+Reply reload(DaemonControl& d, const Params&) {
+  auto reloaded = d.reload();
+  return reloaded ? Reply::success(R"({"reloaded":true})")
+                  : Reply::failure(ErrorCode::reload_failed, reloaded.error());
+}
+
+constexpr std::size_t at(MethodId id) { return static_cast<std::size_t>(id); }
+
+// Indexed by MethodId; the static_assert below fails the build when a method
+// of common/rpc.hpp has no handler here.
+constexpr std::array<Handler, kMethodCount> kHandlers = [] {
+  std::array<Handler, kMethodCount> h{};
+  h[at(MethodId::top)] = top;
+  h[at(MethodId::prefixes)] = prefixes;
+  h[at(MethodId::report)] = report;
+  h[at(MethodId::as_prefixes)] = as_prefixes;
+  h[at(MethodId::lookup)] = lookup;
+  h[at(MethodId::stats)] = stats;
+  h[at(MethodId::version)] = version;
+  h[at(MethodId::reset)] = reset;
+  h[at(MethodId::refresh)] = refresh;
+  h[at(MethodId::reload)] = reload;
+  return h;
+}();
+static_assert(std::find(kHandlers.begin(), kHandlers.end(), nullptr) == kHandlers.end(),
+              "every rpc::MethodId needs a handler in kHandlers");
+
 }  // namespace
 
-HandlerMap make_handlers(const HandlerContext& ctx) {
-  const HandlerContext* c = &ctx;
-  auto names = [c] { return c->names ? c->names() : nullptr; };
-  HandlerMap h;
-  h["top"] = [c, names](const Params& p) {
-    return Reply::success(to_json(make_asn_report(c->store->top_asns(limit_of(p)), names().get())));
-  };
-  h["prefixes"] = [c, names](const Params& p) {
-    return Reply::success(
-        to_json(make_prefix_report(c->store->top_prefixes(limit_of(p), p.asn), names().get())));
-  };
-  h["report"] = [c, names](const Params& p) {
-    auto n = names();
-    std::string out = R"({"asns":)" + to_json(make_asn_report(c->store->top_asns(limit_of(p)), n.get()));
-    out +=
-        R"(,"prefixes":)" + to_json(make_prefix_report(c->store->top_prefixes(limit_of(p)), n.get())) + "}";
-    return Reply::success(std::move(out));
-  };
-  h["as_prefixes"] = [c, names](const Params& p) {
-    return Reply::success(dump(as_prefixes_json(*c->store->table(), names().get(), *p.asn)));
-  };
-  h["lookup"] = [c, names](const Params& p) {
-    return Reply::success(dump(lookup_json(*c->store->table(), names().get(), p.ips)));
-  };
-  h["stats"] = [c](const Params&) { return Reply::success(dump(stats_json(*c))); };
-  h["version"] = [](const Params&) {
-    return Reply::success(dump({{"version", std::string(version())}, {"protocol", kProtocolVersion}}));
-  };
-  h["reset"] = [c](const Params&) {
-    c->store->reset();
-    return Reply::success(R"({"reset":true})");
-  };
-  h["refresh"] = [c](const Params&) {
-    return c->refresh ? c->refresh()
-                      : Reply::failure(ErrorCode::unavailable, "no table source to refresh from");
-  };
-  h["reload"] = [c](const Params&) {
-    return c->reload ? c->reload() : Reply::failure(ErrorCode::reload_failed, "reload is not available");
-  };
-  return h;
+Reply handle(MethodId id, DaemonControl& daemon, const Params& params) {
+  return kHandlers.at(static_cast<std::size_t>(id))(daemon, params);
 }
 
 }  // namespace asncounter::rpc

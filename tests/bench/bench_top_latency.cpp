@@ -16,9 +16,9 @@
 
 #include "ctl/client.hpp"
 #include "daemon/asio.hpp"
-#include "daemon/rpc/handlers.hpp"
 #include "daemon/rpc/server.hpp"
 #include "daemon/store/counter_store.hpp"
+#include "tests/support/fake_daemon.hpp"
 #include "tests/support/test_support.hpp"
 
 namespace {
@@ -59,13 +59,12 @@ int main(int argc, char** argv) {
   const auto prefixes = static_cast<std::uint32_t>(argc > 2 ? std::atol(argv[2]) : 1L << 20);
   const bool ingesting = argc > 3 ? std::atoi(argv[3]) != 0 : true;
   auto table = make_table(prefixes);
-  CounterStore store(table, 4);
+  test::FakeDaemon daemon(table, 4);
+  CounterStore& store = daemon.store();
   touch_all(store, prefixes);
 
   asio::io_context io;
-  rpc::HandlerContext ctx;
-  ctx.store = &store;
-  rpc::Dispatcher dispatcher(rpc::make_handlers(ctx), *rpc::AdminPolicy::make(""));
+  rpc::Dispatcher dispatcher(daemon, *rpc::AdminPolicy::make(""));
   test::TempDir dir;
   std::string path = (dir / "run/control.sock").string();
   auto server = rpc::Server::open(io, path, "", dispatcher, rpc::ServerLimits{});
@@ -92,12 +91,12 @@ int main(int argc, char** argv) {
   if (!client) return std::fprintf(stderr, "%s\n", client.error().c_str()), 1;
   std::vector<double> ms;
   rpc::Params p;
-  p.limit = 10;
+  p.set(rpc::ParamId::limit, 10);
   auto t0 = Clock::now();
   std::uint64_t before = ingested;
   for (int i = 0; i < queries; ++i) {
     auto start = Clock::now();
-    auto r = client->call("top", p);
+    auto r = client->call(rpc::MethodId::top, p);
     ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - start).count());
     if (!r || !r->result_json) return std::fprintf(stderr, "top failed\n"), 1;
   }

@@ -14,7 +14,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (auto* req = std::get_if<rpc::Request>(&parsed)) {
     if (req->method == nullptr) __builtin_trap();
     // What the client library writes for these params must parse back to them.
-    auto again = rpc::parse_request(rpc::make_request(1, req->method->name, req->params));
+    auto again = rpc::parse_request(rpc::make_request(1, req->method->id, req->params));
     auto* same = std::get_if<rpc::Request>(&again);
     if (!same || same->method != req->method || !(same->params == req->params)) __builtin_trap();
     // The answer line must be one line that a client can read back.

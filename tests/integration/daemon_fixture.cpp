@@ -103,7 +103,7 @@ void DaemonFixture::start() {
   // from hanging the suite.
   for (int i = 0; i < 1000; ++i) {
     if (auto c = ctl::Client::connect(socket().string(), std::chrono::seconds(5))) {
-      if (auto r = c->call("version", {}); r && r->result_json) return;
+      if (auto r = c->call(rpc::MethodId::version, {}); r && r->result_json) return;
     }
     int status = 0;
     if (waitpid(pid_, &status, WNOHANG) == pid_) {
@@ -147,7 +147,7 @@ std::uint64_t DaemonFixture::wait_for_hits(std::uint64_t hits) const {
     if (i > 0) std::this_thread::sleep_for(std::chrono::milliseconds(20));
     auto c = ctl::Client::connect(socket().string(), std::chrono::seconds(10));
     if (!c) continue;
-    auto r = c->call("stats", {});
+    auto r = c->call(rpc::MethodId::stats, {});
     if (!r || !r->result_json) continue;
     seen = nlohmann::json::parse(*r->result_json)["totals"]["hits"].get<std::uint64_t>();
   }

@@ -106,8 +106,8 @@ TEST_CASE("200 concurrent clients querying during ingest all get correct answers
       std::uint64_t last_total = 0;
       for (int i = 0; i < 8; ++i) {
         asncounter::rpc::Params p;
-        p.limit = 0;
-        auto r = c->call(t % 2 ? "top" : "prefixes", p);
+        p.set(asncounter::rpc::ParamId::limit, 0);
+        auto r = c->call(t % 2 ? asncounter::rpc::MethodId::top : asncounter::rpc::MethodId::prefixes, p);
         if (!r || !r->result_json) return fail(r ? r->error_message : r.error());
         auto j = json::parse(*r->result_json);
         std::uint64_t total = j["total"].get<std::uint64_t>();
@@ -118,8 +118,8 @@ TEST_CASE("200 concurrent clients querying during ingest all get correct answers
           return fail("inconsistent: " + *r->result_json);
         last_total = total;
         asncounter::rpc::Params ip;
-        ip.ips = {"192.0.2.1"};
-        auto l = c->call("lookup", ip);
+        ip.set(asncounter::rpc::ParamId::ips, {"192.0.2.1"});
+        auto l = c->call(asncounter::rpc::MethodId::lookup, ip);
         if (!l || !l->result_json || json::parse(*l->result_json)["results"][0]["asn"] != 64496) {
           return fail("bad lookup answer");
         }

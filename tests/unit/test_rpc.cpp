@@ -14,6 +14,7 @@
 #include "daemon/rpc/handlers.hpp"
 #include "daemon/rpc/server.hpp"
 #include "daemon/store/counter_store.hpp"
+#include "tests/support/fake_daemon.hpp"
 #include "tests/support/test_support.hpp"
 
 namespace rpc = asncounter::rpc;
@@ -41,67 +42,145 @@ json answer(const std::string& line) {
 
 }  // namespace
 
-TEST_CASE("The method table is complete: handlers, ctl commands, usage", "[rpc]") {
+TEST_CASE("The method table is complete: one row per id, ctl commands, usage", "[rpc]") {
   std::set<std::string_view> names;
   std::set<std::string_view> admin;
-  asncounter::CounterStore store(asncounter::LpmTable::empty());
-  rpc::HandlerContext ctx;
-  ctx.store = &store;
-  auto handlers = rpc::make_handlers(ctx);
   std::string usage = asncounter::ctl::usage();
-  for (const auto& m : rpc::methods()) {
+  REQUIRE(rpc::methods().size() == rpc::kMethodCount);
+  for (std::size_t i = 0; i < rpc::kMethodCount; ++i) {
+    const auto id = static_cast<rpc::MethodId>(i);
+    const auto& m = rpc::method(id);
     INFO(m.name);
+    CHECK(m.id == id);
+    CHECK(&rpc::methods()[i] == &m);
     CHECK(names.insert(m.name).second);
     CHECK(!m.help.empty());
-    CHECK(handlers.count(std::string(m.name)) == 1);
+    CHECK((m.required & ~m.params) == 0U);
     CHECK(asncounter::ctl::has_command(m.command));
     CHECK(usage.find("  " + std::string(m.command)) != std::string::npos);
     CHECK(rpc::find_method(m.name) == &m);
     CHECK(rpc::find_command(m.command) == &m);
     if (m.access == rpc::Access::admin) admin.insert(m.name);
   }
+  // The wire names and the admin set are the documented contract: spelled out.
   CHECK(names == std::set<std::string_view>{"top", "prefixes", "report", "as_prefixes", "lookup", "stats",
                                             "reset", "refresh", "reload", "version"});
   CHECK(admin == std::set<std::string_view>{"reset", "refresh", "reload"});
-  CHECK(handlers.size() == names.size());
-  // The dispatcher refuses a table with a hole in it.
-  CHECK_NOTHROW(rpc::Dispatcher(handlers, *rpc::AdminPolicy::make("")));
-  auto holed = handlers;
-  holed.erase("stats");
-  CHECK_THROWS_AS(rpc::Dispatcher(holed, *rpc::AdminPolicy::make("")), std::logic_error);
+  CHECK_FALSE(rpc::find_method("as-prefixes"));
+  CHECK_FALSE(rpc::find_command("as_prefixes"));
   std::string md = rpc::methods_markdown();
   for (const auto& m : rpc::methods()) CHECK(md.find("`" + std::string(m.name) + "`") != std::string::npos);
 }
 
+TEST_CASE("Parameters are declared once: keys, ranges, help and usage come from the declaration", "[rpc]") {
+  std::set<std::string_view> keys;
+  REQUIRE(rpc::params().size() == rpc::kParamCount);
+  for (std::size_t i = 0; i < rpc::kParamCount; ++i) {
+    const auto& p = rpc::param(static_cast<rpc::ParamId>(i));
+    INFO(p.key);
+    CHECK(static_cast<std::size_t>(p.id) == i);
+    CHECK(keys.insert(p.key).second);
+    CHECK(rpc::find_param(p.key) == &p);
+    CHECK(p.min <= p.max);
+    CHECK(!p.metavar.empty());
+  }
+  CHECK(keys == std::set<std::string_view>{"limit", "asn", "ips"});
+  CHECK_FALSE(rpc::find_param("lmit"));
+  // Every integer parameter is refused one past its range, by every method
+  // that takes it, and accepted at its bounds.
+  for (const auto& m : rpc::methods()) {
+    for (const auto& p : rpc::params()) {
+      if (!(m.params & rpc::param_bit(p.id)) || p.type != rpc::ParamType::unsigned_integer) continue;
+      INFO(m.name << " " << p.key);
+      auto line = [&](const std::string& value) {
+        std::string extra;
+        for (const auto& q : rpc::params()) {
+          if (q.id != p.id && (m.required & rpc::param_bit(q.id)))
+            extra += q.type == rpc::ParamType::addresses ? R"(,"ips":["192.0.2.1"])"
+                                                         : ",\"" + std::string(q.key) + "\":1";
+        }
+        return R"({"jsonrpc":"2.0","id":1,"method":")" + std::string(m.name) + R"(","params":{")" +
+               std::string(p.key) + "\":" + value + extra + "}}";
+      };
+      CHECK(request_of(line(std::to_string(p.max))).params.number(p.id) == p.max);
+      CHECK(request_of(line(std::to_string(p.min))).params.number(p.id) == p.min);
+      if (p.max < UINT64_MAX)
+        CHECK(error_of(line(std::to_string(p.max + 1))).code == rpc::ErrorCode::invalid_params);
+      CHECK(error_of(line("-1")).code == rpc::ErrorCode::invalid_params);
+    }
+  }
+  // Help and ctl usage are generated from the same rows.
+  CHECK(rpc::params_help(rpc::method(rpc::MethodId::prefixes)) == R"({"limit": N, "asn": ASN})");
+  CHECK(rpc::params_help(rpc::method(rpc::MethodId::lookup)) == R"({"ips": ["IP", ...]})");
+  CHECK(rpc::params_help(rpc::method(rpc::MethodId::stats)).empty());
+  CHECK(rpc::command_usage(rpc::method(rpc::MethodId::prefixes)) == "[--limit N] [--asn ASN]");
+  CHECK(rpc::command_usage(rpc::method(rpc::MethodId::as_prefixes)) == "ASN");
+  CHECK(rpc::command_usage(rpc::method(rpc::MethodId::lookup)) == "IP...");
+}
+
+TEST_CASE("Every method has a handler that answers through the daemon interface", "[rpc]") {
+  asncounter::test::FakeDaemon daemon;
+  for (const auto& m : rpc::methods()) {
+    INFO(m.name);
+    rpc::Params p;
+    for (const auto& spec : rpc::params()) {
+      if (!(m.required & rpc::param_bit(spec.id))) continue;
+      if (spec.type == rpc::ParamType::addresses) {
+        p.set(spec.id, std::vector<std::string>{"192.0.2.1"});
+      } else {
+        p.set(spec.id, spec.min);
+      }
+    }
+    auto reply = rpc::handle(m.id, daemon, p);
+    CHECK(reply.ok);
+    CHECK(json::accept(reply.result_json));
+  }
+  CHECK(daemon.refreshes == 1);
+  CHECK(daemon.reloads == 1);
+  // The daemon's errors keep their meaning on the wire.
+  daemon.refresh_error = "a refresh is already under way";
+  auto busy = rpc::handle(rpc::MethodId::refresh, daemon, {});
+  CHECK(busy.code == rpc::ErrorCode::unavailable);
+  CHECK(busy.message == daemon.refresh_error);
+  daemon.reload_error = "bad option";
+  auto bad = rpc::handle(rpc::MethodId::reload, daemon, {});
+  CHECK(bad.code == rpc::ErrorCode::reload_failed);
+  CHECK(bad.message == "bad option");
+}
+
 TEST_CASE("Valid requests parse into typed params and echo their id", "[rpc]") {
   auto r = request_of(R"({"jsonrpc":"2.0","id":7,"method":"top","params":{"limit":10}})");
-  CHECK(r.method->name == "top");
+  CHECK(r.method->id == rpc::MethodId::top);
   CHECK(r.id_json == "7");
-  CHECK(r.params.limit == 10U);
+  CHECK(r.params.number(rpc::ParamId::limit) == 10U);
   r = request_of(R"({"jsonrpc":"2.0","id":"abc","method":"prefixes","params":{"limit":0,"asn":4294967295}})");
   CHECK(r.id_json == "\"abc\"");
-  CHECK(r.params.limit == 0U);
-  CHECK(r.params.asn == 4294967295U);
+  CHECK(r.params.number(rpc::ParamId::limit) == 0U);
+  CHECK(r.params.number<std::uint32_t>(rpc::ParamId::asn) == 4294967295U);
+  CHECK(r.params.given() == rpc::param_set(rpc::ParamId::limit, rpc::ParamId::asn));
   r = request_of(R"({"jsonrpc":"2.0","method":"stats"})");
   CHECK(r.id_json == "null");
   r = request_of(R"({"jsonrpc":"2.0","id":1,"method":"stats","params":[]})");
-  CHECK(r.method->name == "stats");
+  CHECK(r.method->id == rpc::MethodId::stats);
   r = request_of(
       R"({"jsonrpc":"2.0","id":1,"method":"lookup","params":{"ips":["192.0.2.1","2001:db8::1"]}})");
-  CHECK(r.params.ips == std::vector<std::string>{"192.0.2.1", "2001:db8::1"});
+  auto ips = r.params.list(rpc::ParamId::ips);
+  CHECK(std::vector<std::string>(ips.begin(), ips.end()) ==
+        std::vector<std::string>{"192.0.2.1", "2001:db8::1"});
 }
 
 TEST_CASE("make_request round-trips through parse_request", "[rpc]") {
   rpc::Params p;
-  p.limit = 5;
-  p.asn = 64496;
-  auto r = request_of(rpc::make_request(42, "prefixes", p));
+  p.set(rpc::ParamId::limit, 5);
+  p.set(rpc::ParamId::asn, 64496);
+  auto r = request_of(rpc::make_request(42, rpc::MethodId::prefixes, p));
   CHECK(r.id_json == "42");
+  CHECK(r.method->id == rpc::MethodId::prefixes);
   CHECK(r.params == p);
   rpc::Params ips;
-  ips.ips = {"198.51.100.7"};
-  CHECK(request_of(rpc::make_request(1, "lookup", ips)).params == ips);
-  CHECK(request_of(rpc::make_request(2, "reset", {})).params == rpc::Params{});
+  ips.set(rpc::ParamId::ips, {"198.51.100.7"});
+  CHECK(request_of(rpc::make_request(1, rpc::MethodId::lookup, ips)).params == ips);
+  CHECK(request_of(rpc::make_request(2, rpc::MethodId::reset, {})).params == rpc::Params{});
 }
 
 TEST_CASE("Malformed requests get the JSON-RPC error codes", "[rpc]") {
@@ -165,32 +244,26 @@ TEST_CASE("Answers are single JSON lines and parse back", "[rpc]") {
 }
 
 TEST_CASE("Dispatch decides access before calling, and contains handler failures", "[rpc]") {
-  int resets = 0;
-  rpc::HandlerMap handlers;
-  for (const auto& m : rpc::methods()) {
-    handlers[std::string(m.name)] = [](const rpc::Params&) { return rpc::Reply::success("{}"); };
-  }
-  handlers["reset"] = [&](const rpc::Params&) {
-    ++resets;
-    return rpc::Reply::success(R"({"reset":true})");
-  };
-  handlers["stats"] = [](const rpc::Params&) -> rpc::Reply { throw std::runtime_error("boom"); };
-  rpc::Dispatcher d(handlers, *rpc::AdminPolicy::make(""));
+  asncounter::test::FakeDaemon daemon;
+  daemon.status_error = "boom";  // stats throws
+  rpc::Dispatcher d(daemon, *rpc::AdminPolicy::make(""));
   const rpc::PeerCredentials stranger{1, 65534, 65534};
   const rpc::PeerCredentials root{1, 0, 0};
-  auto denied = answer(d.dispatch(R"({"jsonrpc":"2.0","id":1,"method":"reset"})", stranger));
+  auto denied = answer(d.dispatch(R"({"jsonrpc":"2.0","id":1,"method":"reload"})", stranger));
   CHECK(denied["error"]["code"] == -32001);
-  CHECK(resets == 0);
-  auto allowed = answer(d.dispatch(R"({"jsonrpc":"2.0","id":2,"method":"reset"})", root));
-  CHECK(allowed["result"]["reset"] == true);
-  CHECK(resets == 1);
+  CHECK(daemon.reloads == 0);
+  auto allowed = answer(d.dispatch(R"({"jsonrpc":"2.0","id":2,"method":"reload"})", root));
+  CHECK(allowed["result"]["reloaded"] == true);
+  CHECK(daemon.reloads == 1);
   CHECK(answer(d.dispatch(R"({"jsonrpc":"2.0","id":3,"method":"top"})", stranger)).contains("result"));
   auto failed = answer(d.dispatch(R"({"jsonrpc":"2.0","id":4,"method":"stats"})", root));
   CHECK(failed["error"]["code"] == -32603);
+  CHECK(failed["error"]["message"] == "boom");
   CHECK(failed["id"] == 4);
   CHECK(d.counters().requests == 4);
   CHECK(d.counters().denied == 1);
   CHECK(d.counters().errors == 2);
+  CHECK(d.counters().by_method.at("reload") == 2);
 }
 
 TEST_CASE("Admin policy: root, own user, or the admin group", "[rpc]") {

@@ -1,0 +1,54 @@
+#pragma once
+// A daemon for the RPC handlers without a daemon: a real counter store, no
+// names or inputs, and refresh/reload that count their calls and answer what
+// the test sets.
+
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "common/result.hpp"
+#include "daemon/rpc/daemon_control.hpp"
+#include "daemon/store/counter_store.hpp"
+
+namespace asncounter::test {
+
+class FakeDaemon final : public rpc::DaemonControl {
+ public:
+  explicit FakeDaemon(std::shared_ptr<const LpmTable> table = LpmTable::empty(), unsigned shards = 1)
+      : store_(std::move(table), shards) {}
+
+  CounterStore& store() override { return store_; }
+  std::shared_ptr<const AsNames> names() const override { return names_; }
+  std::vector<std::pair<std::string, InputCounters>> input_counters() const override { return inputs_; }
+  DaemonStatus status() const override {
+    ++status_calls;
+    if (!status_error.empty()) throw std::runtime_error(status_error);
+    return status_;
+  }
+  Result<bool> refresh() override {
+    ++refreshes;
+    return refresh_error.empty() ? Result<bool>(true) : Result<bool>(Error{refresh_error});
+  }
+  Result<bool> reload() override {
+    ++reloads;
+    return reload_error.empty() ? Result<bool>(true) : Result<bool>(Error{reload_error});
+  }
+
+  int refreshes = 0;             ///< refresh() calls
+  int reloads = 0;               ///< reload() calls
+  mutable int status_calls = 0;  ///< status() calls
+  std::string refresh_error;     ///< refresh() fails with it when set
+  std::string reload_error;      ///< reload() fails with it when set
+  std::string status_error;      ///< status() throws it when set
+
+ private:
+  CounterStore store_;
+  std::shared_ptr<const AsNames> names_;
+  std::vector<std::pair<std::string, InputCounters>> inputs_;
+  DaemonStatus status_;
+};
+
+}  // namespace asncounter::test
