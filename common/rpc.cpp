@@ -11,53 +11,6 @@ namespace {
 
 using nlohmann::json;
 
-using M = MethodId;
-using P = ParamId;
-
-// Append-only (see the compatibility rule in rpc.hpp); indexed by ParamId.
-constexpr std::array<ParamSpec, kParamCount> kParams{{
-    {P::limit, "limit", ParamType::unsigned_integer, 0, UINT64_MAX, "N", "a number"},
-    {P::asn, "asn", ParamType::unsigned_integer, 0, UINT32_MAX, "ASN", "an AS number"},
-    {P::ips, "ips", ParamType::addresses, 1, kMaxLookupAddresses, "IP", "an address"},
-}};
-
-// Append-only (see the compatibility rule in rpc.hpp); indexed by MethodId.
-constexpr std::array<Method, kMethodCount> kMethods{{
-    {M::top, "top", Access::read, param_set(P::limit), 0, "top",
-     "top ASNs: count, percent, ASN, AS name (and bytes)"},
-    {M::prefixes, "prefixes", Access::read, param_set(P::limit, P::asn), 0, "prefixes",
-     "top prefixes (limit 0: all of them), optionally of one ASN"},
-    {M::report, "report", Access::read, param_set(P::limit), 0, "report",
-     "both tables, as the one-shot report"},
-    {M::as_prefixes, "as_prefixes", Access::read, param_set(P::asn), param_set(P::asn), "as-prefixes",
-     "prefixes of ASN in the current table"},
-    {M::lookup, "lookup", Access::read, param_set(P::ips), param_set(P::ips), "lookup",
-     "address, ASN, prefix and AS name in the current table"},
-    {M::stats, "stats", Access::read, 0, 0, "stats",
-     "uptime, table (source, dump time, prefix counts), inputs with their counters, totals"},
-    {M::version, "version", Access::read, 0, 0, "version", "daemon version and protocol version"},
-    {M::reset, "reset", Access::admin, 0, 0, "reset", "zero all counts"},
-    {M::refresh, "refresh", Access::admin, 0, 0, "refresh", "fetch and load a new table now"},
-    {M::reload, "reload", Access::admin, 0, 0, "reload", "re-read the configuration (as SIGHUP)"},
-}};
-
-// Each table has exactly one row per enumerator, in enumerator order (a
-// missing row leaves a value-initialised one whose id does not match).
-template <class Table>
-constexpr bool indexed_by_id(const Table& table) {
-  for (std::size_t i = 0; i < table.size(); ++i) {
-    if (static_cast<std::size_t>(table[i].id) != i || table[i].help.empty()) return false;
-  }
-  return true;
-}
-static_assert(indexed_by_id(kMethods), "kMethods needs one row per MethodId, in MethodId order");
-static_assert(indexed_by_id(kParams), "kParams needs one row per ParamId, in ParamId order");
-static_assert(std::all_of(kMethods.begin(), kMethods.end(),
-                          [](const Method& m) {
-                            return (m.required & ~m.params) == 0 && m.params < (1U << kParamCount);
-                          }),
-              "a method requires only parameters it accepts");
-
 std::string short_text(std::string_view s) {
   constexpr std::size_t kMax = 64;
   return std::string(s.substr(0, kMax)) + (s.size() > kMax ? "..." : "");

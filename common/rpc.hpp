@@ -8,6 +8,7 @@
 // candm.h): methods and optional parameters are only ever added; removing or
 // changing the meaning of one bumps kProtocolVersion.
 
+#include <algorithm>
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -50,7 +51,9 @@ std::string_view error_text(ErrorCode code) noexcept;
 enum class Access : std::uint8_t { read, admin };
 
 /// Every method, in the order help lists them (append-only). The method
-/// table, the daemon's handlers and asncounterctl are all indexed by it.
+/// table (kMethods below), the daemon's handlers and asncounterctl are all
+/// indexed by it: a new method is an enumerator, its row and its handler
+/// (daemon/rpc/handlers.cpp); the build fails when either is missing.
 enum class MethodId : std::uint8_t {
   top,
   prefixes,
@@ -66,7 +69,10 @@ enum class MethodId : std::uint8_t {
 };
 inline constexpr std::size_t kMethodCount = static_cast<std::size_t>(MethodId::count_);
 
-/// Every parameter any method takes; a method's row says which of them it accepts.
+/// Every parameter any method takes; a method's row says which of them it
+/// accepts. A new parameter is an enumerator and its row in kParams: the
+/// daemon validates it and asncounterctl takes it (--key VALUE when
+/// optional, positional when required) from that row alone.
 enum class ParamId : std::uint8_t {
   limit,
   asn,
@@ -111,6 +117,52 @@ struct Method {
   std::string_view command;  ///< asncounterctl command, e.g. "as-prefixes"
   std::string_view help;     ///< one line of help
 };
+
+/// Every parameter, indexed by ParamId. Append-only (see the compatibility rule above).
+inline constexpr std::array<ParamSpec, kParamCount> kParams{{
+    {ParamId::limit, "limit", ParamType::unsigned_integer, 0, UINT64_MAX, "N", "a number"},
+    {ParamId::asn, "asn", ParamType::unsigned_integer, 0, UINT32_MAX, "ASN", "an AS number"},
+    {ParamId::ips, "ips", ParamType::addresses, 1, kMaxLookupAddresses, "IP", "an address"},
+}};
+
+/// Every method, indexed by MethodId. Append-only (see the compatibility rule above).
+inline constexpr std::array<Method, kMethodCount> kMethods{{
+    {MethodId::top, "top", Access::read, param_set(ParamId::limit), 0, "top",
+     "top ASNs: count, percent, ASN, AS name (and bytes)"},
+    {MethodId::prefixes, "prefixes", Access::read, param_set(ParamId::limit, ParamId::asn), 0, "prefixes",
+     "top prefixes (limit 0: all of them), optionally of one ASN"},
+    {MethodId::report, "report", Access::read, param_set(ParamId::limit), 0, "report",
+     "both tables, as the one-shot report"},
+    {MethodId::as_prefixes, "as_prefixes", Access::read, param_set(ParamId::asn), param_set(ParamId::asn),
+     "as-prefixes", "prefixes of ASN in the current table"},
+    {MethodId::lookup, "lookup", Access::read, param_set(ParamId::ips), param_set(ParamId::ips), "lookup",
+     "address, ASN, prefix and AS name in the current table"},
+    {MethodId::stats, "stats", Access::read, 0, 0, "stats",
+     "uptime, table (source, dump time, prefix counts), inputs with their counters, totals"},
+    {MethodId::version, "version", Access::read, 0, 0, "version", "daemon version and protocol version"},
+    {MethodId::reset, "reset", Access::admin, 0, 0, "reset", "zero all counts"},
+    {MethodId::refresh, "refresh", Access::admin, 0, 0, "refresh", "fetch and load a new table now"},
+    {MethodId::reload, "reload", Access::admin, 0, 0, "reload", "re-read the configuration (as SIGHUP)"},
+}};
+
+// Each table has exactly one row per enumerator, in enumerator order (a
+// missing row leaves a value-initialised one whose id does not match).
+namespace detail {
+template <class Table>
+constexpr bool indexed_by_id(const Table& table) {
+  for (std::size_t i = 0; i < table.size(); ++i) {
+    if (static_cast<std::size_t>(table[i].id) != i || table[i].help.empty()) return false;
+  }
+  return true;
+}
+}  // namespace detail
+static_assert(detail::indexed_by_id(kMethods), "kMethods needs one row per MethodId, in MethodId order");
+static_assert(detail::indexed_by_id(kParams), "kParams needs one row per ParamId, in ParamId order");
+static_assert(std::all_of(kMethods.begin(), kMethods.end(),
+                          [](const Method& m) {
+                            return (m.required & ~m.params) == 0 && m.params < (1U << kParamCount);
+                          }),
+              "a method requires only parameters it accepts");
 
 /// Every method, indexed by MethodId.
 std::span<const Method> methods() noexcept;
