@@ -101,7 +101,7 @@ int convert(const std::string& input, const std::string& output, std::ostream& e
   // pyasn_util_convert.py's header, so tools that read it keep working, and
   // the dump time, which pyasn leaves to the original file's name.
   std::vector<std::string> comment{"IP-ASN32-DAT file", "Original file : " + input,
-                                   "Source format : " + t.info().format};
+                                   "Source format : " + std::string(table_format_name(t.info().format))};
   if (t.info().dump_time != 0) comment.push_back(dump_time_comment(t.info().dump_time));
   comment.push_back("Converted on  : " + format_utc(std::time(nullptr)) + " by asncounterctl convert");
   comment.push_back("Prefixes-v4   : " + std::to_string(t.v4_prefix_count()));

@@ -55,7 +55,8 @@ Result<bool> Daemon::start() {
   if (!server) return Error{server.error()};
   server_ = std::move(*server);
 
-  InputOptions input_options{options_.input_format, options_.filter, options_.direction, false};
+  InputOptions input_options{options_.input_format, options_.filter, std::string(name_of(options_.direction)),
+                             false};
   for (const auto& spec : options_.inputs) {
     auto input = make_input(spec, input_options);
     if (!input) return Error{input.error()};

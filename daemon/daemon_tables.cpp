@@ -52,20 +52,10 @@ Result<bool> Daemon::reload() {
     logger->error("reload failed, keeping the old configuration: {}", next.error());
     return Error{next.error()};
   }
-  Options& o = next->options;
-  if (o.inputs != options_.inputs || o.socket != options_.socket || o.shards != options_.shards ||
-      o.state_dir != options_.state_dir || o.metrics_listen != options_.metrics_listen) {
-    logger->warn("inputs, socket, shards, state_dir and metrics_listen change only at restart");
-  }
-  bool new_db = o.db != options_.db;
-  options_.asnames = o.asnames;
-  options_.admin_group = o.admin_group;
-  options_.max_clients = o.max_clients;
-  options_.client_timeout = o.client_timeout;
-  options_.db = o.db;
-  options_.log_level = o.log_level;
-  spdlog::apply_all(
-      [&](const std::shared_ptr<spdlog::logger>& l) { l->set_level(spdlog::level::from_str(o.log_level)); });
+  bool new_db = next->options.db != options_.db;
+  for (const std::string& key : apply_reload(options_, next->options))
+    logger->warn("{}: needs a restart", key);
+  log::set_level(options_.log_level);
   dispatcher_->set_policy(std::move(next->policy));
   server_->set_limits(limits_of(options_));
   {

@@ -31,14 +31,28 @@ std::vector<spdlog::sink_ptr> default_sinks() {
   return {std::make_shared<spdlog::sinks::stderr_sink_mt>()};
 }
 
+// LogLevel follows spdlog's order, so the two convert by value.
+spdlog::level::level_enum to_spdlog(LogLevel level) {
+  static_assert(static_cast<int>(LogLevel::trace) == spdlog::level::trace &&
+                static_cast<int>(LogLevel::off) == spdlog::level::off);
+  return static_cast<spdlog::level::level_enum>(level);
+}
+
 }  // namespace
 
-void setup(const std::string& level) {
+void setup(LogLevel level) {
   auto& s = state();
   std::lock_guard lock(s.mutex);
   s.sinks = default_sinks();
-  s.level = spdlog::level::from_str(level);
+  s.level = to_spdlog(level);
   spdlog::drop_all();
+}
+
+void set_level(LogLevel level) {
+  auto& s = state();
+  std::lock_guard lock(s.mutex);  // get() reads the level under it
+  s.level = to_spdlog(level);
+  spdlog::apply_all([&](const std::shared_ptr<spdlog::logger>& l) { l->set_level(s.level); });
 }
 
 std::shared_ptr<spdlog::logger> get(const std::string& component) {

@@ -6,6 +6,8 @@
 #include <memory>
 #include <string>
 
+#include "daemon/options.hpp"
+
 namespace spdlog {
 class logger;
 }
@@ -13,8 +15,11 @@ class logger;
 namespace asncounter::log {
 
 /// Chooses sinks (journald when JOURNAL_STREAM or INVOCATION_ID is set, else
-/// stderr) and the level ("trace" ... "off"). Call once, early in main.
-void setup(const std::string& level);
+/// stderr) and the level. Call once, early in main.
+void setup(LogLevel level);
+
+/// Sets the level of every logger, those made later included (a reload).
+void set_level(LogLevel level);
 
 /// The logger of a component, created on first use with the shared sinks.
 std::shared_ptr<spdlog::logger> get(const std::string& component);

@@ -53,7 +53,7 @@ int run_once(const Options& options, std::ostream& out, std::ostream& err) {
   InputOptions io;
   io.format = options.input_format;
   io.bpf_filter = options.filter;
-  io.direction = options.direction;
+  io.direction = name_of(options.direction);
   io.once = true;
   std::vector<std::unique_ptr<Input>> inputs;
   for (const std::string& spec : options.inputs.empty() ? std::vector<std::string>{"-"} : options.inputs) {

@@ -6,9 +6,12 @@
 #include <cstring>
 #include <fstream>
 #include <map>
+#include <optional>
 #include <sstream>
 
+#include "common/registry.hpp"
 #include "common/version.hpp"
+#include "daemon/input/line_format.hpp"
 #include "daemon/options_table.hpp"
 
 namespace asncounter {
@@ -19,8 +22,24 @@ namespace {
 
 enum class Where { cli, file };
 
+// The value type an OptionMember alternative sets (EnumOption for enums).
+template <class M>
+struct MemberType {
+  using type = EnumOption;
+};
+template <class T>
+struct MemberType<T Options::*> {
+  using type = T;
+};
+
+/// An option whose value was refused, and why.
+struct Refused {
+  std::string key;
+  std::string why;
+};
+
 std::string described_help(const OptionDecl& d) {
-  std::string h = d.help;
+  std::string h = help_text(d);
   std::string def = default_text(d);
   if (!def.empty() && std::holds_alternative<bool Options::*>(d.member) == false)
     h += " (default: " + def + ")";
@@ -40,8 +59,11 @@ po::options_description describe(Where where) {
     std::string help = described_help(d);
     std::visit(
         [&](auto member) {
-          using T = std::decay_t<decltype(Options{}.*member)>;
-          if constexpr (std::is_same_v<T, bool>) {
+          using T = typename MemberType<decltype(member)>::type;
+          if constexpr (std::is_same_v<T, EnumOption>) {
+            // A name, looked up in the enum's table by apply().
+            add(d.name, po::value<std::string>()->value_name(d.arg), help.c_str());
+          } else if constexpr (std::is_same_v<T, bool>) {
             // A switch on the command line, "key = true|false" in the file.
             auto* v = po::value<bool>();
             if (where == Where::cli) v->zero_tokens()->implicit_value(true);
@@ -57,23 +79,38 @@ po::options_description describe(Where where) {
   return desc;
 }
 
-/// Copies what `vm` holds into `o`; repeated keys append (`input`).
-void apply(const po::variables_map& vm, Options& o, bool append) {
+/// Copies what `vm` holds into `o`; repeated keys append (`input`). An enum
+/// name that is not in its table is refused.
+std::optional<Refused> apply(const po::variables_map& vm, Options& o, bool append) {
   for (const OptionDecl& d : option_decls()) {
     if (!vm.count(d.name)) continue;
-    std::visit(
-        [&](auto member) {
-          using T = std::decay_t<decltype(o.*member)>;
-          const T& v = vm[d.name].as<T>();
-          if constexpr (std::is_same_v<T, std::vector<std::string>>) {
-            if (!append) (o.*member).clear();
-            (o.*member).insert((o.*member).end(), v.begin(), v.end());
+    std::string why = std::visit(
+        [&](auto member) -> std::string {
+          using T = typename MemberType<decltype(member)>::type;
+          if constexpr (std::is_same_v<T, EnumOption>) {
+            const auto& v = vm[d.name].as<std::string>();
+            for (std::size_t i = 0; i < member.names.size(); ++i) {
+              if (member.names[i] != v) continue;
+              member.set(o, static_cast<unsigned>(i));
+              return "";
+            }
+            return "must be " + registry::join({member.names.begin(), member.names.end()}) + ", not '" + v +
+                   "'";
           } else {
-            o.*member = v;
+            const T& v = vm[d.name].as<T>();
+            if constexpr (std::is_same_v<T, std::vector<std::string>>) {
+              if (!append) (o.*member).clear();
+              (o.*member).insert((o.*member).end(), v.begin(), v.end());
+            } else {
+              o.*member = v;
+            }
+            return "";
           }
         },
         d.member);
+    if (!why.empty()) return Refused{d.name, why};
   }
+  return std::nullopt;
 }
 
 std::string trim(const std::string& s) {
@@ -112,7 +149,7 @@ Result<FileValues> read_config(const std::string& path) {
       po::variables_map vm;
       po::store(po::parse_config_file(one, desc), vm);
       po::notify(vm);
-      apply(vm, fv.options, true);
+      if (auto refused = apply(vm, fv.options, true)) return Error{where + key + ": " + refused->why};
     } catch (const std::exception& e) {
       return Error{where + key + ": " + e.what()};
     }
@@ -141,7 +178,7 @@ Result<ParsedCommandLine> parse_command_line(int argc, const char* const* argv) 
   if (out.help || out.version || out.print_default_config) return out;
 
   Options cli_options;
-  apply(cli, cli_options, false);
+  if (auto refused = apply(cli, cli_options, false)) return Error{"--" + refused->key + ": " + refused->why};
   FileValues file;
   if (!cli_options.config.empty()) {
     auto r = read_config(cli_options.config);
@@ -151,12 +188,11 @@ Result<ParsedCommandLine> parse_command_line(int argc, const char* const* argv) 
   // Command line beats file: start from the file, overwrite what the command line gave.
   Options& o = out.options;
   o = file.options;
-  apply(cli, o, false);
+  (void)apply(cli, o, false);  // refused above if at all
   o.rib_url_given = cli.count("rib-url") > 0 || file.line_of.count("rib-url") > 0;
 
   for (const OptionDecl& d : option_decls()) {
-    if (!d.check) continue;
-    std::string why = d.check(o);
+    std::string why = check_value(d, o);
     if (why.empty()) continue;
     if (cli.count(d.name)) return Error{std::string("--") + d.name + ": " + why};
     if (auto it = file.line_of.find(d.name); it != file.line_of.end())
@@ -176,13 +212,41 @@ Result<Options> reload_options(const Options& current, int argc, const char* con
   return o;
 }
 
+std::vector<std::string> apply_reload(Options& current, const Options& next) {
+  std::vector<std::string> restart;
+  for (const OptionDecl& d : option_decls()) {
+    std::visit(
+        [&](auto member) {
+          if constexpr (std::is_same_v<typename MemberType<decltype(member)>::type, EnumOption>) {
+            if (member.get(current) == member.get(next)) return;
+            if (d.reload == Reload::applies)
+              member.set(current, member.get(next));
+            else
+              restart.emplace_back(d.name);
+          } else {
+            if (current.*member == next.*member) return;
+            if (d.reload == Reload::applies)
+              current.*member = next.*member;
+            else
+              restart.emplace_back(d.name);
+          }
+        },
+        d.member);
+  }
+  return restart;
+}
+
 std::string usage() {
   std::ostringstream s;
   s << "Usage: asncounterd [OPTION]...\n"
        "Counts hits and bytes per autonomous system and per routed prefix.\n"
        "Every option but --config, --check-config and the informational ones is\n"
        "also a config-file key of the same name (key = value).\n\n"
-    << describe(Where::cli);
+    << describe(Where::cli) << "\nLine formats (--input-format):\n";
+  for (const LineFormatRow& row : line_formats()) {
+    std::string name = line_format_usage(row);
+    s << "  " << name << std::string(name.size() < 10 ? 10 - name.size() : 1, ' ') << row.help << "\n";
+  }
   return s.str();
 }
 
@@ -194,7 +258,7 @@ std::string default_config() {
       "# declarations; every key below is commented out at its default.\n";
   for (const OptionDecl& d : option_decls()) {
     if (d.cli_only) continue;
-    out += "\n# " + std::string(d.help) + "\n";
+    out += "\n# " + help_text(d) + "\n";
     std::string def = default_text(d);
     out += "#" + std::string(d.name) + (def.empty() ? " =\n" : " = " + def + "\n");
   }

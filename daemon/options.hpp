@@ -3,22 +3,40 @@
 // type, default and help; that declaration serves the command line, the
 // config file (same key names) and --check-config.
 
+#include <array>
+#include <cstddef>
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/result.hpp"
 
 namespace asncounter {
 
+/// Which packets pcap inputs count (--direction); names in kDirectionNames.
+enum class PcapDirection : std::uint8_t { in, out, inout };
+/// The names of PcapDirection, indexed by its value.
+inline constexpr std::array<std::string_view, 3> kDirectionNames = {"in", "out", "inout"};
+
+/// How much the daemon logs (--log-level), in spdlog's order; names in kLogLevelNames.
+enum class LogLevel : std::uint8_t { trace, debug, info, warn, error, critical, off };
+/// The names of LogLevel, indexed by its value.
+inline constexpr std::array<std::string_view, 7> kLogLevelNames = {"trace", "debug",    "info", "warn",
+                                                                   "error", "critical", "off"};
+
+/// An enum option's name ("inout", "debug").
+constexpr std::string_view name_of(PcapDirection d) { return kDirectionNames[static_cast<std::size_t>(d)]; }
+constexpr std::string_view name_of(LogLevel l) { return kLogLevelNames[static_cast<std::size_t>(l)]; }
+
 struct Options {
-  std::string config;                  ///< --config FILE
-  std::string db;                      ///< --db FILE: a table file (MRT or ipasn)
-  std::string asnames;                 ///< --asnames FILE
-  std::vector<std::string> inputs;     ///< --input SPEC (repeatable)
-  std::string input_format = "plain";  ///< --input-format FMT
-  std::string filter;                  ///< --filter BPF
-  std::string direction = "in";        ///< --direction in|out|inout
+  std::string config;                           ///< --config FILE
+  std::string db;                               ///< --db FILE: a table file (MRT or ipasn)
+  std::string asnames;                          ///< --asnames FILE
+  std::vector<std::string> inputs;              ///< --input SPEC (repeatable)
+  std::string input_format = "plain";           ///< --input-format FMT
+  std::string filter;                           ///< --filter BPF
+  PcapDirection direction = PcapDirection::in;  ///< --direction in|out|inout
   std::string socket = "/run/asncounter/control.sock";
   std::string socket_group;         ///< group owning the socket (mode 0660)
   std::string admin_group;          ///< members may reset/refresh/reload
@@ -31,7 +49,7 @@ struct Options {
   bool rib_url_given = false;         ///< --rib-url set explicitly (with --db: download only if set)
   unsigned refresh_interval = 86400;  ///< seconds
   std::string asnames_url;            ///< asnames.json or autnums.html URL
-  std::string log_level = "info";
+  LogLevel log_level = LogLevel::info;
   unsigned shards = 4;           ///< counter store shards
   unsigned max_clients = 64;     ///< control socket clients at once
   unsigned client_timeout = 10;  ///< seconds a client may take per request
@@ -54,6 +72,11 @@ Result<ParsedCommandLine> parse_command_line(int argc, const char* const* argv);
 
 /// Re-reads the config file for a reload, keeping command-line values.
 Result<Options> reload_options(const Options& current, int argc, const char* const* argv);
+
+/// Takes from `next` (a reloaded configuration) every option whose
+/// declaration says a reload applies it; returns the names of the others that
+/// differ, which keep their old value until a restart.
+std::vector<std::string> apply_reload(Options& current, const Options& next);
 
 /// The --help text, generated from the declarations.
 std::string usage();

@@ -118,7 +118,7 @@ bool ends_with(const std::string& s, std::string_view suffix) {
 Result<RouteSet> read_ipasn(ByteStream& in, const std::string& name) {
   RouteSet set;
   set.info.source = name;
-  set.info.format = "ipasn";
+  set.info.format = TableFormat::ipasn;
   std::string buf;
   std::size_t line_no = 0;
   std::size_t keep = 0;  // bytes of an unfinished line carried to the next chunk
@@ -228,6 +228,26 @@ std::string format_utc(std::int64_t unix_time) {
 
 std::string dump_time_comment(std::int64_t unix_time) {
   return std::string(kDumpTimeLabel) + "     : " + format_utc(unix_time);
+}
+
+bool is_ipasn_head(std::span<const unsigned char> head) noexcept {
+  auto text_byte = [](unsigned char c) {
+    return c == '\t' || c == '\n' || c == '\r' || (c >= 0x20 && c < 0x7f);
+  };
+  if (head.empty() || !std::all_of(head.begin(), head.end(), text_byte)) return false;
+  std::string_view data(reinterpret_cast<const char*>(head.data()), head.size());
+  try {
+    RouteSet scratch;
+    std::size_t pos = 0;
+    for (std::size_t nl; (nl = data.find('\n', pos)) != std::string_view::npos; pos = nl + 1)
+      if (!parse_line(data.substr(pos, nl - pos), scratch)) return false;
+    // The last line may be cut where the peek ended: only its characters can be checked.
+    std::string_view rest = trim(data.substr(pos));
+    if (rest.empty() || rest.front() == ';' || rest.front() == '#') return true;
+    return rest.find_first_not_of("0123456789abcdefABCDEF.:/ \t") == std::string_view::npos;
+  } catch (...) {
+    return false;  // out of memory for the scratch routes: not worth a crash
+  }
 }
 
 }  // namespace asncounter

@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -12,6 +13,12 @@
 #include "common/table/route.hpp"
 
 namespace asncounter {
+
+/// Whether the first bytes of a stream are surely ipasn text: every whole
+/// line blank, a comment or a route the reader takes, and a cut-off last line
+/// a comment or made of route characters. The table-format registry's check:
+/// other text (CSV, /etc/passwd, a future format) is refused, not misread.
+bool is_ipasn_head(std::span<const unsigned char> head) noexcept;
 
 /// Reads every route of an ipasn stream; a malformed line is an error that
 /// names `name` and the line number.

@@ -129,7 +129,6 @@ std::shared_ptr<const LpmTable> LpmTable::build(const std::vector<Route>& routes
 
 std::shared_ptr<const LpmTable> LpmTable::empty() {
   auto impl = std::make_unique<Impl>();
-  impl->info.format = "empty";
   return std::shared_ptr<const LpmTable>(new LpmTable(std::move(impl)));
 }
 

@@ -135,7 +135,7 @@ class MrtParser {
  public:
   explicit MrtParser(const std::string& name) : name_(name), seen_(set_.routes) {
     set_.info.source = name;
-    set_.info.format = "mrt";
+    set_.info.format = TableFormat::mrt;
   }
 
   bool record(const RecordHeader& h, const unsigned char* body, std::uint64_t offset) {
@@ -328,6 +328,14 @@ Result<RouteSet> read_mrt_file(const std::string& path) {
   auto in = ByteStream::open(path);
   if (!in) return Error{in.error()};
   return read_mrt(**in, path);
+}
+
+// MRT types of RFC 6396 (and the deprecated ones before it); each is below
+// 256, so byte 4 of a header is zero, which text never holds.
+bool is_mrt_head(std::span<const unsigned char> head) noexcept {
+  static constexpr unsigned kTypes[] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 16, 17, 32, 33, 48, 49};
+  return head.size() >= kHeaderSize && head[4] == 0 &&
+         std::find(std::begin(kTypes), std::end(kTypes), head[5]) != std::end(kTypes);
 }
 
 }  // namespace asncounter

@@ -28,6 +28,10 @@ inline constexpr std::uint16_t kRibIpv6UnicastAddPath = 10;
 inline constexpr std::uint32_t kMaxRecordSize = 16U << 20;
 }  // namespace mrt
 
+/// Whether the first bytes of a stream are an MRT record header (12 bytes at
+/// least) of a known type: the table-format registry's check.
+bool is_mrt_head(std::span<const unsigned char> head) noexcept;
+
 /// Reads every route of an MRT stream. Each prefix appears once (the first
 /// record with a usable origin wins); default routes are dropped; unknown
 /// record types are skipped and counted. A truncated or corrupt dump is an

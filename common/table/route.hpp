@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/ip.hpp"
@@ -16,11 +17,23 @@ struct Route {
   std::uint32_t asn{};
 };
 
+/// The formats a table is read from; each is a row of table_formats()
+/// (common/table/table_file.hpp), which also gives its name.
+enum class TableFormat : std::uint8_t {
+  none,  ///< built from no file (an empty table, tests): shown as "empty"
+  mrt,
+  ipasn,
+};
+
+/// A format's name as `stats` and the converter show it ("mrt", "ipasn",
+/// "empty"); defined with the registry in table_file.cpp.
+std::string_view table_format_name(TableFormat format) noexcept;
+
 /// Where a table came from, shown by `stats`.
 struct TableInfo {
   std::string source;        ///< file path or URL
   std::int64_t dump_time{};  ///< Unix seconds of the dump, 0 when unknown
-  std::string format;        ///< "mrt", "ipasn", "empty", ...
+  TableFormat format{};      ///< its name: table_format_name()
   std::int64_t loaded_at{};  ///< Unix seconds the table was built (set by LpmTable::build)
 };
 

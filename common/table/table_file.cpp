@@ -4,14 +4,13 @@
 #include <cstring>
 #include <string_view>
 
+#include "common/registry.hpp"
 #include "common/table/byte_stream.hpp"
 #include "common/table/ipasn.hpp"
 #include "common/table/mrt_reader.hpp"
 
 namespace asncounter {
 namespace {
-
-constexpr std::size_t kPeek = 64;
 
 // Hands out the bytes peeked at for detection, then the rest of the stream,
 // so that detection costs no second decompression.
@@ -42,23 +41,40 @@ class ReplayStream final : public ByteStream {
   std::size_t pos_ = 0;
 };
 
-// MRT types of RFC 6396 (and the deprecated ones before it); each is below
-// 256, so byte 4 of a header is zero, which text never holds.
-bool known_mrt_type(unsigned type) {
-  static constexpr unsigned kTypes[] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 16, 17, 32, 33, 48, 49};
-  return std::find(std::begin(kTypes), std::end(kTypes), type) != std::end(kTypes);
+// Detection order: MRT first, its binary header is checked field by field;
+// then ipasn, whose check parses the first lines as the reader would.
+constexpr TableFormatRow kTableFormats[] = {
+    {TableFormat::mrt, "mrt", is_mrt_head, read_mrt},
+    {TableFormat::ipasn, "ipasn", is_ipasn_head, read_ipasn},
+};
+static_assert(std::size(kTableFormats) == static_cast<std::size_t>(TableFormat::ipasn),
+              "every TableFormat but none has its row");
+
+const TableFormatRow* row_of(TableFormat format) {
+  for (const TableFormatRow& row : kTableFormats)
+    if (row.format == format) return &row;
+  return nullptr;
+}
+
+// "mrt and ipasn", for the error that none of them matched.
+std::string format_names() {
+  return registry::join_rows(
+      kTableFormats, [](const TableFormatRow& r) { return r.name; },
+      [](const TableFormatRow&) { return true; }, " and ");
 }
 
 }  // namespace
 
+std::span<const TableFormatRow> table_formats() { return kTableFormats; }
+
+std::string_view table_format_name(TableFormat format) noexcept {
+  const TableFormatRow* row = row_of(format);
+  return row ? row->name : "empty";
+}
+
 std::optional<TableFormat> detect_table_format(std::span<const unsigned char> head) noexcept {
-  if (head.size() >= 12 && head[4] == 0 && known_mrt_type(head[5])) return TableFormat::mrt;
-  if (head.empty()) return std::nullopt;
-  // ipasn is ASCII text: comments, prefixes, tabs and newlines.
-  bool text = std::all_of(head.begin(), head.end(), [](unsigned char c) {
-    return c == '\t' || c == '\n' || c == '\r' || (c >= 0x20 && c < 0x7f);
-  });
-  if (text) return TableFormat::ipasn;
+  for (const TableFormatRow& row : kTableFormats)
+    if (row.detect(head)) return row.format;
   return std::nullopt;
 }
 
@@ -66,7 +82,7 @@ Result<RouteSet> read_table_file(const std::string& path) {
   auto opened = ByteStream::open(path);
   if (!opened) return Error{opened.error()};
   std::unique_ptr<ByteStream> in = std::move(*opened);
-  std::string head(kPeek, '\0');
+  std::string head(kTablePeek, '\0');
   std::size_t got = 0;
   while (got < head.size()) {
     std::size_t n = in->read(head.data() + got, head.size() - got);
@@ -77,12 +93,14 @@ Result<RouteSet> read_table_file(const std::string& path) {
   head.resize(got);
   if (got == 0) return Error{path + ": empty table file"};
   auto format = detect_table_format({reinterpret_cast<const unsigned char*>(head.data()), head.size()});
-  if (!format) return Error{path + ": neither an MRT dump nor an ipasn table (after decompression)"};
+  if (!format)
+    return Error{path + ": not a table format this reads (after decompression; tried " + format_names() +
+                 ")"};
   ReplayStream replay(std::move(in), std::move(head));
-  auto routes = *format == TableFormat::mrt ? read_mrt(replay, path) : read_ipasn(replay, path);
+  auto routes = row_of(*format)->read(replay, path);
   if (routes) {
     routes->info.source = path;
-    routes->info.format = *format == TableFormat::mrt ? "mrt" : "ipasn";
+    routes->info.format = *format;
   }
   return routes;
 }

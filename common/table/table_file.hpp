@@ -1,24 +1,43 @@
 #pragma once
 // Any table source (MRT dump or pyasn ipasn file, plain, gzip or bzip2) into
 // routes or a ready LPM table. The format is told from the first decompressed
-// bytes, never from the file name.
+// bytes, never from the file name, by the rows of one registry.
 
 #include <cstddef>
 #include <memory>
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 
 #include "common/result.hpp"
+#include "common/table/byte_stream.hpp"
 #include "common/table/lpm_table.hpp"
 #include "common/table/route.hpp"
 
 namespace asncounter {
 
-enum class TableFormat : std::uint8_t { mrt, ipasn };
+/// One table format, a row of table_formats(). The shape every decoder
+/// registry follows: an id, a name, a positive check of the first bytes and
+/// a reader bound at compile time (plain function pointers, no virtual call).
+struct TableFormatRow {
+  TableFormat format;     ///< the id TableInfo carries
+  std::string_view name;  ///< as `stats`, errors and the converter's header show it
+  /// Whether the first decompressed bytes (up to kTablePeek; fewer for a
+  /// short file) are surely this format. Must never accept another's bytes.
+  bool (*detect)(std::span<const unsigned char> head) noexcept;
+  /// Reads every route; errors name `name`.
+  Result<RouteSet> (*read)(ByteStream& in, const std::string& name);
+};
 
-/// The format the first decompressed bytes of a table announce (needs at
-/// least 12 bytes to recognise MRT), or nullopt for neither.
+/// Bytes peeked at for detection: enough for a long comment header.
+inline constexpr std::size_t kTablePeek = 4096;
+
+/// Every table format, in detection order (the first row that accepts wins).
+std::span<const TableFormatRow> table_formats();
+
+/// The format the first decompressed bytes of a table announce, or nullopt
+/// for none of them.
 std::optional<TableFormat> detect_table_format(std::span<const unsigned char> head) noexcept;
 
 /// Reads every route of a table file; errors name the file.

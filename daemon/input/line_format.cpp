@@ -1,14 +1,31 @@
 #include "daemon/input/line_format.hpp"
 
-#include <cstring>
-
+#include "common/registry.hpp"
 #include "daemon/input/line_text.hpp"
 
 namespace asncounter {
+
+// The parsers, one file each (line_format_NAME.cpp).
+LineOutcome parse_plain_line(const LineSpec& spec, std::string_view line, LineEvent& out) noexcept;
+LineOutcome parse_tuple_line(const LineSpec& spec, std::string_view line, LineEvent& out) noexcept;
+LineOutcome parse_field_line(const LineSpec& spec, std::string_view line, LineEvent& out) noexcept;
+LineOutcome parse_tcpdump_line(const LineSpec& spec, std::string_view line, LineEvent& out) noexcept;
+LineOutcome parse_json_line(const LineSpec& spec, std::string_view line, LineEvent& out) noexcept;
+
 namespace {
 
-using text::is_space;
-using text::trim;
+using Arg = LineFormatArg;
+
+constexpr LineFormatRow kLineFormats[] = {
+    {"plain", Arg::none, false, parse_plain_line,
+     "the whole line, surrounding blanks ignored; text after '#' is a comment", "line"},
+    {"tuple", Arg::none, false, parse_tuple_line,
+     "an address and a count in either order (uniq -c, Python tuples); the count is the hits"},
+    {"field", Arg::field, true, parse_field_line, "the N-th blank-separated field, 1-based, like awk's $N"},
+    {"tcpdump", Arg::none, false, parse_tcpdump_line, "the source address of tcpdump -n or -n -q output"},
+    {"json", Arg::key, true, parse_json_line,
+     "the string at KEY (a dotted path) in a one-object-per-line log"},
+};
 
 // Field numbers beyond this are surely a typo, and a bound keeps the scan cheap.
 constexpr std::size_t kMaxField = 1024;
@@ -24,104 +41,64 @@ std::optional<std::size_t> parse_field_number(std::string_view s) {
   return n;
 }
 
-// A tuple count: 1 to 2^32-1 (a zero count would be an event without a hit).
-std::optional<std::uint32_t> parse_count(std::string_view s) {
-  if (s.empty() || s.size() > 10) return std::nullopt;
-  std::uint64_t n = 0;
-  for (char c : s) {
-    if (c < '0' || c > '9') return std::nullopt;
-    n = n * 10 + static_cast<std::uint64_t>(c - '0');
-  }
-  if (n == 0 || n > UINT32_MAX) return std::nullopt;
-  return static_cast<std::uint32_t>(n);
+const LineFormatRow* find_row(std::string_view name) {
+  for (const LineFormatRow& row : kLineFormats)
+    if (row.name == name || (!row.alias.empty() && row.alias == name)) return &row;
+  return nullptr;
 }
 
-// The Python tool's tuples come as "addr count", "count addr" (uniq -c) or
-// Python's own repr "('addr', count)": split on blanks and commas, strip
-// brackets and quotes around each piece.
-std::string_view tuple_piece(std::string_view s, std::size_t& pos) {
-  auto sep = [](char c) { return is_space(c) || c == ','; };
-  while (pos < s.size() && sep(s[pos])) ++pos;
-  std::size_t start = pos;
-  while (pos < s.size() && !sep(s[pos])) ++pos;
-  std::string_view piece = s.substr(start, pos - start);
-  auto junk = [](char c) { return c == '(' || c == ')' || c == '\'' || c == '"'; };
-  while (!piece.empty() && junk(piece.front())) piece.remove_prefix(1);
-  while (!piece.empty() && junk(piece.back())) piece.remove_suffix(1);
-  return piece;
+// "a, b or c" of the rows that pass `keep`.
+template <class Keep>
+std::string join_rows(Keep keep, std::string_view last) {
+  return registry::join_rows(kLineFormats, line_format_usage, keep, last);
 }
 
-LineOutcome parse_tuple(std::string_view line, LineEvent& out) {
-  std::size_t pos = 0;
-  std::string_view a = tuple_piece(line, pos);
-  std::string_view b = tuple_piece(line, pos);
-  if (!tuple_piece(line, pos).empty() || b.empty()) return LineOutcome::reject;
-  if (auto addr = parse_host(a)) {
-    if (auto n = parse_count(b)) {
-      out.addr = *addr;
-      out.hits = *n;
-      return LineOutcome::event;
-    }
-  } else if (auto n = parse_count(a)) {
-    if (auto addr2 = parse_host(b)) {
-      out.addr = *addr2;
-      out.hits = *n;
-      return LineOutcome::event;
-    }
-  }
-  return LineOutcome::reject;
-}
-
-std::string_view strip_comment(std::string_view line) {
-  const void* hash = std::memchr(line.data(), '#', line.size());
-  if (hash) line = line.substr(0, static_cast<std::size_t>(static_cast<const char*>(hash) - line.data()));
-  return trim(line);
-}
-
-// tcpdump writes "addr.port"; IPv6 addresses end in hex groups, so a dot
-// after the last ':' is either a port or an embedded IPv4 tail (3 dots).
-std::optional<Address> parse_tcpdump_host(std::string_view tok) noexcept {
-  std::size_t colon = tok.rfind(':');
-  std::string_view tail = colon == std::string_view::npos ? tok : tok.substr(colon + 1);
-  std::size_t dots = 0;
-  for (char c : tail) dots += c == '.' ? 1 : 0;
-  bool v6 = colon != std::string_view::npos;
-  bool has_port = v6 ? (dots == 1 || dots == 4) : dots == 4;
-  if (!v6 && dots != 3 && dots != 4) return std::nullopt;
-  if (has_port) {
-    std::size_t dot = tok.rfind('.');
-    if (dot + 1 == tok.size()) return std::nullopt;
-    tok = tok.substr(0, dot);
-  }
-  return parse_address(tok);
+std::string expected() {
+  return " (expected " + line_format_names() + ", optionally followed by ,bytes:X and ,latency:Y)";
 }
 
 }  // namespace
 
+std::span<const LineFormatRow> line_formats() { return kLineFormats; }
+
+std::string line_format_usage(const LineFormatRow& row) {
+  switch (row.argument) {
+    case Arg::none:
+      return std::string(row.name);
+    case Arg::field:
+      return std::string(row.name) + ":N";
+    case Arg::key:
+      return std::string(row.name) + ":KEY";
+  }
+  return std::string(row.name);
+}
+
+std::string line_format_names() {
+  return join_rows([](const LineFormatRow&) { return true; }, " or ");
+}
+
 Result<LineFormat> LineFormat::parse(std::string_view spec) {
-  static constexpr const char* kExpected =
-      " (expected plain, tuple, field:N, tcpdump or json:KEY, optionally followed by ,bytes:X and "
-      ",latency:Y)";
-  LineFormat f;
-  f.spec_ = std::string(spec);
+  const std::string text(spec);
   std::size_t comma = spec.find(',');
   std::string_view base = spec.substr(0, comma);
-  if (base == "plain" || base == "line") {
-    f.kind_ = LineFormatKind::plain;
-  } else if (base == "tuple") {
-    f.kind_ = LineFormatKind::tuple;
-  } else if (base == "tcpdump") {
-    f.kind_ = LineFormatKind::tcpdump;
-  } else if (base.starts_with("field:")) {
-    auto n = parse_field_number(base.substr(6));
-    if (!n) return Error{"bad line format '" + f.spec_ + "': field:N needs N from 1 to 1024"};
-    f.kind_ = LineFormatKind::field;
-    f.field_ = *n;
-  } else if (base.starts_with("json:") && base.size() > 5) {
-    f.kind_ = LineFormatKind::json;
-    f.json_key_ = std::string(base.substr(5));
-  } else {
-    return Error{"unknown line format '" + f.spec_ + "'" + kExpected};
+  std::size_t colon = base.find(':');
+  const LineFormatRow* row = find_row(base.substr(0, colon));
+  std::string_view arg = colon == std::string_view::npos ? std::string_view() : base.substr(colon + 1);
+  // A name without its argument, or with one it does not take, is no format.
+  if (!row || (row->argument == Arg::none) != (colon == std::string_view::npos) ||
+      (row->argument == Arg::key && arg.empty()))
+    return Error{"unknown line format '" + text + "'" + expected()};
+  LineFormat f;
+  f.parse_ = row->parse;
+  LineSpec& s = f.spec_;
+  if (row->argument == Arg::field) {
+    auto n = parse_field_number(arg);
+    if (!n)
+      return Error{"bad line format '" + text + "': " + line_format_usage(*row) + " needs N from 1 to " +
+                   std::to_string(kMaxField)};
+    s.field = *n;
+  } else if (row->argument == Arg::key) {
+    s.key = std::string(arg);
   }
   while (comma != std::string_view::npos) {
     std::size_t next = spec.find(',', comma + 1);
@@ -130,82 +107,26 @@ Result<LineFormat> LineFormat::parse(std::string_view spec) {
     bool bytes = opt.starts_with("bytes:");
     bool latency = opt.starts_with("latency:");
     if (!bytes && !latency)
-      return Error{"bad option '" + std::string(opt) + "' in line format '" + f.spec_ + "'" + kExpected};
-    if (f.kind_ != LineFormatKind::field && f.kind_ != LineFormatKind::json)
-      return Error{"line format '" + f.spec_ + "': bytes: and latency: only go with field:N and json:KEY"};
-    if ((bytes && f.has_bytes_) || (latency && f.has_latency_))
-      return Error{"line format '" + f.spec_ + "' names the same option twice"};
+      return Error{"bad option '" + std::string(opt) + "' in line format '" + text + "'" + expected()};
+    if (!row->extras)
+      return Error{"line format '" + text + "': bytes: and latency: only go with " +
+                   join_rows([](const LineFormatRow& r) { return r.extras; }, " and ")};
+    if ((bytes && s.has_bytes) || (latency && s.has_latency))
+      return Error{"line format '" + text + "' names the same option twice"};
     std::string_view where = opt.substr(bytes ? 6 : 8);
-    if (f.kind_ == LineFormatKind::field) {
+    if (row->argument == Arg::field) {
       auto n = parse_field_number(where);
       if (!n)
-        return Error{"line format '" + f.spec_ + "': bytes:/latency: need a field number from 1 to 1024"};
-      (bytes ? f.bytes_field_ : f.latency_field_) = *n;
+        return Error{"line format '" + text + "': bytes:/latency: need a field number from 1 to " +
+                     std::to_string(kMaxField)};
+      (bytes ? s.bytes_field : s.latency_field) = *n;
     } else {
-      if (where.empty()) return Error{"line format '" + f.spec_ + "': bytes:/latency: need a JSON key"};
-      (bytes ? f.json_bytes_key_ : f.json_latency_key_) = std::string(where);
+      if (where.empty()) return Error{"line format '" + text + "': bytes:/latency: need a JSON key"};
+      (bytes ? s.bytes_key : s.latency_key) = std::string(where);
     }
-    (bytes ? f.has_bytes_ : f.has_latency_) = true;
+    (bytes ? s.has_bytes : s.has_latency) = true;
   }
   return f;
-}
-
-LineOutcome LineFormat::parse_line(std::string_view line, LineEvent& out) const noexcept {
-  out = LineEvent{};
-  switch (kind_) {
-    case LineFormatKind::plain: {
-      // Most lines are a bare address: try that before trimming, comments,
-      // brackets and ports (a third of the cost of a line).
-      if (auto a = parse_address(line)) {
-        out.addr = *a;
-        return LineOutcome::event;
-      }
-      line = strip_comment(line);
-      if (line.empty()) return LineOutcome::skip;
-      auto a = parse_host(line);
-      if (!a) return LineOutcome::reject;
-      out.addr = *a;
-      return LineOutcome::event;
-    }
-    case LineFormatKind::tuple:
-      line = strip_comment(line);
-      if (line.empty()) return LineOutcome::skip;
-      return parse_tuple(line, out);
-    case LineFormatKind::field:
-      return parse_fields(line, out);
-    case LineFormatKind::tcpdump: {
-      if (trim(line).empty()) return LineOutcome::skip;
-      auto a = parse_tcpdump_source(line);
-      if (!a) return LineOutcome::reject;
-      out.addr = *a;
-      return LineOutcome::event;
-    }
-    case LineFormatKind::json:
-      return parse_json(line, out);
-  }
-  return LineOutcome::reject;
-}
-
-LineOutcome LineFormat::parse_fields(std::string_view line, LineEvent& out) const noexcept {
-  if (trim(line).empty()) return LineOutcome::skip;
-  std::string_view addr_text, bytes_text, latency_text;
-  std::size_t last = std::max(field_, std::max(bytes_field_, latency_field_));
-  std::size_t pos = 0;
-  for (std::size_t n = 1; n <= last; ++n) {
-    std::string_view f = text::next_field(line, pos);
-    if (f.empty()) break;
-    if (n == field_) addr_text = f;
-    if (n == bytes_field_) bytes_text = f;
-    if (n == latency_field_) latency_text = f;
-  }
-  auto a = parse_host(addr_text);
-  if (!a) return LineOutcome::reject;
-  out.addr = *a;
-  // A missing or unreadable size or time does not lose the hit: the line
-  // holds an address, so it counts (with 0 bytes, without a time).
-  if (has_bytes_) out.bytes = parse_bytes_field(bytes_text).value_or(0);
-  if (has_latency_) out.latency_us = parse_latency_field(latency_text).value_or(LineEvent::kNoLatency);
-  return LineOutcome::event;
 }
 
 std::optional<Address> parse_host(std::string_view s) noexcept {
@@ -228,26 +149,6 @@ std::optional<Address> parse_host(std::string_view s) noexcept {
     return a;
   }
   return text::parse_zoned(s);
-}
-
-std::optional<Address> parse_tcpdump_source(std::string_view line) noexcept {
-  // The source is the word before the first " > " whose destination word
-  // ends in ':' ("IP 192.0.2.1.443 > 198.51.100.1.80: tcp 0"); with -e the
-  // MAC addresses come first, and their destination ends in ',' instead.
-  std::size_t pos = 0;
-  while ((pos = line.find(" > ", pos)) != std::string_view::npos) {
-    std::size_t start = pos;
-    while (start > 0 && !is_space(line[start - 1])) --start;
-    std::size_t after = pos + 3;
-    std::size_t end = after;
-    while (end < line.size() && !is_space(line[end])) ++end;
-    std::string_view dst = line.substr(after, end - after);
-    if (dst.size() > 1 && dst.back() == ':' && parse_tcpdump_host(dst.substr(0, dst.size() - 1))) {
-      if (auto a = parse_tcpdump_host(line.substr(start, pos - start))) return a;
-    }
-    pos += 3;
-  }
-  return std::nullopt;
 }
 
 std::optional<std::uint64_t> parse_bytes_field(std::string_view s) noexcept {

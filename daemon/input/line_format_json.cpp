@@ -1,5 +1,5 @@
-// json:KEY lines, apart from the other formats so that only this file pays
-// for nlohmann/json.
+// json:KEY: a string at a dotted path of a one-object-per-line log; a file
+// of its own like every format, and the only one that pays for nlohmann/json.
 #include <cmath>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -56,19 +56,19 @@ std::optional<std::uint32_t> json_latency(const json* v) {
 
 }  // namespace
 
-LineOutcome LineFormat::parse_json(std::string_view line, LineEvent& out) const noexcept {
+LineOutcome parse_json_line(const LineSpec& spec, std::string_view line, LineEvent& out) noexcept {
   if (text::trim(line).empty()) return LineOutcome::skip;
   try {
     json doc = json::parse(line, nullptr, false);
     if (doc.is_discarded()) return LineOutcome::reject;
-    const json* addr = find_path(doc, json_key_);
+    const json* addr = find_path(doc, spec.key);
     if (!addr || !addr->is_string()) return LineOutcome::reject;
     auto a = parse_host(text::trim(addr->get_ref<const std::string&>()));
     if (!a) return LineOutcome::reject;
     out.addr = *a;
-    if (has_bytes_) out.bytes = json_bytes(find_path(doc, json_bytes_key_)).value_or(0);
-    if (has_latency_)
-      out.latency_us = json_latency(find_path(doc, json_latency_key_)).value_or(LineEvent::kNoLatency);
+    if (spec.has_bytes) out.bytes = json_bytes(find_path(doc, spec.bytes_key)).value_or(0);
+    if (spec.has_latency)
+      out.latency_us = json_latency(find_path(doc, spec.latency_key)).value_or(LineEvent::kNoLatency);
     return LineOutcome::event;
   } catch (...) {
     // parse() without exceptions can still run out of memory; a line must

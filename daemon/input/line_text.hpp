@@ -3,6 +3,7 @@
 // per-line hot path.
 
 #include <cstddef>
+#include <cstring>
 #include <optional>
 #include <string_view>
 
@@ -30,6 +31,13 @@ constexpr std::string_view next_field(std::string_view s, std::size_t& pos) {
   std::size_t start = pos;
   while (pos < s.size() && !is_space(s[pos])) ++pos;
   return s.substr(start, pos - start);
+}
+
+/// `s` trimmed and cut at its first '#' (a comment).
+inline std::string_view strip_comment(std::string_view s) {
+  const void* hash = std::memchr(s.data(), '#', s.size());
+  if (hash) s = s.substr(0, static_cast<std::size_t>(static_cast<const char*>(hash) - s.data()));
+  return trim(s);
 }
 
 /// 1 to 5 decimal digits, at most 65535.

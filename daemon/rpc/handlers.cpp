@@ -31,7 +31,7 @@ std::size_t limit_of(const Params& p) {
 json table_json(const LpmTable& t) {
   const auto& info = t.info();
   return {{"source", info.source},
-          {"format", info.format},
+          {"format", std::string(table_format_name(info.format))},
           {"dump_time", info.dump_time},
           {"loaded_at", info.loaded_at},
           {"prefixes", t.prefix_count()},

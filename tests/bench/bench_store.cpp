@@ -62,7 +62,7 @@ int main(int argc, char** argv) {
     if (!seen.insert(net).second) continue;
     routes.push_back(Route{Prefix{Address::from_v4(net), 24}, 1 + static_cast<std::uint32_t>(rng() % 50000)});
   }
-  auto table = LpmTable::build(routes, TableInfo{"bench", 0, "bench"});
+  auto table = LpmTable::build(routes, TableInfo{"bench", 0, {}});
   std::printf("table: %zu prefixes, RSS %ld MiB\n", table->prefix_count(), rss_kib() / 1024);
   CounterStore store(table, 4);
 

@@ -27,7 +27,7 @@ Prefix pfx(const char* text) { return *asncounter::parse_prefix(text); }
 std::shared_ptr<const LpmTable> table(std::vector<std::pair<const char*, std::uint32_t>> routes) {
   std::vector<Route> r;
   for (auto [p, asn] : routes) r.push_back(Route{pfx(p), asn});
-  return LpmTable::build(r, asncounter::TableInfo{"test", 0, "test"});
+  return LpmTable::build(r, asncounter::TableInfo{"test", 0, {}});
 }
 
 std::uint64_t hits_of(const AsnTable& t, std::optional<std::uint32_t> asn) {

@@ -62,7 +62,7 @@ TEST_CASE("ipasn: reads pyasn's layout: comments, tabs, blank lines, both famili
   CHECK(set->routes[3].asn == 64511);
   CHECK(set->dropped_routes == 1);   // the default route
   CHECK(set->skipped_records == 5);  // comment lines
-  CHECK(set->info.format == "ipasn");
+  CHECK(set->info.format == asncounter::TableFormat::ipasn);
   CHECK(set->info.source == (dir / "t.dat").string());
   CHECK(set->info.dump_time == 1399960800);  // 2014-05-13 06:00 UTC, from the dump's name
 }

@@ -1,5 +1,7 @@
 #include <catch2/catch.hpp>
 
+#include <fstream>
+#include <sstream>
 #include <string>
 
 #include "daemon/input/line_format.hpp"
@@ -251,4 +253,30 @@ TEST_CASE("garbage and very long lines are rejected, never crash", "[line_format
   }
   // A very long line that still holds an address where the format looks.
   CHECK(source(format("field:1"), "192.0.2.1 " + huge) == addr("192.0.2.1"));
+}
+
+TEST_CASE("the line-format registry: every row parses and is named in errors and docs", "[line_format]") {
+  std::ifstream doc(std::string(ASNCOUNTER_SOURCE_DIR) + "/docs/inputs.md");
+  REQUIRE(doc);
+  std::stringstream docs;
+  docs << doc.rdbuf();
+  std::string unknown = LineFormat::parse("nope").error();
+  REQUIRE_FALSE(asncounter::line_formats().empty());
+  for (const auto& row : asncounter::line_formats()) {
+    std::string usage = asncounter::line_format_usage(row);
+    INFO(usage);
+    CHECK(unknown.find(usage) != std::string::npos);
+    CHECK(asncounter::line_format_names().find(usage) != std::string::npos);
+    // docs/inputs.md's table of formats has a row for each.
+    CHECK(docs.str().find("| `" + usage + "`") != std::string::npos);
+    CHECK_FALSE(row.help.empty());
+    std::string arg = row.argument == asncounter::LineFormatArg::field ? ":1"
+                      : row.argument == asncounter::LineFormatArg::key ? ":a"
+                                                                       : "";
+    auto f = LineFormat::parse(std::string(row.name) + arg);
+    REQUIRE(f.ok());
+    CHECK(outcome(*f, "   ") == LineOutcome::skip);
+    CHECK(LineFormat::parse(std::string(row.name) + arg + ",bytes:1").ok() == row.extras);
+    if (!row.alias.empty()) CHECK(LineFormat::parse(row.alias).ok());
+  }
 }

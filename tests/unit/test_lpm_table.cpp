@@ -214,7 +214,7 @@ TEST_CASE("lpm: mixed families, edges of the address space, defaults dropped", "
       {pfx("8000::/1"), 11},        {pfx("2001:db8::/32"), 12},
       {pfx("2001:db8::1/128"), 13}, {pfx("::ffff:0:0/96"), 14},
   };
-  auto table = LpmTable::build(routes, {"test", 0, "test"});
+  auto table = LpmTable::build(routes, {"test", 0, {}});
   Reference ref(routes);
   CHECK(table->prefix_count() == 12);
   CHECK(table->v4_prefix_count() == 6);
@@ -316,7 +316,8 @@ TEST_CASE("lpm: the empty table routes nothing", "[lpm]") {
   CHECK(table->prefix_count() == 0);
   CHECK_FALSE(table->lookup(addr("192.0.2.1")));
   CHECK_FALSE(table->lookup(addr("2001:db8::1")));
-  CHECK(table->info().format == "empty");
+  CHECK(table->info().format == asncounter::TableFormat::none);
+  CHECK(asncounter::table_format_name(table->info().format) == "empty");
   std::vector<Address> in(1000, addr("2001:db8::1"));
   for (std::size_t i = 0; i < in.size(); i += 2)
     in[i] = Address::from_v4(static_cast<std::uint32_t>(i * 7919));

@@ -80,7 +80,7 @@ TEST_CASE("TABLE_DUMP_V2 IPv4 and IPv6 RIBs become routes, in plain, gzip and bz
     CHECK(set->skipped_records == 0);
     CHECK(set->dropped_routes == 0);
     CHECK(set->info.dump_time == 1400824800);  // the PEER_INDEX_TABLE's
-    CHECK(set->info.format == "mrt");
+    CHECK(set->info.format == asncounter::TableFormat::mrt);
     CHECK(set->info.source == path);
   }
 }

@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -89,7 +90,7 @@ TEST_CASE("options: defaults, and every DESIGN.md option on the command line", "
   CHECK(o.once);
   CHECK(o.top == 0);
   CHECK(o.check_config);
-  CHECK(o.direction == "inout");
+  CHECK(o.direction == asncounter::PcapDirection::inout);
   CHECK(o.shards == 8);
 }
 
@@ -136,14 +137,14 @@ TEST_CASE("options: config file keys, repeated inputs, command line wins", "[opt
   CHECK(f.top == 5);
   CHECK(f.once);
   CHECK(f.rib_url_given);
-  CHECK(f.log_level == "debug");
+  CHECK(f.log_level == asncounter::LogLevel::debug);
 
   auto both = parse({"--config", conf, "--top", "7", "--input", "-", "--db", "/other"});
   REQUIRE(both.ok());
   CHECK(both->options.top == 7);
   CHECK(both->options.inputs == std::vector<std::string>{"-"});
   CHECK(both->options.db == "/other");
-  CHECK(both->options.log_level == "debug");  // from the file, not overridden
+  CHECK(both->options.log_level == asncounter::LogLevel::debug);  // from the file, not overridden
 }
 
 TEST_CASE("options: config errors name the file, the line and the key", "[options]") {
@@ -173,7 +174,7 @@ TEST_CASE("options: config errors name the file, the line and the key", "[option
   CHECK_THAT(missing.error(), Catch::Contains("absent.conf") && Catch::Contains("cannot read"));
   // A bad file value the command line overrides is never looked at.
   std::string conf = write(dir, "over.conf", "direction = in\n");
-  CHECK(parse({"--config", conf, "--direction", "out"})->options.direction == "out");
+  CHECK(parse({"--config", conf, "--direction", "out"})->options.direction == asncounter::PcapDirection::out);
 }
 
 TEST_CASE("options: --help and the default config come from the declarations", "[options]") {
@@ -221,4 +222,42 @@ TEST_CASE("options: etc/asncounterd.conf is the generated default config", "[opt
   s << f.rdbuf();
   // On a mismatch regenerate it: asncounterd --print-default-config > etc/asncounterd.conf
   CHECK(s.str() == asncounter::default_config());
+}
+
+TEST_CASE("options: a reload applies what the declarations allow and names the rest", "[options]") {
+  Options current;
+  Options next = current;
+  next.log_level = asncounter::LogLevel::debug;
+  next.max_clients = 7;
+  next.asnames = "/new/asnames.json";
+  next.shards = 16;
+  next.direction = asncounter::PcapDirection::out;
+  next.inputs = {"file:/x"};
+  next.top = 3;
+  auto restart = asncounter::apply_reload(current, next);
+  CHECK(current.log_level == asncounter::LogLevel::debug);
+  CHECK(current.max_clients == 7);
+  CHECK(current.asnames == "/new/asnames.json");
+  CHECK(current.shards == Options{}.shards);
+  CHECK(current.direction == asncounter::PcapDirection::in);
+  CHECK(current.inputs.empty());
+  std::sort(restart.begin(), restart.end());
+  CHECK(restart == std::vector<std::string>{"direction", "input", "shards", "top"});
+  CHECK(asncounter::apply_reload(current, current).empty());
+}
+
+TEST_CASE("options: enum names and ranges come from the declarations", "[options]") {
+  CHECK(parse({"--log-level", "warn"})->options.log_level == asncounter::LogLevel::warn);
+  auto bad_level = parse({"--log-level", "loud"});
+  REQUIRE_FALSE(bad_level.ok());
+  CHECK_THAT(bad_level.error(), Catch::StartsWith("--log-level: must be trace, debug") &&
+                                    Catch::Contains("critical or off, not 'loud'"));
+  CHECK_THAT(asncounter::usage(), Catch::Contains("in, out or inout"));
+  CHECK_THAT(asncounter::default_config(),
+             Catch::Contains("#direction = in\n") && Catch::Contains("#log-level = info\n"));
+  auto zero = parse({"--save-interval", "0"});
+  REQUIRE_FALSE(zero.ok());
+  CHECK(zero.error() == "--save-interval: must be greater than 0");
+  CHECK(parse({"--shards", "256"}).ok());
+  CHECK(parse({"--shards", "257"}).error() == "--shards: must be between 1 and 256");
 }

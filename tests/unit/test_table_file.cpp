@@ -73,7 +73,7 @@ TEST_CASE("read_table_file reads MRT and ipasn in any compression, whatever the 
     auto set = asncounter::read_table_file(path);
     INFO((set ? "" : set.error()));
     REQUIRE(set.ok());
-    CHECK(set->info.format == c.format);
+    CHECK(asncounter::table_format_name(set->info.format) == c.format);
     CHECK(set->info.source == path);
     REQUIRE(set->routes.size() == 3);
     CHECK(set->routes[1].prefix == pfx("198.51.100.128/25"));
@@ -93,7 +93,7 @@ TEST_CASE("load_table builds a lookup table with its metadata", "[table_file]") 
   CHECK(t.v4_prefix_count() == 2);
   CHECK(t.v6_prefix_count() == 1);
   CHECK(t.info().source == path);
-  CHECK(t.info().format == "mrt");
+  CHECK(t.info().format == TableFormat::mrt);
   CHECK(t.info().dump_time == 1400824800);
   auto inner = t.lookup(addr("198.51.100.200"));
   REQUIRE(inner);
@@ -131,4 +131,28 @@ TEST_CASE("Unreadable table files are errors naming the file", "[table_file]") {
     CHECK(set.error().find(path) != std::string::npos);
     CHECK_FALSE(asncounter::load_table(path).ok());
   }
+}
+
+TEST_CASE("Text that is not ipasn is refused, not misread as ipasn", "[table_file]") {
+  const std::string passwd =
+      "root:x:0:0:root:/root:/bin/bash\n"
+      "daemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin\n";
+  const std::string csv = "prefix,asn\n1.0.0.0/24,15169\n";
+  const std::string commented_csv = "# exported routes\n1.0.0.0/24,15169\n";
+  for (const std::string& text : {passwd, csv, commented_csv, std::string("hello")}) {
+    INFO(text);
+    CHECK_FALSE(asncounter::detect_table_format(bytes_of(text)));
+  }
+  TempDir dir;
+  std::string path = (dir / "passwd").string();
+  asncounter::test::write_packed(path, bytes_of(passwd), Packing::gzip);
+  auto set = asncounter::read_table_file(path);
+  REQUIRE_FALSE(set.ok());
+  CHECK_THAT(set.error(), Catch::StartsWith(path) && Catch::Contains("not a table format") &&
+                              Catch::Contains("mrt") && Catch::Contains("ipasn"));
+  // A header longer than the bytes peeked at does not hide the first route.
+  std::string long_header = "; " + std::string(6000, '-') + "\n1.0.0.0/24\t15169\n";
+  CHECK(asncounter::detect_table_format(bytes_of(long_header)) == TableFormat::ipasn);
+  CHECK(asncounter::detect_table_format(bytes_of("\n\n1.0.0.0/24 15169\r\n2001:db8::/32\t6")) ==
+        TableFormat::ipasn);
 }
