@@ -7,22 +7,29 @@
 #include "common/table/table_file.hpp"
 #include "daemon/daemon_impl.hpp"
 #include "daemon/log.hpp"
+#include "daemon/refresh/routeviews_source.hpp"
 #include "daemon/systemd_notify.hpp"
 
 namespace asncounter::detail {
 namespace {
 
-RefreshConfig refresh_config(const Options& o) {
-  RefreshConfig c;
+RouteViewsConfig route_views_config(const Options& o) {
+  RouteViewsConfig c;
   c.rib_url = o.rib_url;
   c.asnames_url = o.asnames_url;
   c.cache_dir = o.cache_dir;
-  c.interval = std::chrono::seconds(o.refresh_interval);
   return c;
 }
 
 // DESIGN.md: with --db and no explicit --rib-url, nothing is downloaded.
 bool downloads_tables(const Options& o) { return !o.rib_url.empty() && (o.rib_url_given || o.db.empty()); }
+
+// A --db refresh installs what the file holds, whatever its size.
+RefreshSettings file_settings() {
+  RefreshSettings s;
+  s.min_prefix_ratio = 0;
+  return s;
+}
 
 }  // namespace
 
@@ -78,54 +85,54 @@ Reply Daemon::reload() {
   ++counters_.reloads_ok;
   counters_.last_reload_error.clear();
   logger->info("configuration reloaded");
-  if (new_db && !options_.db.empty()) refresh();
+  if (new_db && !options_.db.empty()) use_db(options_.db);
   return Reply::success(R"({"reloaded":true})");
 }
 
-// Downloads enabled: the RIB refresher fetches now. Otherwise a refresh
-// re-reads --db from disk, built off the io thread and swapped in when ready.
+// A refresh, whatever the source, happens on the refresher's thread and is
+// swapped in when ready; the answer only says it is queued.
 Reply Daemon::refresh() {
-  if (refresher_) {
-    refresher_->trigger();
-    return Reply::success(R"({"queued":true})");
-  }
-  if (options_.db.empty()) return Reply::failure(ErrorCode::unavailable, "no --db table to refresh from");
-  if (refreshing_) return Reply::failure(ErrorCode::unavailable, "a refresh is already under way");
-  refreshing_ = true;
-  if (refresh_thread_.joinable()) refresh_thread_.join();
-  refresh_thread_ = std::thread([this, path = options_.db] {
-    auto table = load_table(path);
-    asio::post(io_, [this, table = std::move(table)] { refresh_done(table); });
-  });
+  if (!tables_) return Reply::failure(ErrorCode::unavailable, "no --db table to refresh from");
+  tables_->trigger();
   return Reply::success(R"({"queued":true})");
 }
 
-void Daemon::refresh_done(const Result<std::shared_ptr<const LpmTable>>& table) {
-  refreshing_ = false;
-  auto logger = log::get("rib");
-  if (!table) {
-    ++counters_.refreshes_failed;
-    counters_.last_refresh = "failed: " + table.error();
-    logger->error("refresh failed, keeping the current table: {}", table.error());
-    return;
+// A reload named a new --db: the file source reads it from now on (with
+// downloads on, the mirror stays the source and refreshes now).
+void Daemon::use_db(const std::string& path) {
+  if (!tables_) {
+    auto source = std::make_unique<FileSource>(path);
+    db_source_ = source.get();
+    tables_ = std::make_unique<TableRefresher>(
+        std::move(source), file_settings(), [this] { return store_->table(); },
+        [this](std::shared_ptr<const LpmTable> t) { store_->set_table(std::move(t)); });
+    tables_->start();
+  } else if (db_source_) {
+    db_source_->set_path(path);
   }
-  store_->set_table(*table);
-  ++counters_.refreshes_ok;
-  counters_.last_refresh = "loaded " + (*table)->info().source;
-  logger->info("table {} loaded: {} prefixes", (*table)->info().source, (*table)->prefix_count());
+  refresh();
 }
 
-// Starts with the newest cached dump at once (when no --db) and refreshes in
-// the background; with no table at all everything counts as unrouted until
-// the first download lands (stats says so: an "empty" table).
-Result<bool> Daemon::start_refresher(std::shared_ptr<const LpmTable>& table) {
-  if (!downloads_tables(options_)) return true;
+// With downloads: the RouteViews mirror, starting with the newest cached dump
+// at once (when no --db); with no table at all everything counts as unrouted
+// until the first download lands (stats says so: an "empty" table). Without:
+// the --db file, read again at each refresh.
+Result<bool> Daemon::make_table_source(std::shared_ptr<const LpmTable>& table) {
+  auto current = [this] { return store_->table(); };
+  auto publish = [this](std::shared_ptr<const LpmTable> t) { store_->set_table(std::move(t)); };
+  if (!downloads_tables(options_)) {
+    if (options_.db.empty()) return true;
+    auto source = std::make_unique<FileSource>(options_.db);
+    db_source_ = source.get();
+    tables_ = std::make_unique<TableRefresher>(std::move(source), file_settings(), current, publish);
+    return true;
+  }
   auto logger = log::get("rib");
   std::error_code ec;
   std::filesystem::create_directories(options_.cache_dir, ec);
   if (ec) return Error{"cannot create the cache directory " + options_.cache_dir + ": " + ec.message()};
   if (options_.db.empty()) {
-    if (auto cached = RibRefresher::newest_cached(options_.cache_dir)) {
+    if (auto cached = RouteViewsSource::newest_cached(options_.cache_dir)) {
       auto loaded = load_table(*cached);
       if (loaded) {
         table = *loaded;
@@ -137,13 +144,14 @@ Result<bool> Daemon::start_refresher(std::shared_ptr<const LpmTable>& table) {
       logger->warn("no table yet: counting everything as unrouted until the first download");
     }
   }
-  refresher_ = std::make_unique<RibRefresher>(
-      refresh_config(options_), [this] { return store_->table(); },
-      [this](std::shared_ptr<const LpmTable> t) { store_->set_table(std::move(t)); },
-      [this](std::shared_ptr<const AsNames> n) {
-        std::lock_guard lock(names_mutex_);
-        names_ = std::move(n);
-      });
+  auto source = std::make_unique<RouteViewsSource>(route_views_config(options_),
+                                                   [this](std::shared_ptr<const AsNames> n) {
+                                                     std::lock_guard lock(names_mutex_);
+                                                     names_ = std::move(n);
+                                                   });
+  RefreshSettings settings;
+  settings.interval = std::chrono::seconds(options_.refresh_interval);
+  tables_ = std::make_unique<TableRefresher>(std::move(source), settings, current, publish);
   return true;
 }
 
