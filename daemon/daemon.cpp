@@ -123,12 +123,14 @@ void Daemon::shutdown() {
   if (stopped_) return;
   stopped_ = true;
   metrics_.reset();
-  if (tables_) tables_->stop();
   if (server_) server_->stop();
   // Inputs flush their partial batch into the store as they stop.
   for (auto& input : inputs_) input->stop();
   server_.reset();
+  // The counts first: a table source still at work must not cost them (it
+  // gives up at once, but systemd's SIGKILL would come before a slow one).
   if (serving_) save_counts();
+  if (tables_) tables_->stop();
 }
 
 }  // namespace asncounter::detail

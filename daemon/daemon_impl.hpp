@@ -65,7 +65,7 @@ class Daemon {
     return names_;
   }
   Result<bool> make_table_source(std::shared_ptr<const LpmTable>& table);
-  void use_db(const std::string& path);
+  Result<bool> switch_db(const std::string& path);
   Result<bool> start_metrics();
   MetricsSnapshot metrics_snapshot();
   void restore_counts();

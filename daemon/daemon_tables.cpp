@@ -24,13 +24,6 @@ RouteViewsConfig route_views_config(const Options& o) {
 // DESIGN.md: with --db and no explicit --rib-url, nothing is downloaded.
 bool downloads_tables(const Options& o) { return !o.rib_url.empty() && (o.rib_url_given || o.db.empty()); }
 
-// A --db refresh installs what the file holds, whatever its size.
-RefreshSettings file_settings() {
-  RefreshSettings s;
-  s.min_prefix_ratio = 0;
-  return s;
-}
-
 }  // namespace
 
 using rpc::ErrorCode;
@@ -55,6 +48,10 @@ Reply Daemon::reload() {
   auto logger = log::get("daemon");
   systemd::reloading();
   auto next = prepare_reload();
+  if (next && next->options.db != options_.db && !next->options.db.empty()) {
+    auto switched = switch_db(next->options.db);
+    if (!switched) next = Error{"the new db is refused: " + switched.error()};
+  }
   systemd::ready();
   if (!next) {
     ++counters_.reloads_failed;
@@ -67,7 +64,6 @@ Reply Daemon::reload() {
       o.state_dir != options_.state_dir || o.metrics_listen != options_.metrics_listen) {
     logger->warn("inputs, socket, shards, state_dir and metrics_listen change only at restart");
   }
-  bool new_db = o.db != options_.db;
   options_.asnames = o.asnames;
   options_.admin_group = o.admin_group;
   options_.max_clients = o.max_clients;
@@ -85,7 +81,6 @@ Reply Daemon::reload() {
   ++counters_.reloads_ok;
   counters_.last_reload_error.clear();
   logger->info("configuration reloaded");
-  if (new_db && !options_.db.empty()) use_db(options_.db);
   return Reply::success(R"({"reloaded":true})");
 }
 
@@ -97,20 +92,29 @@ Reply Daemon::refresh() {
   return Reply::success(R"({"queued":true})");
 }
 
-// A reload named a new --db: the file source reads it from now on (with
+// A reload named a new --db: it is read and checked like any refresh before
+// the reload answers, and the file source reads it from then on (with
 // downloads on, the mirror stays the source and refreshes now).
-void Daemon::use_db(const std::string& path) {
+Result<bool> Daemon::switch_db(const std::string& path) {
   if (!tables_) {
-    auto source = std::make_unique<FileSource>(path);
-    db_source_ = source.get();
-    tables_ = std::make_unique<TableRefresher>(
-        std::move(source), file_settings(), [this] { return store_->table(); },
+    auto refresher = std::make_unique<TableRefresher>(
+        std::make_unique<FileSource>(path), RefreshSettings{}, [this] { return store_->table(); },
         [this](std::shared_ptr<const LpmTable> t) { store_->set_table(std::move(t)); });
+    auto loaded = refresher->refresh_once();
+    if (!loaded) return Error{loaded.error()};
+    tables_ = std::move(refresher);
+    db_source_ = static_cast<FileSource*>(&tables_->source());
     tables_->start();
-  } else if (db_source_) {
-    db_source_->set_path(path);
+    return true;
   }
-  refresh();
+  FileSource next(path);
+  auto loaded = tables_->refresh_from(next);
+  if (!loaded) return Error{loaded.error()};
+  if (db_source_)
+    db_source_->set_path(path);
+  else
+    tables_->trigger();
+  return true;
 }
 
 // With downloads: the RouteViews mirror, starting with the newest cached dump
@@ -124,7 +128,7 @@ Result<bool> Daemon::make_table_source(std::shared_ptr<const LpmTable>& table) {
     if (options_.db.empty()) return true;
     auto source = std::make_unique<FileSource>(options_.db);
     db_source_ = source.get();
-    tables_ = std::make_unique<TableRefresher>(std::move(source), file_settings(), current, publish);
+    tables_ = std::make_unique<TableRefresher>(std::move(source), RefreshSettings{}, current, publish);
     return true;
   }
   auto logger = log::get("rib");

@@ -93,26 +93,26 @@ Result<TableUpdate> RouteViewsSource::fetch_rib(const LpmTable& current, const F
   if (current.info().source == url && current.prefix_count() > 0) return TableUpdate{nullptr, url};
 
   std::error_code ec;
-  if (!fs::exists(cached, ec)) {
-    fs::path part = fs::path(config_.cache_dir) / ("." + newest->name + ".part");
-    auto size = fetch_to_file(url, part.string(), limits);
+  fs::path file = cached;
+  bool downloaded = !fs::exists(cached, ec);
+  if (downloaded) {
+    file = fs::path(config_.cache_dir) / ("." + newest->name + ".part");
+    auto size = fetch_to_file(url, file.string(), limits);
     if (!size) {
-      fs::remove(part, ec);
+      fs::remove(file, ec);
       return Error{size.error()};
     }
-    // Renamed into place only once it parses: the cache never holds a bad dump.
-    auto parsed = read_table_file(part.string());
-    if (!parsed) {
-      fs::remove(part, ec);
-      return Error{"bad dump " + url + ": " + parsed.error()};
-    }
-    fs::rename(part, cached, ec);
-    if (ec) return Error{"cannot move the download into " + cached.string() + ": " + ec.message()};
   }
-  auto routes = read_table_file(cached.string());
+  auto routes = read_table_file(file.string(), limits.cancel);
   if (!routes) {
-    fs::remove(cached, ec);
+    // Stopped half-way, the file is not to blame: only a bad dump goes.
+    if (!limits.cancel->load()) fs::remove(file, ec);
     return Error{"bad dump " + url + ": " + routes.error()};
+  }
+  // Renamed into place only once it parsed: the cache never holds a bad dump.
+  if (downloaded) {
+    fs::rename(file, cached, ec);
+    if (ec) return Error{"cannot move the download into " + cached.string() + ": " + ec.message()};
   }
   routes->info.source = url;
   return TableUpdate{LpmTable::build(routes->routes, routes->info), url};

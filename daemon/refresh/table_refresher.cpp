@@ -70,13 +70,30 @@ RefreshStatus TableRefresher::status() const {
 
 Result<RefreshReport> TableRefresher::refresh_once() {
   std::lock_guard run(run_mutex_);
+  return attempt(*source_);
+}
+
+Result<RefreshReport> TableRefresher::refresh_from(TableSource& source) {
+  std::unique_lock run(run_mutex_, std::try_to_lock);
+  if (!run) return Error{"a table refresh is under way: try again once it ends"};
+  return attempt(source);
+}
+
+// Nothing a source throws leaves this thread: it is a failed refresh.
+Result<RefreshReport> TableRefresher::attempt(TableSource& source) {
   {
     std::lock_guard lock(mutex_);
     status_.running = true;
   }
-  auto current = current_();
-  auto update = source_->fetch(*current, stopping_);
-  auto outcome = install(*source_, current, update);
+  Result<RefreshReport> outcome = Error{"not attempted"};
+  try {
+    auto current = current_();
+    outcome = install(source, current, source.fetch(*current, stopping_));
+  } catch (const std::exception& e) {
+    outcome = Error{std::string("unexpected error: ") + e.what()};
+  } catch (...) {
+    outcome = Error{"unexpected error"};
+  }
   record(outcome);
   return outcome;
 }
@@ -122,6 +139,16 @@ void TableRefresher::record(const Result<RefreshReport>& outcome) {
 }
 
 void TableRefresher::run() {
+  try {
+    loop();
+  } catch (const std::exception& e) {
+    log::get("rib")->critical("the table refresher stopped: {}", e.what());
+  } catch (...) {
+    log::get("rib")->critical("the table refresher stopped");
+  }
+}
+
+void TableRefresher::loop() {
   auto logger = log::get("rib");
   Backoff backoff(std::chrono::seconds(30), std::chrono::seconds(3600));
   const bool periodic = settings_.interval.count() > 0;

@@ -74,12 +74,18 @@ class TableRefresher {
 
   /// One refresh, synchronously: the report, or why it failed.
   Result<RefreshReport> refresh_once();
+  /// One refresh from `source` instead (a reload's new --db), on the
+  /// caller's thread, with the same check and counters; fails at once when a
+  /// refresh is under way rather than wait for it.
+  Result<RefreshReport> refresh_from(TableSource& source);
 
  private:
+  Result<RefreshReport> attempt(TableSource& source);
   Result<RefreshReport> install(TableSource& source, const std::shared_ptr<const LpmTable>& current,
                                 const Result<TableUpdate>& update);
   void record(const Result<RefreshReport>& outcome);
   void run();
+  void loop();
 
   std::unique_ptr<TableSource> source_;
   RefreshSettings settings_;
