@@ -38,8 +38,8 @@ Result<bool> Daemon::start() {
     table = *loaded;
     logger->info("table {} loaded: {} prefixes", options_.db, table->prefix_count());
   }
-  auto refresher = start_refresher(table);
-  if (!refresher) return Error{refresher.error()};
+  auto source = make_table_source(table);
+  if (!source) return Error{source.error()};
   auto loaded_names = load_names(options_.asnames);
   if (!loaded_names) return Error{loaded_names.error()};
   names_ = *loaded_names;
@@ -66,7 +66,7 @@ Result<bool> Daemon::start() {
   server_->start();
   auto metrics = start_metrics();
   if (!metrics) return Error{metrics.error()};
-  if (refresher_) refresher_->start();
+  if (tables_) tables_->start();
   counters_.started_at = unix_now();
   logger->info("listening on {} with {} inputs", options_.socket, inputs_.size());
   return true;
@@ -119,13 +119,14 @@ void Daemon::shutdown() {
   if (stopped_) return;
   stopped_ = true;
   metrics_.reset();
-  if (refresher_) refresher_->stop();
   if (server_) server_->stop();
   // Inputs flush their partial batch into the store as they stop.
   for (auto& input : inputs_) input->stop();
-  if (refresh_thread_.joinable()) refresh_thread_.join();
   server_.reset();
+  // The counts first: a table source still at work must not cost them (it
+  // gives up at once, but systemd's SIGKILL would come before a slow one).
   if (serving_) save_counts();
+  if (tables_) tables_->stop();
 }
 
 }  // namespace asncounter::detail

@@ -1,7 +1,7 @@
 #pragma once
 // Internal to the daemon: the object that owns the io_context and every part.
 // Its members live in three files: daemon.cpp (start, run, signals, stop),
-// daemon_tables.cpp (reload, table refreshes, the RIB refresher) and
+// daemon_tables.cpp (reload, the table source and its refresher) and
 // daemon_reporting.cpp (status, metrics, the saved counts, the watchdog).
 
 #include <chrono>
@@ -21,7 +21,8 @@
 #include "daemon/input/input.hpp"
 #include "daemon/metrics/metrics_collector.hpp"
 #include "daemon/options.hpp"
-#include "daemon/refresh/rib_refresher.hpp"
+#include "daemon/refresh/file_source.hpp"
+#include "daemon/refresh/table_refresher.hpp"
 #include "daemon/rpc/daemon_control.hpp"
 #include "daemon/rpc/dispatch.hpp"
 #include "daemon/rpc/server.hpp"
@@ -59,7 +60,6 @@ class Daemon final : private rpc::DaemonControl {
   Result<Reloadable> prepare_reload() const;
   Result<bool> reload() override;
   Result<bool> refresh() override;
-  void refresh_done(const Result<std::shared_ptr<const LpmTable>>& table);
   void log_report() const;
   DaemonStatus status() const override;
   std::vector<std::pair<std::string, InputCounters>> input_counters() const override;
@@ -68,7 +68,8 @@ class Daemon final : private rpc::DaemonControl {
     std::lock_guard lock(names_mutex_);
     return names_;
   }
-  Result<bool> start_refresher(std::shared_ptr<const LpmTable>& table);
+  Result<bool> make_table_source(std::shared_ptr<const LpmTable>& table);
+  Result<bool> switch_db(const std::string& path);
   Result<bool> start_metrics();
   MetricsSnapshot metrics_snapshot();
   void restore_counts();
@@ -89,10 +90,9 @@ class Daemon final : private rpc::DaemonControl {
   std::vector<std::unique_ptr<Input>> inputs_;
   std::unique_ptr<rpc::Dispatcher> dispatcher_;
   std::unique_ptr<rpc::Server> server_;
-  std::thread refresh_thread_;
-  std::unique_ptr<RibRefresher> refresher_;  // RouteViews downloads, when enabled
+  std::unique_ptr<TableRefresher> tables_;  // null: no table source (no --db, no downloads)
+  FileSource* db_source_ = nullptr;         // the source of tables_ when it reads --db
   std::unique_ptr<MetricsExporter> metrics_;
-  bool refreshing_ = false;  // io thread only
   DaemonStatus counters_;
   std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
   bool stopped_ = false;

@@ -35,13 +35,10 @@ DaemonStatus Daemon::status() const {
   s.clients = server_->clients();
   s.refused_clients = server_->refused();
   s.requests = dispatcher_->counters();
-  if (refresher_) {
-    auto r = refresher_->status();
-    s.refreshes_ok = r.successes;
-    s.refreshes_failed = r.failures;
-    s.last_refresh = r.last_outcome;
-  }
-  if (s.last_refresh.empty()) s.last_refresh = refreshing_ ? "running" : "never";
+  auto r = tables_ ? tables_->status() : RefreshStatus{};
+  s.refreshes_ok = r.successes;
+  s.refreshes_failed = r.failures;
+  s.last_refresh = r.describe();
   return s;
 }
 
@@ -79,7 +76,7 @@ MetricsSnapshot Daemon::metrics_snapshot() {
     auto s = status();
     m.refresh_successes = s.refreshes_ok;
     m.refresh_failures = s.refreshes_failed;
-    if (refresher_) m.refresh_last_success = refresher_->status().last_success;
+    if (tables_) m.refresh_last_success = tables_->status().last_success;
     m.rpc_requests = s.requests.by_method;
     m.start_time = s.started_at;
     m.now = unix_now();

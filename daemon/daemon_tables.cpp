@@ -7,17 +7,17 @@
 #include "common/table/table_file.hpp"
 #include "daemon/daemon_impl.hpp"
 #include "daemon/log.hpp"
+#include "daemon/refresh/routeviews_source.hpp"
 #include "daemon/systemd_notify.hpp"
 
 namespace asncounter::detail {
 namespace {
 
-RefreshConfig refresh_config(const Options& o) {
-  RefreshConfig c;
+RouteViewsConfig route_views_config(const Options& o) {
+  RouteViewsConfig c;
   c.rib_url = o.rib_url;
   c.asnames_url = o.asnames_url;
   c.cache_dir = o.cache_dir;
-  c.interval = std::chrono::seconds(o.refresh_interval);
   return c;
 }
 
@@ -45,6 +45,10 @@ Result<bool> Daemon::reload() {
   auto logger = log::get("daemon");
   systemd::reloading();
   auto next = prepare_reload();
+  if (next && next->options.db != options_.db && !next->options.db.empty()) {
+    auto switched = switch_db(next->options.db);
+    if (!switched) next = Error{"the new db is refused: " + switched.error()};
+  }
   systemd::ready();
   if (!next) {
     ++counters_.reloads_failed;
@@ -52,7 +56,6 @@ Result<bool> Daemon::reload() {
     logger->error("reload failed, keeping the old configuration: {}", next.error());
     return Error{next.error()};
   }
-  bool new_db = next->options.db != options_.db;
   for (const std::string& key : apply_reload(options_, next->options))
     logger->warn("{}: needs a restart", key);
   log::set_level(options_.log_level);
@@ -65,54 +68,62 @@ Result<bool> Daemon::reload() {
   ++counters_.reloads_ok;
   counters_.last_reload_error.clear();
   logger->info("configuration reloaded");
-  if (new_db && !options_.db.empty()) refresh();
   return true;
 }
 
-// Downloads enabled: the RIB refresher fetches now. Otherwise a refresh
-// re-reads --db from disk, built off the io thread and swapped in when ready.
+// A refresh, whatever the source, happens on the refresher's thread and is
+// swapped in when ready; the answer only says it is queued.
 Result<bool> Daemon::refresh() {
-  if (refresher_) {
-    refresher_->trigger();
+  if (!tables_) return Error{"no --db table to refresh from"};
+  tables_->trigger();
+  return true;
+}
+
+// A reload named a new --db: it is read and checked like any refresh before
+// the reload answers, and the file source reads it from then on (with
+// downloads on, the mirror stays the source and refreshes now).
+Result<bool> Daemon::switch_db(const std::string& path) {
+  if (!tables_) {
+    auto refresher = std::make_unique<TableRefresher>(
+        std::make_unique<FileSource>(path), RefreshSettings{}, [this] { return store_->table(); },
+        [this](std::shared_ptr<const LpmTable> t) { store_->set_table(std::move(t)); });
+    auto loaded = refresher->refresh_once();
+    if (!loaded) return Error{loaded.error()};
+    tables_ = std::move(refresher);
+    db_source_ = static_cast<FileSource*>(&tables_->source());
+    tables_->start();
     return true;
   }
-  if (options_.db.empty()) return Error{"no --db table to refresh from"};
-  if (refreshing_) return Error{"a refresh is already under way"};
-  refreshing_ = true;
-  if (refresh_thread_.joinable()) refresh_thread_.join();
-  refresh_thread_ = std::thread([this, path = options_.db] {
-    auto table = load_table(path);
-    asio::post(io_, [this, table = std::move(table)] { refresh_done(table); });
-  });
+  FileSource next(path);
+  auto loaded = tables_->refresh_from(next);
+  if (!loaded) return Error{loaded.error()};
+  if (db_source_)
+    db_source_->set_path(path);
+  else
+    tables_->trigger();
   return true;
 }
 
-void Daemon::refresh_done(const Result<std::shared_ptr<const LpmTable>>& table) {
-  refreshing_ = false;
-  auto logger = log::get("rib");
-  if (!table) {
-    ++counters_.refreshes_failed;
-    counters_.last_refresh = "failed: " + table.error();
-    logger->error("refresh failed, keeping the current table: {}", table.error());
-    return;
+// With downloads: the RouteViews mirror, starting with the newest cached dump
+// at once (when no --db); with no table at all everything counts as unrouted
+// until the first download lands (stats says so: an "empty" table). Without:
+// the --db file, read again at each refresh.
+Result<bool> Daemon::make_table_source(std::shared_ptr<const LpmTable>& table) {
+  auto current = [this] { return store_->table(); };
+  auto publish = [this](std::shared_ptr<const LpmTable> t) { store_->set_table(std::move(t)); };
+  if (!downloads_tables(options_)) {
+    if (options_.db.empty()) return true;
+    auto source = std::make_unique<FileSource>(options_.db);
+    db_source_ = source.get();
+    tables_ = std::make_unique<TableRefresher>(std::move(source), RefreshSettings{}, current, publish);
+    return true;
   }
-  store_->set_table(*table);
-  ++counters_.refreshes_ok;
-  counters_.last_refresh = "loaded " + (*table)->info().source;
-  logger->info("table {} loaded: {} prefixes", (*table)->info().source, (*table)->prefix_count());
-}
-
-// Starts with the newest cached dump at once (when no --db) and refreshes in
-// the background; with no table at all everything counts as unrouted until
-// the first download lands (stats says so: an "empty" table).
-Result<bool> Daemon::start_refresher(std::shared_ptr<const LpmTable>& table) {
-  if (!downloads_tables(options_)) return true;
   auto logger = log::get("rib");
   std::error_code ec;
   std::filesystem::create_directories(options_.cache_dir, ec);
   if (ec) return Error{"cannot create the cache directory " + options_.cache_dir + ": " + ec.message()};
   if (options_.db.empty()) {
-    if (auto cached = RibRefresher::newest_cached(options_.cache_dir)) {
+    if (auto cached = RouteViewsSource::newest_cached(options_.cache_dir)) {
       auto loaded = load_table(*cached);
       if (loaded) {
         table = *loaded;
@@ -124,13 +135,14 @@ Result<bool> Daemon::start_refresher(std::shared_ptr<const LpmTable>& table) {
       logger->warn("no table yet: counting everything as unrouted until the first download");
     }
   }
-  refresher_ = std::make_unique<RibRefresher>(
-      refresh_config(options_), [this] { return store_->table(); },
-      [this](std::shared_ptr<const LpmTable> t) { store_->set_table(std::move(t)); },
-      [this](std::shared_ptr<const AsNames> n) {
-        std::lock_guard lock(names_mutex_);
-        names_ = std::move(n);
-      });
+  auto source = std::make_unique<RouteViewsSource>(route_views_config(options_),
+                                                   [this](std::shared_ptr<const AsNames> n) {
+                                                     std::lock_guard lock(names_mutex_);
+                                                     names_ = std::move(n);
+                                                   });
+  RefreshSettings settings;
+  settings.interval = std::chrono::seconds(options_.refresh_interval);
+  tables_ = std::make_unique<TableRefresher>(std::move(source), settings, current, publish);
   return true;
 }
 

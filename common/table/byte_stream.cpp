@@ -25,6 +25,7 @@ class FileStream : public ByteStream {
   FileStream(FilePtr file, std::string path, Compression c) : file_(std::move(file)), path_(std::move(path)) {
     compression_ = c;
   }
+  void set_stop(const std::atomic<bool>* stop) { stop_ = stop; }
 
  protected:
   // Refills in_ when it is used up; false at the end of the file or on error.
@@ -35,6 +36,13 @@ class FileStream : public ByteStream {
     if (in_len_ == 0 && std::ferror(file_.get())) fail(std::string("read error: ") + std::strerror(errno));
     return in_len_ > 0;
   }
+  // False, with the error set, once the caller asked to stop; checked at
+  // each read(), so even a stream that inflates a thousandfold stops soon.
+  bool going() {
+    if (stop_ == nullptr || !stop_->load(std::memory_order_relaxed)) return true;
+    fail("stopped");
+    return false;
+  }
   // `pending`: bytes this read() has produced but not yet added to offset_.
   void fail(const std::string& why, std::size_t pending = 0) {
     if (error_.empty())
@@ -43,6 +51,7 @@ class FileStream : public ByteStream {
 
   FilePtr file_;
   std::string path_;
+  const std::atomic<bool>* stop_ = nullptr;
   std::array<unsigned char, kChunk> in_{};
   std::size_t in_len_ = 0;
   std::size_t in_pos_ = 0;
@@ -52,7 +61,7 @@ class PlainStream final : public FileStream {
  public:
   using FileStream::FileStream;
   std::size_t read(void* buf, std::size_t size) override {
-    if (!error_.empty() || eof_) return 0;
+    if (!error_.empty() || eof_ || !going()) return 0;
     std::size_t n = std::fread(buf, 1, size, file_.get());
     if (n == 0) {
       if (std::ferror(file_.get()))
@@ -76,7 +85,7 @@ class GzipStream final : public FileStream {
     if (ok_) inflateEnd(&z_);
   }
   std::size_t read(void* buf, std::size_t size) override {
-    if (!error_.empty() || eof_ || size == 0) return 0;
+    if (!error_.empty() || eof_ || size == 0 || !going()) return 0;
     z_.next_out = static_cast<Bytef*>(buf);
     z_.avail_out = static_cast<uInt>(std::min<std::size_t>(size, UINT32_MAX));
     while (z_.avail_out > 0) {
@@ -131,7 +140,7 @@ class Bzip2Stream final : public FileStream {
     if (ok_) BZ2_bzDecompressEnd(&bz_);
   }
   std::size_t read(void* buf, std::size_t size) override {
-    if (!error_.empty() || eof_ || size == 0) return 0;
+    if (!error_.empty() || eof_ || size == 0 || !going()) return 0;
     bz_.next_out = static_cast<char*>(buf);
     bz_.avail_out = static_cast<unsigned>(std::min<std::size_t>(size, UINT32_MAX));
     while (bz_.avail_out > 0) {
@@ -210,21 +219,26 @@ bool ByteStream::read_exact(void* buf, std::size_t size) {
   return true;
 }
 
-Result<std::unique_ptr<ByteStream>> ByteStream::open(const std::string& path) {
+Result<std::unique_ptr<ByteStream>> ByteStream::open(const std::string& path, const std::atomic<bool>* stop) {
   FilePtr file(std::fopen(path.c_str(), "rb"));
   if (!file) return Error{path + ": " + std::strerror(errno)};
   std::array<unsigned char, 3> head{};
   std::size_t n = std::fread(head.data(), 1, head.size(), file.get());
   std::rewind(file.get());
+  std::unique_ptr<FileStream> stream;
   switch (detect_compression(head.data(), n)) {
     case Compression::gzip:
-      return std::unique_ptr<ByteStream>(std::make_unique<GzipStream>(std::move(file), path));
+      stream = std::make_unique<GzipStream>(std::move(file), path);
+      break;
     case Compression::bzip2:
-      return std::unique_ptr<ByteStream>(std::make_unique<Bzip2Stream>(std::move(file), path));
+      stream = std::make_unique<Bzip2Stream>(std::move(file), path);
+      break;
     case Compression::none:
+      stream = std::make_unique<PlainStream>(std::move(file), path, Compression::none);
       break;
   }
-  return std::unique_ptr<ByteStream>(std::make_unique<PlainStream>(std::move(file), path, Compression::none));
+  stream->set_stop(stop);
+  return std::unique_ptr<ByteStream>(std::move(stream));
 }
 
 }  // namespace asncounter

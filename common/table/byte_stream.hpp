@@ -2,6 +2,7 @@
 // Streams a file's bytes through bzip2 or gzip decompression, chosen from the
 // first bytes (never from the name), so a 1 GB RIB is never held in memory.
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -18,8 +19,10 @@ Compression detect_compression(const unsigned char* head, std::size_t size) noex
 
 class ByteStream {
  public:
-  /// Opens `path`; the error names the file.
-  static Result<std::unique_ptr<ByteStream>> open(const std::string& path);
+  /// Opens `path`; the error names the file. Once `*stop` is set, reads
+  /// fail with "stopped" (a daemon stopping gives up a huge table at once).
+  static Result<std::unique_ptr<ByteStream>> open(const std::string& path,
+                                                  const std::atomic<bool>* stop = nullptr);
   virtual ~ByteStream() = default;
 
   /// Reads up to `size` decompressed bytes. Returns 0 at the end of the data;

@@ -78,8 +78,8 @@ std::optional<TableFormat> detect_table_format(std::span<const unsigned char> he
   return std::nullopt;
 }
 
-Result<RouteSet> read_table_file(const std::string& path) {
-  auto opened = ByteStream::open(path);
+Result<RouteSet> read_table_file(const std::string& path, const std::atomic<bool>* stop) {
+  auto opened = ByteStream::open(path, stop);
   if (!opened) return Error{opened.error()};
   std::unique_ptr<ByteStream> in = std::move(*opened);
   std::string head(kTablePeek, '\0');
@@ -105,8 +105,8 @@ Result<RouteSet> read_table_file(const std::string& path) {
   return routes;
 }
 
-Result<std::shared_ptr<const LpmTable>> load_table(const std::string& path) {
-  auto routes = read_table_file(path);
+Result<std::shared_ptr<const LpmTable>> load_table(const std::string& path, const std::atomic<bool>* stop) {
+  auto routes = read_table_file(path, stop);
   if (!routes) return Error{routes.error()};
   return LpmTable::build(routes->routes, routes->info);
 }

@@ -3,6 +3,7 @@
 // routes or a ready LPM table. The format is told from the first decompressed
 // bytes, never from the file name, by the rows of one registry.
 
+#include <atomic>
 #include <cstddef>
 #include <memory>
 #include <optional>
@@ -40,11 +41,13 @@ std::span<const TableFormatRow> table_formats();
 /// for none of them.
 std::optional<TableFormat> detect_table_format(std::span<const unsigned char> head) noexcept;
 
-/// Reads every route of a table file; errors name the file.
-Result<RouteSet> read_table_file(const std::string& path);
+/// Reads every route of a table file; errors name the file. Setting `*stop`
+/// makes the read give up (error "stopped").
+Result<RouteSet> read_table_file(const std::string& path, const std::atomic<bool>* stop = nullptr);
 
 /// Reads a table file and builds its lookup table (source, format and dump
 /// time filled in).
-Result<std::shared_ptr<const LpmTable>> load_table(const std::string& path);
+Result<std::shared_ptr<const LpmTable>> load_table(const std::string& path,
+                                                   const std::atomic<bool>* stop = nullptr);
 
 }  // namespace asncounter

@@ -53,7 +53,7 @@ DaemonFixture::DaemonFixture(Setup setup) : setup_(std::move(setup)) {
   write_file(dir_ / "asnames.json",
              R"({"64496": "DOC-A, ZZ", "64497": "DOC-B, ZZ", "64498": "DOC-C, ZZ", "64499": "DOC-D, ZZ", )"
              R"("64500": "DOC-E, ZZ"})");
-  write_file(config(), setup_.config_text);
+  write_file(config(), (setup_.db_in_config ? "db = " + db().string() + "\n" : "") + setup_.config_text);
   // A copy others may run: the build tree's parents need not be open to nobody.
   fs::copy_file(ASNCOUNTERCTL_BIN, ctl_bin(), fs::copy_options::overwrite_existing);
   chmod(ctl_bin().c_str(), 0755);
@@ -69,8 +69,6 @@ void DaemonFixture::start() {
   std::vector<std::string> args = {ASNCOUNTERD_BIN,
                                    "--config",
                                    config().string(),
-                                   "--db",
-                                   db().string(),
                                    "--asnames",
                                    (dir_ / "asnames.json").string(),
                                    "--input",
@@ -81,6 +79,10 @@ void DaemonFixture::start() {
                                    (dir_ / "state").string(),
                                    "--cache-dir",
                                    (dir_ / "cache").string()};
+  if (!setup_.db_in_config) {
+    args.push_back("--db");
+    args.push_back(db().string());
+  }
   if (!setup_.socket_group.empty()) {
     args.push_back("--socket-group");
     args.push_back(setup_.socket_group);

@@ -25,6 +25,7 @@ class DaemonFixture {
     std::string socket_group;             ///< --socket-group
     bool reachable_by_others = false;     ///< chmod the temp dir 0711 (setpriv tests)
     std::vector<std::string> extra_args;  ///< appended to the command line
+    bool db_in_config = false;            ///< `db` in the config file, not --db (a reload may change it)
   };
 
   explicit DaemonFixture(Setup setup);

@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include <atomic>
 #include <fstream>
 #include <string>
 
@@ -103,4 +104,28 @@ TEST_CASE("Opening a missing file names it", "[byte_stream]") {
   auto s = ByteStream::open("/nonexistent/rib.bz2");
   REQUIRE_FALSE(s.ok());
   CHECK(s.error().find("/nonexistent/rib.bz2") != std::string::npos);
+}
+
+TEST_CASE("A stream opened with a stop flag gives up once it is set, whatever its compression",
+          "[byte_stream]") {
+  TempDir dir;
+  std::string text = sample_text();
+  std::ofstream(dir / "data.txt") << text;
+  REQUIRE(run_command("gzip -c " + (dir / "data.txt").string() + " > " + (dir / "data.gz").string()).status ==
+          0);
+  REQUIRE(
+      run_command("bzip2 -c " + (dir / "data.txt").string() + " > " + (dir / "data.bz2").string()).status ==
+      0);
+  for (const char* file : {"data.txt", "data.gz", "data.bz2"}) {
+    INFO(file);
+    std::atomic<bool> stop{false};
+    auto s = ByteStream::open((dir / file).string(), &stop);
+    REQUIRE(s.ok());
+    char buf[100];
+    CHECK((*s)->read(buf, sizeof buf) == sizeof buf);
+    stop = true;
+    CHECK((*s)->read(buf, sizeof buf) == 0);
+    CHECK_FALSE((*s)->eof());
+    CHECK((*s)->error().find("stopped") != std::string::npos);
+  }
 }

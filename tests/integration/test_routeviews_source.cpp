@@ -1,4 +1,4 @@
-// The refresher against a real HTTP server on 127.0.0.1 serving a folder laid
+// The RouteViews source and its refresher against a real HTTP server on 127.0.0.1 serving a folder laid
 // out like the RouteViews archive, filled with dumps our MRT writer made.
 #include <catch2/catch.hpp>
 
@@ -8,15 +8,19 @@
 #include <memory>
 #include <mutex>
 
-#include "daemon/refresh/rib_refresher.hpp"
+#include "daemon/refresh/routeviews_source.hpp"
+#include "daemon/refresh/table_refresher.hpp"
 #include "tests/support/local_http_server.hpp"
 #include "tests/support/test_support.hpp"
 #include "tests/tools/mrt_writer.hpp"
 
 namespace fs = std::filesystem;
 using asncounter::LpmTable;
-using asncounter::RefreshConfig;
-using asncounter::RibRefresher;
+using asncounter::RefreshOutcome;
+using asncounter::RefreshSettings;
+using asncounter::RouteViewsConfig;
+using asncounter::RouteViewsSource;
+using asncounter::TableRefresher;
 using asncounter::test::LocalHttpServer;
 using asncounter::test::TempDir;
 
@@ -42,7 +46,7 @@ struct Harness {
   Harness(const std::string& base, const fs::path& cache, std::int64_t now,
           const std::string& names_url = "") {
     fs::create_directories(cache);
-    RefreshConfig c;
+    RouteViewsConfig c;
     c.rib_url = base;
     c.asnames_url = names_url;
     c.cache_dir = cache.string();
@@ -51,16 +55,19 @@ struct Harness {
     c.limits.stall_timeout_s = 2;
     c.now = [this] { return clock; };
     clock = now;
-    refresher = std::make_unique<RibRefresher>(
-        c, [this] { return table(); },
+    auto source = std::make_unique<RouteViewsSource>(c, [this](std::shared_ptr<const asncounter::AsNames> n) {
+      std::lock_guard lock(mutex);
+      names = std::move(n);
+    });
+    RefreshSettings settings;
+    settings.interval = std::chrono::seconds(86400);
+    settings.now = c.now;
+    refresher = std::make_unique<TableRefresher>(
+        std::move(source), settings, [this] { return table(); },
         [this](std::shared_ptr<const LpmTable> t) {
           std::lock_guard lock(mutex);
           current = std::move(t);
           ++publishes;
-        },
-        [this](std::shared_ptr<const asncounter::AsNames> n) {
-          std::lock_guard lock(mutex);
-          names = std::move(n);
         });
   }
   std::shared_ptr<const LpmTable> table() {
@@ -76,7 +83,7 @@ struct Harness {
   std::shared_ptr<const asncounter::AsNames> names;
   int publishes = 0;
   std::int64_t clock = 0;
-  std::unique_ptr<RibRefresher> refresher;
+  std::unique_ptr<TableRefresher> refresher;
 };
 
 }  // namespace
@@ -94,7 +101,8 @@ TEST_CASE("The refresher finds the newest dump across a month boundary, caches i
 
   auto first = h.refresher->refresh_once();
   REQUIRE(first.ok());
-  CHECK(first->find("rib.20261031.1800.bz2") != std::string::npos);
+  CHECK(first->outcome == RefreshOutcome::loaded);
+  CHECK(first->message.find("rib.20261031.1800.bz2") != std::string::npos);
   CHECK(h.origin("192.0.2.7") == 64497);
   CHECK(h.table()->prefix_count() == 600);
   CHECK(h.table()->info().source == base + "/2026.10/RIBS/rib.20261031.1800.bz2");
@@ -102,7 +110,7 @@ TEST_CASE("The refresher finds the newest dump across a month boundary, caches i
 
   auto again = h.refresher->refresh_once();
   REQUIRE(again.ok());
-  CHECK(again->starts_with("up to date"));
+  CHECK(again->outcome == RefreshOutcome::up_to_date);
   CHECK(h.publishes == 1);
 
   write_rib(archive / "2026.11/RIBS/rib.20261101.0000.bz2", 64498, 200);
@@ -115,7 +123,8 @@ TEST_CASE("The refresher finds the newest dump across a month boundary, caches i
   CHECK(status.successes == 2);
   CHECK(status.unchanged == 1);
   CHECK(status.failures == 0);
-  CHECK(RibRefresher::newest_cached((root / "cache").string()).value().ends_with("rib.20261101.0000.bz2"));
+  CHECK(
+      RouteViewsSource::newest_cached((root / "cache").string()).value().ends_with("rib.20261101.0000.bz2"));
 }
 
 TEST_CASE("Every failure keeps the table in force and is counted with its reason", "[refresh][integration]") {
@@ -170,7 +179,7 @@ TEST_CASE("Every failure keeps the table in force and is counted with its reason
     Harness stalled(staller.url(), root / "cache2", kNov1);
     auto r = stalled.refresher->refresh_once();
     REQUIRE_FALSE(r.ok());
-    CHECK(stalled.refresher->status().last_outcome.starts_with("failed: "));
+    CHECK(stalled.refresher->status().last == RefreshOutcome::failed);
   }
   SECTION("a server that is down") {
     server.stop();

@@ -1,0 +1,24 @@
+#pragma once
+// The table source of --db: the file is read again at each refresh.
+
+#include <mutex>
+#include <string>
+
+#include "daemon/refresh/table_source.hpp"
+
+namespace asncounter {
+
+class FileSource final : public TableSource {
+ public:
+  explicit FileSource(std::string path) : path_(std::move(path)) {}
+  Result<TableUpdate> fetch(const LpmTable& current, const std::atomic<bool>& stop) override;
+  /// The file the next refreshes read (a reload changed --db).
+  void set_path(std::string path);
+  std::string path() const;
+
+ private:
+  mutable std::mutex mutex_;
+  std::string path_;
+};
+
+}  // namespace asncounter

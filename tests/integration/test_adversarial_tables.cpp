@@ -1,0 +1,184 @@
+// Hostile tables against the real daemon (issue 12): a --db file cut short
+// is refused like a cut download, a reload naming a bad --db answers an
+// error, and SIGTERM with a slow table in flight saves the counts first.
+#include <signal.h>
+#include <sys/wait.h>
+
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <future>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "common/table/ipasn.hpp"
+#include "tests/integration/daemon_fixture.hpp"
+#include "tests/tools/mrt_writer.hpp"
+
+namespace fs = std::filesystem;
+using asncounter::test::DaemonFixture;
+using nlohmann::json;
+
+namespace {
+
+json stats(const DaemonFixture& d) {
+  auto r = d.ctl("--json stats");
+  REQUIRE(r.status == 0);
+  return json::parse(r.out);
+}
+
+template <class Pred>
+bool eventually(Pred pred) {
+  for (int i = 0; i < 600; ++i) {
+    if (pred()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return false;
+}
+
+std::string read_text(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+void write_text(const fs::path& path, const std::string& text) {
+  fs::path tmp = path.string() + ".new";
+  { std::ofstream(tmp, std::ios::binary | std::ios::trunc) << text; }
+  fs::rename(tmp, path);  // the daemon never reads a half-written file
+}
+
+// An ipasn table of `count` distinct /24s (1.0.0.0/24, 1.1.0.0/24, ...).
+void write_big_table(const fs::path& path, int count) {
+  std::vector<asncounter::Route> routes;
+  for (int i = 0; i < count; ++i) {
+    auto p =
+        asncounter::parse_prefix(std::to_string(1 + i / 256) + "." + std::to_string(i % 256) + ".0.0/24");
+    routes.push_back(asncounter::Route{*p, 64496U + static_cast<std::uint32_t>(i % 5)});
+  }
+  fs::path tmp = path.string() + ".new";
+  REQUIRE(asncounter::write_ipasn(tmp.string(), routes, {"a table of many prefixes"}));
+  fs::rename(tmp, path);
+}
+
+// The first `lines` lines of `text`.
+std::string first_lines(const std::string& text, int lines) {
+  std::size_t end = 0;
+  for (int i = 0; i < lines && end != std::string::npos; ++i) end = text.find('\n', end + (i > 0 ? 1 : 0));
+  return end == std::string::npos ? text : text.substr(0, end + 1);
+}
+
+}  // namespace
+
+TEST_CASE("A --db file cut short and refreshed is refused, counted and logged, and the table stays",
+          "[adversarial][daemon]") {
+  DaemonFixture d;
+  write_big_table(d.db(), 4000);
+  REQUIRE(d.ctl("refresh").status == 0);
+  REQUIRE(eventually([&] { return stats(d)["table"]["prefixes"] == 4000; }));
+  std::string whole = read_text(d.db());
+
+  write_text(d.db(), first_lines(whole, 1000));
+  REQUIRE(d.ctl("refresh").status == 0);
+  REQUIRE(eventually([&] { return stats(d)["refresh"]["failed"] == 1; }));
+  auto s = stats(d);
+  CHECK(s["table"]["prefixes"] == 4000);
+  CHECK(s["refresh"]["last_outcome"].get<std::string>().find("implausibly small") != std::string::npos);
+  CHECK(d.log().find("implausibly small") != std::string::npos);
+  CHECK(d.stop(SIGTERM) == 0);
+}
+
+TEST_CASE("A reload naming a bad --db answers an error and keeps the table and the configuration",
+          "[adversarial][daemon]") {
+  DaemonFixture::Setup setup;
+  setup.db_in_config = true;
+  DaemonFixture d(setup);
+  fs::path big = d.dir() / "big.dat";
+  write_big_table(big, 4000);
+  write_text(d.config(), "db = " + big.string() + "\n");
+  REQUIRE(d.ctl("reload").status == 0);
+  REQUIRE(eventually([&] { return stats(d)["table"]["prefixes"] == 4000; }));
+
+  auto expect_refused = [&](const fs::path& bad, int failures) {
+    write_text(d.config(), "db = " + bad.string() + "\n");
+    auto r = d.ctl("reload");
+    CHECK(r.status != 0);
+    CHECK(r.out.find("configuration reloaded") == std::string::npos);
+    INFO(r.out);
+    auto s = stats(d);
+    CHECK(s["reloads"]["failed"] == failures);
+    CHECK(s["table"]["prefixes"] == 4000);
+    CHECK(s["table"]["source"] == big.string());
+  };
+  SECTION("a file cut to 1,000 lines") {
+    fs::path cut = d.dir() / "cut.dat";
+    write_text(cut, first_lines(read_text(big), 1000));
+    expect_refused(cut, 1);
+  }
+  SECTION("a file that is no table") {
+    fs::path garbage = d.dir() / "garbage.dat";
+    write_text(garbage, std::string("\x01\x02 not a table\n", 15));
+    expect_refused(garbage, 1);
+  }
+  // The old db stays the source: a refresh still reads it.
+  write_text(d.config(), "db = " + big.string() + "\n");
+  REQUIRE(d.ctl("refresh").status == 0);
+  REQUIRE(eventually([&] { return stats(d)["refresh"]["ok"].get<int>() >= 2; }));
+  CHECK(stats(d)["table"]["prefixes"] == 4000);
+  CHECK(d.stop(SIGTERM) == 0);
+}
+
+// The slow table: a few real lines, then tens of GB of comment lines packed
+// as repeated bzip2 streams (decompressing them takes minutes; the file is
+// small). The unfixed daemon joined the parse before saving: > 30 s, and a
+// SIGKILL lost the counts.
+TEST_CASE("SIGTERM with a slow --db table in flight exits promptly and saves the counts first",
+          "[adversarial][daemon]") {
+  DaemonFixture d({.config_text = "save-interval = 3600\n",
+                   .socket_group = "",
+                   .reachable_by_others = false,
+                   .extra_args = {}});
+  std::string good = read_text(d.db());
+  std::string lines;
+  for (int i = 0; i < 500; ++i) lines += "192.0.2.1\n198.51.100.7\n";
+  d.write_fifo(lines);
+  REQUIRE(d.wait_for_hits(1000) == 1000);
+
+  fs::path padding = d.dir() / "padding.bz2";
+  std::string comment = "; " + std::string(60, 'x') + "\n";
+  std::string pad;
+  for (std::size_t i = 0; i < (16U << 20) / comment.size(); ++i) pad += comment;
+  asncounter::test::write_packed(padding.string(),
+                                 {reinterpret_cast<const unsigned char*>(pad.data()), pad.size()},
+                                 asncounter::test::Packing::bzip2);
+  std::string stream = read_text(padding);
+  fs::path head = d.dir() / "head.bz2";
+  asncounter::test::write_packed(head.string(),
+                                 {reinterpret_cast<const unsigned char*>(good.data()), good.size()},
+                                 asncounter::test::Packing::bzip2);
+  std::string slow = read_text(head);
+  for (int i = 0; i < 2500; ++i) slow += stream;  // 40 GB decompressed
+  write_text(d.db(), slow);
+
+  REQUIRE(d.ctl("refresh").status == 0);
+  REQUIRE(eventually([&] { return stats(d)["refresh"]["last_outcome"] == "running"; }));
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));  // well into the padding
+
+  auto started = std::chrono::steady_clock::now();
+  auto stopped = std::async(std::launch::async, [&] { return d.stop(SIGTERM); });
+  if (stopped.wait_for(std::chrono::seconds(30)) != std::future_status::ready) kill(d.pid(), SIGKILL);
+  int status = stopped.get();
+  auto took = std::chrono::steady_clock::now() - started;
+  CHECK(status == 0);
+  CHECK(took < std::chrono::seconds(10));
+
+  write_text(d.db(), good);
+  d.start();
+  CHECK(stats(d)["totals"]["hits"] == 1000);  // the counts came back from the state file
+  CHECK(d.stop(SIGTERM) == 0);
+}
