@@ -67,7 +67,7 @@ class Daemon {
   Result<bool> start_refresher(std::shared_ptr<const LpmTable>& table);
   Result<bool> start_metrics();
   MetricsSnapshot metrics_snapshot();
-  void restore_counts();
+  Result<bool> restore_counts();
   void save_counts() const;
   void schedule_save();
   void schedule_watchdog(std::chrono::microseconds period);

@@ -7,6 +7,7 @@
 #include "common/table/table_file.hpp"
 #include "daemon/daemon_impl.hpp"
 #include "daemon/log.hpp"
+#include "daemon/private_dir.hpp"
 #include "daemon/systemd_notify.hpp"
 
 namespace asncounter::detail {
@@ -121,9 +122,7 @@ void Daemon::refresh_done(const Result<std::shared_ptr<const LpmTable>>& table) 
 Result<bool> Daemon::start_refresher(std::shared_ptr<const LpmTable>& table) {
   if (!downloads_tables(options_)) return true;
   auto logger = log::get("rib");
-  std::error_code ec;
-  std::filesystem::create_directories(options_.cache_dir, ec);
-  if (ec) return Error{"cannot create the cache directory " + options_.cache_dir + ": " + ec.message()};
+  if (auto dir = prepare_private_dir(options_.cache_dir, "cache directory"); !dir) return Error{dir.error()};
   if (options_.db.empty()) {
     if (auto cached = RibRefresher::newest_cached(options_.cache_dir)) {
       auto loaded = load_table(*cached);
