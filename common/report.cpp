@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "common/table/as_names.hpp"
+#include "common/text_escape.hpp"
 
 namespace asncounter {
 
@@ -57,6 +58,15 @@ void append_extra(std::string& out, const ReportTable& t, const ReportRow& r) {
   }
 }
 
+// Names come from outside (an AS names file anyone can register a name in):
+// escaped, so that none drives the terminal or fakes a row.
+void append_name(std::string& out, const std::optional<std::string>& name) {
+  if (name)
+    append_escaped(out, *name);
+  else
+    out += "None";  // what the old tool printed when pyasn had no name
+}
+
 }  // namespace
 
 ReportTable make_asn_report(const AsnTable& t, const AsNames* names) {
@@ -106,14 +116,14 @@ void append_tsv(std::string& out, const ReportTable& t) {
         out += '\t';
         append_uint(out, *r.asn);
         out += '\t';
-        out += r.name ? *r.name : "None";
+        append_name(out, r.name);
       }
     } else if (!r.asn) {
       out += "None\tNone";
     } else {
       append_uint(out, *r.asn);
       out += '\t';
-      out += r.name ? *r.name : "None";  // what the old tool printed when pyasn had no name
+      append_name(out, r.name);
     }
     append_extra(out, t, r);
     out += '\n';

@@ -11,6 +11,7 @@
 #include "common/parse_number.hpp"
 #include "common/report.hpp"
 #include "common/rpc.hpp"
+#include "common/text_escape.hpp"
 #include "ctl/blocklist.hpp"
 #include "ctl/client.hpp"
 #include "ctl/exit_codes.hpp"
@@ -104,9 +105,10 @@ int print_report(Ctx& c, const std::string& result) {
   return kExitOk;
 }
 
+// Strings in answers can come from outside (AS names): control characters escaped.
 std::string text_or_none(const json& v) {
   if (v.is_null()) return "None";
-  return v.is_string() ? v.get<std::string>() : v.dump();
+  return v.is_string() ? escaped(v.get<std::string>()) : v.dump();
 }
 
 int print_as_prefixes(Ctx& c, const std::string& result) {

@@ -46,7 +46,7 @@ Result<bool> Daemon::start() {
   auto policy = rpc::AdminPolicy::make(options_.admin_group);
   if (!policy) return Error{policy.error()};
   store_ = std::make_unique<CounterStore>(table, options_.shards);
-  restore_counts();
+  if (auto restored = restore_counts(); !restored) return Error{restored.error()};
 
   rpc::DaemonControl& control = *this;
   dispatcher_ = std::make_unique<rpc::Dispatcher>(control, std::move(*policy));

@@ -72,7 +72,7 @@ class Daemon final : private rpc::DaemonControl {
   Result<bool> switch_db(const std::string& path);
   Result<bool> start_metrics();
   MetricsSnapshot metrics_snapshot();
-  void restore_counts();
+  Result<bool> restore_counts();
   void save_counts() const;
   void schedule_save();
   void schedule_watchdog(std::chrono::microseconds period);

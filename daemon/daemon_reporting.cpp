@@ -10,6 +10,7 @@
 #include "common/report.hpp"
 #include "daemon/daemon_impl.hpp"
 #include "daemon/log.hpp"
+#include "daemon/private_dir.hpp"
 #include "daemon/store/state_file.hpp"
 #include "daemon/systemd_notify.hpp"
 
@@ -89,17 +90,21 @@ MetricsSnapshot Daemon::metrics_snapshot() {
 }
 
 // A damaged state file costs its counts, never the start (DESIGN.md).
-void Daemon::restore_counts() {
+// Only a missing file means "no counts yet". One that exists but cannot be
+// read stops the start: starting from zero would replace it at the next save.
+Result<bool> Daemon::restore_counts() {
   auto logger = log::get("store");
-  std::error_code ec;
-  std::filesystem::create_directories(options_.state_dir, ec);
-  auto rows = load_state(options_.state_dir);
-  if (!rows) {
-    logger->error("state file damaged, set aside as {}: {}", set_aside(options_.state_dir), rows.error());
-    return;
+  if (auto dir = prepare_private_dir(options_.state_dir, "state directory"); !dir) return Error{dir.error()};
+  auto loaded = load_state(options_.state_dir);
+  if (!loaded) return Error{loaded.error() + " (fix or move it away; it is never overwritten)"};
+  if (!loaded->damage.empty()) {
+    logger->error("state file damaged, set aside as {}: {}", set_aside(options_.state_dir), loaded->damage);
+    return true;
   }
-  store_->import_rows(*rows);
-  if (!rows->empty()) logger->info("restored {} rows from {}", rows->size(), state_path(options_.state_dir));
+  store_->import_rows(loaded->rows);
+  if (!loaded->rows.empty())
+    logger->info("restored {} rows from {}", loaded->rows.size(), state_path(options_.state_dir));
+  return true;
 }
 
 void Daemon::save_counts() const {

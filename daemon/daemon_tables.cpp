@@ -7,6 +7,7 @@
 #include "common/table/table_file.hpp"
 #include "daemon/daemon_impl.hpp"
 #include "daemon/log.hpp"
+#include "daemon/private_dir.hpp"
 #include "daemon/refresh/routeviews_source.hpp"
 #include "daemon/systemd_notify.hpp"
 
@@ -119,9 +120,7 @@ Result<bool> Daemon::make_table_source(std::shared_ptr<const LpmTable>& table) {
     return true;
   }
   auto logger = log::get("rib");
-  std::error_code ec;
-  std::filesystem::create_directories(options_.cache_dir, ec);
-  if (ec) return Error{"cannot create the cache directory " + options_.cache_dir + ": " + ec.message()};
+  if (auto dir = prepare_private_dir(options_.cache_dir, "cache directory"); !dir) return Error{dir.error()};
   if (options_.db.empty()) {
     if (auto cached = RouteViewsSource::newest_cached(options_.cache_dir)) {
       auto loaded = load_table(*cached);

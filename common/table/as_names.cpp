@@ -60,22 +60,25 @@ std::string to_utf8(std::string_view s) {
 // `<a .+>AS(?P<code>.+?)\s*</a>\s*(?P<name>.*)`: the greedy `.+` picks the
 // last ">AS" that a "</a>" follows, the code runs to the first "</a>" after
 // it (trailing space dropped) and the name is the rest of the line.
+// A ">AS" at p is followed by a "</a>" (one code byte between them) exactly
+// when p + 4 <= the last "</a>", so that ">AS" is found with one backward
+// scan: linear, where trying each ">AS" with a forward search was quadratic
+// (a 2 MiB line of ">AS" took 8.5 s).
 std::optional<std::pair<std::string_view, std::string_view>> match_autnums_line(std::string_view line) {
   if (line.size() < 4 || line.substr(0, 3) != "<a ") return std::nullopt;
-  for (std::size_t p = line.rfind(">AS"); p != std::string_view::npos && p >= 4;
-       p = line.rfind(">AS", p - 1)) {
-    std::size_t code_at = p + 3;
-    std::size_t close = line.find("</a>", code_at + 1);
-    if (close == std::string_view::npos) continue;
-    std::size_t code_end = close;
-    while (code_end > code_at + 1 && is_space(line[code_end - 1])) --code_end;
-    std::size_t name_at = close + 4;
-    while (name_at < line.size() && is_space(line[name_at])) ++name_at;
-    std::string_view name = line.substr(name_at);
-    while (!name.empty() && name.back() == '\r') name.remove_suffix(1);  // CRLF pages
-    return std::make_pair(line.substr(code_at, code_end - code_at), name);
-  }
-  return std::nullopt;
+  std::size_t last_close = line.rfind("</a>");
+  if (last_close == std::string_view::npos || last_close < 8) return std::nullopt;
+  std::size_t p = line.rfind(">AS", last_close - 4);
+  if (p == std::string_view::npos || p < 4) return std::nullopt;  // `<a ` and one byte come first
+  std::size_t code_at = p + 3;
+  std::size_t close = line.find("</a>", code_at + 1);
+  std::size_t code_end = close;
+  while (code_end > code_at + 1 && is_space(line[code_end - 1])) --code_end;
+  std::size_t name_at = close + 4;
+  while (name_at < line.size() && is_space(line[name_at])) ++name_at;
+  std::string_view name = line.substr(name_at);
+  while (!name.empty() && name.back() == '\r') name.remove_suffix(1);  // CRLF pages
+  return std::make_pair(line.substr(code_at, code_end - code_at), name);
 }
 
 }  // namespace

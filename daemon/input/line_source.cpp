@@ -124,20 +124,25 @@ std::string errno_text(const std::string& what, const std::string& path) {
 // FIFO never reports end of file when the last writer leaves, and a writer
 // that opens with O_NONBLOCK never finds it without a reader. In once mode
 // it is opened read-only, and the input ends when the last writer closes.
+// Never through a link, and checked and chmod-ed through the descriptor:
+// what is at the path can change between the calls (mkfifo's EEXIST used to
+// fall through to chmod(path) on whatever had been put there).
 Result<UniqueFd> open_fifo(const std::string& path, bool once) {
   struct stat st {};
-  if (::stat(path.c_str(), &st) == 0) {
+  if (::lstat(path.c_str(), &st) == 0) {
+    if (S_ISLNK(st.st_mode)) return Error{path + " is a symbolic link, not a FIFO"};
     if (!S_ISFIFO(st.st_mode)) return Error{path + " exists and is not a FIFO"};
   } else if (errno != ENOENT) {
     return Error{errno_text("stat", path)};
-  } else if (::mkfifo(path.c_str(), 0660) != 0 && errno != EEXIST) {
-    return Error{errno_text("mkfifo", path)};
-  } else {
-    ::chmod(path.c_str(), 0660);
   }
-  int fd = ::open(path.c_str(), (once ? O_RDONLY : O_RDWR) | O_NONBLOCK | O_CLOEXEC);
-  if (fd < 0) return Error{errno_text("open", path)};
-  return UniqueFd(fd);
+  bool created = ::mkfifo(path.c_str(), 0660) == 0;
+  if (!created && errno != EEXIST) return Error{errno_text("mkfifo", path)};
+  UniqueFd fd(::open(path.c_str(), (once ? O_RDONLY : O_RDWR) | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC));
+  if (!fd && errno == ELOOP) return Error{path + " is a symbolic link, not a FIFO"};
+  if (!fd) return Error{errno_text("open", path)};
+  if (::fstat(fd.get(), &st) != 0 || !S_ISFIFO(st.st_mode)) return Error{path + " exists and is not a FIFO"};
+  if (created) ::fchmod(fd.get(), 0660);
+  return fd;
 }
 
 }  // namespace

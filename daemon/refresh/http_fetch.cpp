@@ -1,8 +1,12 @@
 #include "daemon/refresh/http_fetch.hpp"
 
 #include <curl/curl.h>
+#include <fcntl.h>
+#include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <memory>
 #include <mutex>
 
@@ -108,8 +112,18 @@ Result<std::uint64_t> perform(const std::string& url, Sink& sink, const FetchLim
 
 Result<std::uint64_t> fetch_to_file(const std::string& url, const std::string& path,
                                     const FetchLimits& limits) {
-  std::unique_ptr<std::FILE, FileCloser> file(std::fopen(path.c_str(), "wb"));
-  if (!file) return Error{path + ": cannot create the download file"};
+  // Created afresh, never written through a link or file left at the path:
+  // O_EXCL|O_NOFOLLOW, after removing what is there (unlink removes a link,
+  // not its target).
+  const int flags = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC;
+  int fd = ::open(path.c_str(), flags, 0640);
+  if (fd < 0 && errno == EEXIST && ::unlink(path.c_str()) == 0) fd = ::open(path.c_str(), flags, 0640);
+  if (fd < 0) return Error{path + ": cannot create the download file: " + std::strerror(errno)};
+  std::unique_ptr<std::FILE, FileCloser> file(::fdopen(fd, "wb"));
+  if (!file) {
+    ::close(fd);
+    return Error{path + ": cannot create the download file"};
+  }
   Sink sink;
   sink.file = file.get();
   auto result = perform(url, sink, limits);

@@ -20,7 +20,8 @@ struct FetchLimits {
   const std::atomic<bool>* cancel = nullptr;  ///< set to abort a transfer (shutdown)
 };
 
-/// Fetches `url` into the file `path` (created or truncated). An HTTP status
+/// Fetches `url` into the file `path`, created afresh (whatever was there,
+/// a symbolic link included, is removed, never written through). An HTTP status
 /// other than 2xx, a cap hit or a transport error is an error naming the URL.
 /// Returns the body size.
 Result<std::uint64_t> fetch_to_file(const std::string& url, const std::string& path,

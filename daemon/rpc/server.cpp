@@ -1,15 +1,18 @@
 #include "daemon/rpc/server.hpp"
 
+#include <fcntl.h>
 #include <spdlog/spdlog.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <cstdio>
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <vector>
 
 #include "daemon/asio.hpp"
 #include "daemon/log.hpp"
+#include "daemon/private_dir.hpp"
 #include "daemon/rpc/session.hpp"
 
 namespace asncounter::rpc {
@@ -36,12 +39,6 @@ struct Server::Impl {
 
 namespace {
 
-std::string octal(mode_t m) {
-  char buf[8];
-  std::snprintf(buf, sizeof buf, "%04o", static_cast<unsigned>(m & 07777));
-  return buf;
-}
-
 // A socket file left by a daemon that died is replaced; one that still
 // answers belongs to a running daemon and is left alone.
 Result<bool> clear_stale_socket(asio::io_context& io, const std::string& path) {
@@ -63,28 +60,21 @@ Result<bool> clear_stale_socket(asio::io_context& io, const std::string& path) {
 Result<bool> prepare_socket_dir(const std::string& socket_path, std::optional<gid_t> group) {
   fs::path dir = fs::path(socket_path).parent_path();
   if (dir.empty()) dir = ".";
-  std::error_code ec;
-  if (!fs::exists(dir, ec)) {
-    fs::create_directories(dir, ec);
-    if (ec) return Error{"cannot create socket directory " + dir.string() + ": " + ec.message()};
-    if (chmod(dir.c_str(), 0750) != 0) return Error{"cannot chmod socket directory " + dir.string()};
-    if (group && chown(dir.c_str(), static_cast<uid_t>(-1), *group) != 0) {
-      return Error{"cannot give socket directory " + dir.string() + " its group"};
-    }
-  }
+  return prepare_private_dir(dir.string(), "socket directory", group);
+}
+
+// Through a descriptor opened without following links, once it is known to
+// be this daemon's socket: a link or another file put in its place is refused.
+Result<bool> give_socket_group(const std::string& path, std::optional<gid_t> gid, const std::string& group) {
+  int fd = ::open(path.c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0) return Error{"cannot open " + path + ": " + std::strerror(errno)};
   struct stat st {};
-  if (stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
-    return Error{"socket directory " + dir.string() + " is not a directory"};
-  // As chrony's CNF_CreateDirs: the directory is what keeps strangers away from
-  // the socket (and from swapping it), so it must be closed to others.
-  if (st.st_mode & (S_IXOTH | S_IWOTH)) {
-    return Error{"socket directory " + dir.string() + " can be entered by others (mode " + octal(st.st_mode) +
-                 "); make it 0750 or 0700"};
-  }
-  if (st.st_uid != geteuid() && st.st_uid != 0) {
-    return Error{"socket directory " + dir.string() + " belongs to uid " + std::to_string(st.st_uid) +
-                 ", neither root nor the daemon's user"};
-  }
+  bool ours =
+      ::fstat(fd, &st) == 0 && S_ISSOCK(st.st_mode) && st.st_uid == geteuid() && (st.st_mode & 07777) == 0660;
+  bool grouped = ours && (!gid || ::fchownat(fd, "", static_cast<uid_t>(-1), *gid, AT_EMPTY_PATH) == 0);
+  ::close(fd);
+  if (!ours) return Error{path + " is not the socket this daemon bound (its user, mode 0660)"};
+  if (!grouped) return Error{"cannot give " + path + " group " + group};
   return true;
 }
 
@@ -102,13 +92,18 @@ Result<std::unique_ptr<Server>> Server::open(asio::io_context& io, const std::st
   auto impl = std::make_unique<Impl>(io, dispatcher, limits, path);
   boost::system::error_code ec;
   impl->acceptor.open(stream(), ec);
-  if (!ec) impl->acceptor.bind(stream::endpoint(path), ec);
+  if (!ec) {
+    // bind() creates the socket 0660 under this umask: no chmod by path
+    // afterwards, which a member of the socket directory's group could point
+    // at another file. (Start-up is single-threaded here: nothing else
+    // creates files while the umask is narrowed.)
+    mode_t old_mask = ::umask(0117);
+    impl->acceptor.bind(stream::endpoint(path), ec);
+    ::umask(old_mask);
+  }
   if (!ec) impl->acceptor.listen(asio::socket_base::max_listen_connections, ec);
   if (ec) return Error{"cannot listen on " + path + ": " + ec.message()};
-  if (chmod(path.c_str(), 0660) != 0) return Error{"cannot chmod 0660 " + path};
-  if (gid && chown(path.c_str(), static_cast<uid_t>(-1), *gid) != 0) {
-    return Error{"cannot give " + path + " group " + socket_group};
-  }
+  if (auto owned = give_socket_group(path, gid, socket_group); !owned) return Error{owned.error()};
   return std::unique_ptr<Server>(new Server(std::move(impl)));
 }
 

@@ -30,6 +30,10 @@ struct ServerLimits {
 /// refuses one that others can enter or that someone else owns.
 Result<bool> prepare_socket_dir(const std::string& socket_path, std::optional<gid_t> group);
 
+/// Checks that `path` is the socket just bound (the daemon's user, mode 0660,
+/// not a link) and gives it group `gid` (named `group` in errors) when set.
+Result<bool> give_socket_group(const std::string& path, std::optional<gid_t> gid, const std::string& group);
+
 class Server {
  public:
   /// Binds and listens on `path` (a stale socket file is replaced; a live

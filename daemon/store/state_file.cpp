@@ -7,8 +7,7 @@
 #include <cstring>
 #include <ctime>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
+#include <optional>
 #include <string_view>
 
 #include "common/parse_number.hpp"
@@ -86,55 +85,31 @@ bool write_all(int fd, std::string_view data) {
   return true;
 }
 
-}  // namespace
-
-std::string state_path(const std::string& state_dir) {
-  return (std::filesystem::path(state_dir) / "counts.state").string();
-}
-
-Result<std::size_t> save_state(const std::string& state_dir, const std::vector<PrefixRow>& rows) {
-  std::string body;
-  body.reserve(rows.size() * 48 + 64);
-  body += kMagic;
-  body += '\n';
-  std::uint64_t sum = kFnvSeed;
-  std::string line;
-  for (const auto& r : rows) {
-    line.clear();
-    append_row(line, r);
-    sum = fnv1a(sum, line);
-    body += line;
+// The whole file, or nullopt when it does not exist. Any other failure (no
+// permission, I/O error, out of descriptors, a directory) is an error: the
+// counts may be there, only out of reach.
+Result<std::optional<std::string>> read_whole_file(const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0 && errno == ENOENT) return std::optional<std::string>();
+  if (fd < 0) return Error{path + ": cannot open the state file: " + std::strerror(errno)};
+  std::string text;
+  char buf[65536];
+  for (;;) {
+    ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      int err = errno;
+      ::close(fd);
+      return Error{path + ": cannot read the state file: " + std::strerror(err)};
+    }
+    if (n == 0) break;
+    text.append(buf, static_cast<std::size_t>(n));
   }
-  body += "end " + std::to_string(rows.size()) + " " + std::to_string(sum) + "\n";
-
-  std::string path = state_path(state_dir);
-  std::string tmp = path + ".tmp";
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
-  if (fd < 0) return Error{tmp + ": " + std::strerror(errno)};
-  bool ok = write_all(fd, body) && ::fsync(fd) == 0;
-  int err = errno;
   ::close(fd);
-  if (!ok || ::rename(tmp.c_str(), path.c_str()) != 0) {
-    if (ok) err = errno;
-    ::unlink(tmp.c_str());
-    return Error{path + ": cannot save the counts: " + std::strerror(err)};
-  }
-  // The rename itself is durable only once the directory is synced.
-  int dir = ::open(state_dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dir >= 0) {
-    ::fsync(dir);
-    ::close(dir);
-  }
-  return rows.size();
+  return std::optional<std::string>(std::move(text));
 }
 
-Result<std::vector<PrefixRow>> load_state(const std::string& state_dir) {
-  std::string path = state_path(state_dir);
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return std::vector<PrefixRow>{};
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  std::string text = ss.str();
+Result<std::vector<PrefixRow>> parse_state(std::string_view text, const std::string& path) {
   std::string_view rest = text;
   auto damaged = [&](std::size_t line_no, const std::string& why) {
     return Error{path + ":" + std::to_string(line_no) + ": damaged state file: " + why};
@@ -162,6 +137,72 @@ Result<std::vector<PrefixRow>> load_state(const std::string& state_dir) {
     rows.push_back(*row);
   }
   return damaged(1, text.empty() ? "empty" : "no end line (cut short)");
+}
+
+// A fresh file at `path`: O_EXCL|O_NOFOLLOW, so a file or link someone left
+// there is never written through. What is left there (a temporary file of a
+// save that died) is removed first; unlink removes a link, not its target.
+int create_fresh(const std::string& path, mode_t mode) {
+  const int flags = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC;
+  int fd = ::open(path.c_str(), flags, mode);
+  if (fd < 0 && errno == EEXIST && ::unlink(path.c_str()) == 0) fd = ::open(path.c_str(), flags, mode);
+  return fd;
+}
+
+}  // namespace
+
+std::string state_path(const std::string& state_dir) {
+  return (std::filesystem::path(state_dir) / "counts.state").string();
+}
+
+Result<std::size_t> save_state(const std::string& state_dir, const std::vector<PrefixRow>& rows) {
+  std::string body;
+  body.reserve(rows.size() * 48 + 64);
+  body += kMagic;
+  body += '\n';
+  std::uint64_t sum = kFnvSeed;
+  std::string line;
+  for (const auto& r : rows) {
+    line.clear();
+    append_row(line, r);
+    sum = fnv1a(sum, line);
+    body += line;
+  }
+  body += "end " + std::to_string(rows.size()) + " " + std::to_string(sum) + "\n";
+
+  std::string path = state_path(state_dir);
+  std::string tmp = path + ".tmp";
+  int fd = create_fresh(tmp, 0640);
+  if (fd < 0) return Error{tmp + ": " + std::strerror(errno)};
+  bool ok = write_all(fd, body) && ::fsync(fd) == 0;
+  int err = errno;
+  ::close(fd);
+  if (!ok || ::rename(tmp.c_str(), path.c_str()) != 0) {
+    if (ok) err = errno;
+    ::unlink(tmp.c_str());
+    return Error{path + ": cannot save the counts: " + std::strerror(err)};
+  }
+  // The rename itself is durable only once the directory is synced.
+  int dir = ::open(state_dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dir >= 0) {
+    ::fsync(dir);
+    ::close(dir);
+  }
+  return rows.size();
+}
+
+Result<LoadedState> load_state(const std::string& state_dir) {
+  std::string path = state_path(state_dir);
+  auto text = read_whole_file(path);
+  if (!text) return Error{text.error()};
+  LoadedState out;
+  if (!*text) return out;
+  auto rows = parse_state(**text, path);
+  if (rows)
+    out.rows = std::move(*rows);
+  else
+    out.damage = rows.error();
+  return out;
 }
 
 std::string set_aside(const std::string& state_dir) {

@@ -1,8 +1,10 @@
 #pragma once
 // Counts that survive restarts: the store's rows written to the state
 // directory (temporary file, fsync, rename, fsync of the directory) and read
-// back at start. A damaged file is an error the caller logs before moving it
-// aside with set_aside(); it is never fatal.
+// back at start. A damaged file is reported so the caller logs it and moves
+// it aside with set_aside(); a file that cannot be read at all (EACCES, EIO,
+// EMFILE...) is an error that must stop the start, so that the next save
+// never replaces counts that were only out of reach.
 
 #include <string>
 #include <vector>
@@ -15,13 +17,21 @@ namespace asncounter {
 /// The file the counts live in: DIR/counts.state.
 std::string state_path(const std::string& state_dir);
 
-/// Writes `rows` atomically; returns the number of rows written.
+/// Writes `rows` atomically; returns the number of rows written. The
+/// temporary file is created afresh, never through a link planted in its place.
 Result<std::size_t> save_state(const std::string& state_dir, const std::vector<PrefixRow>& rows);
 
-/// Reads the rows back. A missing file is an empty result, not an error; a
-/// damaged one (bad header, bad line, wrong checksum, cut short) is an error
-/// naming the file and the line.
-Result<std::vector<PrefixRow>> load_state(const std::string& state_dir);
+/// What the state directory held.
+struct LoadedState {
+  std::vector<PrefixRow> rows;  ///< empty when there is no state file
+  std::string damage;           ///< why a readable file is damaged, naming file and line; empty: sound
+};
+
+/// Reads the rows back. Only a missing file (ENOENT) means "no state"; a file
+/// that cannot be opened or read is an error naming the file and the errno
+/// text. A damaged one (bad header, bad line, wrong checksum, cut short) is
+/// not an error: `damage` says what is wrong.
+Result<LoadedState> load_state(const std::string& state_dir);
 
 /// Renames a damaged state file to counts.state.damaged-UNIXTIME; returns the new path.
 std::string set_aside(const std::string& state_dir);

@@ -5,7 +5,10 @@
 #include <bzlib.h>
 
 #include <fstream>
+#include <random>
+#include <regex>
 
+#include "common/parse_number.hpp"
 #include "common/table/as_names.hpp"
 #include "tests/support/test_support.hpp"
 
@@ -84,6 +87,58 @@ TEST_CASE("as names: the greedy regex picks the last '>AS' followed by '</a>'", 
   CHECK_FALSE(names->name(10));
   CHECK(names->name(20) == "SECOND, US");
   CHECK(names->name(30) == "ONLY, US <b>ASX</b>");
+}
+
+// pyasn's own regex, run by std::regex (a backtracking engine, as Python's
+// re) on short random lines: the linear matcher must pick the same code and name.
+TEST_CASE("as names: the linear matcher agrees with pyasn's regex on random lines",
+          "[asnames][adversarial]") {
+  const std::regex pyasn("<a .+>AS(.+?)\\s*</a>\\s*(.*)");
+  const char* tokens[] = {"<a ", ">AS", "</a>", "1", "23", "4",   " ", "\t",
+                          "x",   ">",   "A",    "S", "<",  "/a>", "AS"};
+  std::mt19937 rng(12);
+  std::uniform_int_distribution<std::size_t> pick(0, std::size(tokens) - 1);
+  std::uniform_int_distribution<int> length(1, 14);
+  int matched = 0;
+  for (int i = 0; i < 20000; ++i) {
+    std::string line = "<a ";
+    for (int n = length(rng); n > 0; --n) line += tokens[pick(rng)];
+    INFO(line);
+    std::smatch m;
+    std::optional<std::uint32_t> asn;
+    if (std::regex_search(line, m, pyasn, std::regex_constants::match_continuous))
+      asn = parse_unsigned<std::uint32_t>(m[1].str());
+    auto names = AsNames::parse_autnums_html(line + "\n");
+    REQUIRE(names.ok() == asn.has_value());
+    if (!asn) continue;
+    ++matched;
+    CHECK(names->name(*asn) == m[2].str());
+  }
+  CHECK(matched > 100);  // the lines exercise the match, not only the refusal
+}
+
+// The old matcher tried each ">AS" from the right with a forward search for
+// "</a>": quadratic, 8.5 s for 2 MiB, so these 8 MiB lines would take minutes.
+TEST_CASE("as names: a long line of '>AS' is parsed in linear time", "[asnames][adversarial]") {
+  const std::size_t repeats = (std::size_t{8} << 20) / 3;
+  std::string flood;
+  flood.reserve(repeats * 3);
+  for (std::size_t i = 0; i < repeats; ++i) flood += ">AS";
+  const std::string good = "<a href=\"x\">AS64496 </a>GOOD-NET, ZZ\n";
+
+  auto no_close = AsNames::parse_autnums_html("<a " + flood + "\n" + good);
+  REQUIRE(no_close.ok());
+  CHECK(no_close->size() == 1);
+  CHECK(no_close->name(64496) == "GOOD-NET, ZZ");
+
+  // A "</a>" early in the line, every ">AS" after it: the early one is the match.
+  auto early_close = AsNames::parse_autnums_html("<a x>AS64497</a>EARLY" + flood + "\n" + good);
+  REQUIRE(early_close.ok());
+  CHECK(early_close->size() == 2);
+  auto early = early_close->name(64497);
+  REQUIRE(early);
+  CHECK(early->substr(0, 8) == "EARLY>AS");
+  CHECK(early->size() == 5 + flood.size());
 }
 
 TEST_CASE("as names: Latin-1 pages become UTF-8, UTF-8 pages stay as they are", "[asnames]") {

@@ -4,6 +4,7 @@
 #include <csignal>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <string>
 
 #include "daemon/refresh/http_fetch.hpp"
@@ -82,4 +83,27 @@ TEST_CASE("fetch reports 404, the size cap, a stalled and a downed server, namin
 TEST_CASE("fetch refuses other protocols", "[refresh][http]") {
   auto r = fetch_to_string("file:///etc/passwd", quick_limits());
   REQUIRE_FALSE(r.ok());
+}
+
+// The download file sits in the cache directory: a link someone planted at
+// its name must be replaced, not written through (fopen "wb" truncated the
+// link's target).
+TEST_CASE("fetch to a file never writes through a link planted at its path", "[refresh][http][adversarial]") {
+  TempDir root;
+  TempDir outside;
+  std::string body(20000, 'z');
+  std::ofstream(root / "dump.bz2") << body;
+  std::ofstream(outside / "victim") << "precious\n";
+  LocalHttpServer server(root.path());
+  auto part = root / ".dump.bz2.part";
+  std::filesystem::create_symlink(outside / "victim", part);
+
+  auto size = fetch_to_file(server.url() + "/dump.bz2", part.string(), quick_limits());
+  REQUIRE(size.ok());
+  CHECK(*size == body.size());
+  std::ifstream victim(outside / "victim");
+  std::string kept((std::istreambuf_iterator<char>(victim)), std::istreambuf_iterator<char>());
+  CHECK(kept == "precious\n");
+  CHECK_FALSE(std::filesystem::is_symlink(part));
+  CHECK(std::filesystem::file_size(part) == body.size());
 }

@@ -213,6 +213,32 @@ TEST_CASE("FIFO: an existing path that is not a FIFO is an error", "[line_source
   CHECK(bad.error().find("nonsense") != std::string::npos);
 }
 
+// A member of a group-writable input directory could put a link where the
+// FIFO goes: it is refused, and what it points at keeps its mode.
+TEST_CASE("FIFO: a symbolic link at the path is refused, its target left alone",
+          "[line_source][adversarial]") {
+  TempDir dir;
+  TempDir outside;
+  auto target = outside / "victim.fifo";
+  REQUIRE(::mkfifo(target.c_str(), 0600) == 0);
+  REQUIRE(::chmod(target.c_str(), 0600) == 0);
+  std::filesystem::create_symlink(target, dir / "input.fifo");
+  auto r = make_input("fifo:" + (dir / "input.fifo").string(), InputOptions{});
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error().find("symbolic link") != std::string::npos);
+  struct stat st {};
+  REQUIRE(::stat(target.c_str(), &st) == 0);
+  CHECK((st.st_mode & 07777) == 0600);
+  // A link to a plain file: refused too, the file neither changed nor chmod-ed.
+  std::ofstream(outside / "victim.txt") << "precious\n";
+  REQUIRE(::chmod((outside / "victim.txt").c_str(), 0644) == 0);
+  std::filesystem::create_symlink(outside / "victim.txt", dir / "other.fifo");
+  REQUIRE_FALSE(make_input("fifo:" + (dir / "other.fifo").string(), InputOptions{}).ok());
+  REQUIRE(::stat((outside / "victim.txt").c_str(), &st) == 0);
+  CHECK((st.st_mode & 07777) == 0644);
+  CHECK(std::filesystem::file_size(outside / "victim.txt") == 9);
+}
+
 TEST_CASE("stop() returns while the reader is blocked with nothing to read", "[line_source]") {
   TempDir dir;
   auto in = input("fifo:" + (dir / "idle.fifo").string(), false);

@@ -66,6 +66,42 @@ TEST_CASE("report prints None for unknown names and without a names file", "[rep
   CHECK(out == "count\tpercent\tASN\tAS\n2\t66.67\t64497\tNone\n1\t33.33\t64496\tNone\ntotal: 3\n");
 }
 
+// A name is text from outside: one that carries a terminal escape, a newline
+// or a tab must not clear the screen, add a row or shift the columns.
+TEST_CASE("report escapes control characters in AS names", "[report][adversarial]") {
+  auto n = AsNames::parse_json(
+      R"({"64496": "EVIL\u001b[2J\u001b[H, ZZ", "64497": "FAKE\n999\t99.99\t64511\tROW", )"
+      R"("64498": "TAB\tBACK\\SLASH\r\u0007\u007f", "64499": "C1\u009b2J Caf\u00e9, FR"})");
+  REQUIRE(n.ok());
+  AsnTable asns;
+  asns.total = hits(4);
+  asns.rows = {AsnRow{64496, hits(1)}, AsnRow{64497, hits(1)}, AsnRow{64498, hits(1)},
+               AsnRow{64499, hits(1)}};
+  std::string out;
+  asncounter::append_tsv(out, asncounter::make_asn_report(asns, &*n));
+  CHECK(out ==
+        "count\tpercent\tASN\tAS\n"
+        "1\t25.00\t64496\tEVIL\\x1b[2J\\x1b[H, ZZ\n"
+        "1\t25.00\t64497\tFAKE\\n999\\t99.99\\t64511\\tROW\n"
+        "1\t25.00\t64498\tTAB\\tBACK\\\\SLASH\\r\\x07\\x7f\n"
+        "1\t25.00\t64499\tC1\\u009b2J Caf\xc3\xa9, FR\n"
+        "total: 4\n");
+  PrefixTable prefixes;
+  prefixes.total = hits(1);
+  prefixes.rows = {PrefixRow{pfx("192.0.2.0/24"), 64497, hits(1)}};
+  out.clear();
+  asncounter::append_tsv(out, asncounter::make_prefix_report(prefixes, &*n));
+  CHECK(out ==
+        "count\tpercent\tprefix\tASN\tAS\n"
+        "1\t100.00\t192.0.2.0/24\t64497\tFAKE\\n999\\t99.99\\t64511\\tROW\n"
+        "total: 1\n");
+  // --json keeps the name as it is: JSON escapes control characters itself.
+  auto back =
+      asncounter::report_from_json(asncounter::to_json(asncounter::make_asn_report(asns, &*n)), false);
+  REQUIRE(back.ok());
+  CHECK(back->rows[1].name == "FAKE\n999\t99.99\t64511\tROW");
+}
+
 TEST_CASE("report percent has two decimals rounded like Python's %.2f", "[report]") {
   CHECK(asncounter::format_percent(1, 3) == "33.33");
   CHECK(asncounter::format_percent(2, 3) == "66.67");

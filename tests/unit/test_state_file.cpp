@@ -1,5 +1,10 @@
 #include <catch2/catch.hpp>
 
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -51,17 +56,19 @@ TEST_CASE("State round-trips every row, unrouted and repeated prefixes included"
   CHECK_FALSE(std::filesystem::exists(dir / "counts.state.tmp"));
   auto loaded = load_state(dir.path().string());
   REQUIRE(loaded.ok());
-  check_same(*loaded, rows);
+  CHECK(loaded->damage.empty());
+  check_same(loaded->rows, rows);
 }
 
 TEST_CASE("A missing state file is an empty start, not an error", "[state]") {
   TempDir dir;
   auto loaded = load_state(dir.path().string());
   REQUIRE(loaded.ok());
-  CHECK(loaded->empty());
+  CHECK(loaded->damage.empty());
+  CHECK(loaded->rows.empty());
 }
 
-TEST_CASE("Damaged state files are errors naming file and line, and can be set aside", "[state]") {
+TEST_CASE("Damaged state files are reported naming file and line, and can be set aside", "[state]") {
   TempDir dir;
   REQUIRE(save_state(dir.path().string(), sample_rows()).ok());
   std::string good = slurp(dir / "counts.state");
@@ -81,20 +88,68 @@ TEST_CASE("Damaged state files are errors naming file and line, and can be set a
     INFO(c.name);
     std::ofstream(dir / "counts.state", std::ios::trunc) << c.text;
     auto loaded = load_state(dir.path().string());
-    REQUIRE_FALSE(loaded.ok());
-    CHECK(loaded.error().find("counts.state") != std::string::npos);
-    CHECK(loaded.error().find(c.expect) != std::string::npos);
+    REQUIRE(loaded.ok());  // readable: damaged, to be set aside, not a reason to refuse the start
+    CHECK(loaded->rows.empty());
+    CHECK(loaded->damage.find("counts.state") != std::string::npos);
+    CHECK(loaded->damage.find(c.expect) != std::string::npos);
   }
   std::string aside = asncounter::set_aside(dir.path().string());
   CHECK(std::filesystem::exists(aside));
   CHECK_FALSE(std::filesystem::exists(dir / "counts.state"));
   auto fresh = load_state(dir.path().string());
   REQUIRE(fresh.ok());
-  CHECK(fresh->empty());
+  CHECK(fresh->damage.empty());
+  CHECK(fresh->rows.empty());
 }
 
 TEST_CASE("Saving into a missing directory is an error, not a crash", "[state]") {
   auto saved = save_state("/nonexistent-dir/for/state", sample_rows());
   REQUIRE_FALSE(saved.ok());
   CHECK(saved.error().find("/nonexistent-dir/for/state") != std::string::npos);
+}
+
+// Only "no such file" means "no counts yet": a file that is there but out of
+// reach must stop the start, or the next save would replace it.
+TEST_CASE("A state file that cannot be opened or read is an error naming it and the cause",
+          "[state][adversarial]") {
+  TempDir dir;
+  SECTION("a directory where the file should be (EISDIR on read)") {
+    std::filesystem::create_directory(dir / "counts.state");
+    auto loaded = load_state(dir.path().string());
+    REQUIRE_FALSE(loaded.ok());
+    CHECK(loaded.error().find((dir / "counts.state").string()) != std::string::npos);
+    CHECK(loaded.error().find(std::strerror(EISDIR)) != std::string::npos);
+  }
+  SECTION("out of descriptors (EMFILE on open)") {
+    REQUIRE(save_state(dir.path().string(), sample_rows()).ok());
+    std::string before = slurp(dir / "counts.state");
+    // The soft limit set to the lowest free descriptor: the next open fails.
+    int probe = ::dup(0);
+    REQUIRE(probe >= 0);
+    ::close(probe);
+    rlimit saved{};
+    REQUIRE(::getrlimit(RLIMIT_NOFILE, &saved) == 0);
+    rlimit low = saved;
+    low.rlim_cur = static_cast<rlim_t>(probe);
+    REQUIRE(::setrlimit(RLIMIT_NOFILE, &low) == 0);
+    auto loaded = load_state(dir.path().string());
+    ::setrlimit(RLIMIT_NOFILE, &saved);
+    REQUIRE_FALSE(loaded.ok());
+    CHECK(loaded.error().find((dir / "counts.state").string()) != std::string::npos);
+    CHECK(loaded.error().find(std::strerror(EMFILE)) != std::string::npos);
+    CHECK(slurp(dir / "counts.state") == before);
+  }
+}
+
+TEST_CASE("Saving never writes through a link planted at the temporary file", "[state][adversarial]") {
+  TempDir dir;
+  TempDir outside;
+  std::ofstream(outside / "victim") << "precious\n";
+  std::filesystem::create_symlink(outside / "victim", dir / "counts.state.tmp");
+  REQUIRE(save_state(dir.path().string(), sample_rows()).ok());
+  CHECK(slurp(outside / "victim") == "precious\n");
+  CHECK_FALSE(std::filesystem::exists(dir / "counts.state.tmp"));
+  auto loaded = load_state(dir.path().string());
+  REQUIRE(loaded.ok());
+  check_same(loaded->rows, sample_rows());
 }
