@@ -32,6 +32,8 @@ struct CounterStore::Impl {
   void add_rows(Generation& into, ReadState& st, const RowMap& rows, const Counts& unrouted);
   template <class F>
   auto with_merge_input(F&& f);
+  template <class F>
+  auto with_window(const Window& w, F&& f);
 };
 
 namespace {
@@ -62,6 +64,13 @@ CounterStore::CounterStore(std::shared_ptr<const LpmTable> table, unsigned shard
     : impl_(std::make_unique<Impl>(table ? std::move(table) : LpmTable::empty(),
                                    std::bit_ceil(std::max(1U, shards)))) {}
 
+CounterStore::CounterStore(std::shared_ptr<const LpmTable> table, unsigned shards,
+                           const HistoryConfig& history, MonoTime start)
+    : CounterStore(std::move(table), shards) {
+  auto st = impl_->read.lock();
+  st->history = std::make_unique<History>(history, start, *impl_->load_current());
+}
+
 CounterStore::~CounterStore() = default;
 
 std::uint64_t CounterStore::add(const EventBatch& batch) {
@@ -85,6 +94,7 @@ void CounterStore::set_table(std::shared_ptr<const LpmTable> table) {
   auto gen = std::make_shared<Generation>(std::move(table), impl_->shards, ++st->generations);
   std::shared_ptr<Generation> old = std::exchange(*impl_->current.lock(), gen);
   st->retired.push_back(std::move(old));
+  if (st->history) st->history->table_swapped(*st->retired.back(), *gen, st->retired);
   impl_->rehome_orphans(*gen, *st);
   impl_->try_fold(*st);
 }
@@ -104,6 +114,7 @@ void CounterStore::Impl::try_fold(ReadState& st) {
     // before it dropped its reference; folding takes the same shard locks,
     // which orders those counts before the fold (a fence would say the
     // same, but TSan does not model fences).
+    if (st.history) st.history->retire(**it);
     fold(**it, *cur, st);
     st.folded_contention += (*it)->contended();
     it = st.retired.erase(it);
@@ -133,6 +144,12 @@ void CounterStore::Impl::add_rows(Generation& into, ReadState& st, const RowMap&
   auto shard = into.shard(0).lock();
   if (unrouted.hits || unrouted.bytes || unrouted.latency_samples) shard->add_at(kUnrouted, unrouted);
   for (const auto& [id, c] : moved) shard->add_at(id, c);
+  // Not new hits: the history already has them (or, imported, they are
+  // older than it), so its snapshot takes them too.
+  if (st.history) {
+    st.history->absorbed(kUnrouted, unrouted);
+    for (const auto& [id, c] : moved) st.history->absorbed(id, c);
+  }
 }
 
 void CounterStore::Impl::rehome_orphans(Generation& into, ReadState& st) {
@@ -159,6 +176,72 @@ auto CounterStore::Impl::with_merge_input(F&& f) {
   Counts unrouted;
   for (auto& g : st->retired) collect_rows(*g, extra, unrouted);
   return f(MergeInput{*cur, extra, unrouted});
+}
+
+template <class F>
+auto CounterStore::Impl::with_window(const Window& w, F&& f) {
+  auto st = read.lock();
+  try_fold(*st);
+  Summed& sums = st->history->window_buffer();
+  RowMap extra;
+  WindowSpan span = st->history->window_sums(w, st->retired, sums, extra);
+  return f(*load_current(), sums, extra, span);
+}
+
+Windowed<AsnTable> CounterStore::top_asns(std::size_t limit, const Window& window) const {
+  if (window.length.count() <= 0 || !impl_->read.lock()->history) return {top_asns(limit), std::nullopt};
+  Windowed<AsnTable> w = impl_->with_window(
+      window, [&](const Generation& g, const Summed& sums, const RowMap& extra, const WindowSpan& span) {
+        return Windowed<AsnTable>{rank_asns(g, sums, extra, limit), span};
+      });
+  w.table.has_bytes = impl_->has_bytes.load(std::memory_order_relaxed);
+  w.table.has_latency = impl_->has_latency.load(std::memory_order_relaxed);
+  return w;
+}
+
+Windowed<PrefixTable> CounterStore::top_prefixes(std::size_t limit, std::optional<std::uint32_t> asn,
+                                                 const Window& window) const {
+  if (window.length.count() <= 0 || !impl_->read.lock()->history)
+    return {top_prefixes(limit, asn), std::nullopt};
+  Windowed<PrefixTable> w = impl_->with_window(
+      window, [&](const Generation& g, const Summed& sums, const RowMap& extra, const WindowSpan& span) {
+        return Windowed<PrefixTable>{rank_prefixes(g, sums, extra, limit, asn), span};
+      });
+  w.table.has_bytes = impl_->has_bytes.load(std::memory_order_relaxed);
+  w.table.has_latency = impl_->has_latency.load(std::memory_order_relaxed);
+  return w;
+}
+
+AsnSummary CounterStore::asn_summary(std::uint32_t asn, const Window& window) const {
+  AsnSummary s;
+  auto fill = [&](const AsnTable& asns, PrefixTable prefixes) {
+    s.total = asns.total;
+    for (std::size_t i = 0; i < asns.rows.size(); ++i) {
+      if (asns.rows[i].asn != asn) continue;
+      s.counts = asns.rows[i].counts;
+      s.rank = i + 1;
+    }
+    s.prefixes = std::move(prefixes);
+  };
+  if (window.length.count() <= 0 || !impl_->read.lock()->history) {
+    fill(top_asns(0), top_prefixes(0, asn));
+  } else {
+    impl_->with_window(
+        window, [&](const Generation& g, const Summed& sums, const RowMap& extra, const WindowSpan& span) {
+          fill(rank_asns(g, sums, extra, 0), rank_prefixes(g, sums, extra, 0, asn));
+          s.window = span;
+        });
+  }
+  s.prefixes.has_bytes = impl_->has_bytes.load(std::memory_order_relaxed);
+  s.prefixes.has_latency = impl_->has_latency.load(std::memory_order_relaxed);
+  return s;
+}
+
+void CounterStore::close_step(MonoTime now) {
+  auto st = impl_->read.lock();
+  if (!st->history) return;
+  impl_->try_fold(*st);
+  st->history->close_step(now, st->retired);
 }
 
 AsnTable CounterStore::top_asns(std::size_t limit) const {
@@ -189,6 +272,7 @@ StoreStats CounterStore::stats() const {
   for (auto& g : st->retired) add_gen(*g);
   for (const auto& [key, c] : st->orphans) s.total += c;
   s.generations = st->generations;
+  if (st->history) s.history = st->history->stats();
   s.contended_locks += st->folded_contention;
   s.shards = impl_->shards;
   s.has_bytes = impl_->has_bytes.load(std::memory_order_relaxed);
@@ -205,6 +289,7 @@ void CounterStore::reset() {
   clear_gen(*impl_->load_current());
   for (auto& g : st->retired) clear_gen(*g);
   st->orphans.clear();
+  if (st->history) st->history->reset();
 }
 
 std::vector<PrefixRow> CounterStore::export_rows() const { return top_prefixes(0).rows; }

@@ -16,6 +16,7 @@
 #include "common/counts.hpp"
 #include "common/table/lpm_table.hpp"
 #include "daemon/input/event_batch.hpp"
+#include "daemon/store/history_config.hpp"
 
 namespace asncounter {
 
@@ -27,12 +28,32 @@ struct StoreStats {
   std::size_t shards{};
   bool has_bytes{};
   bool has_latency{};
+  HistoryStats history;  ///< enabled false: no history kept
+};
+
+/// A windowed answer: the table, and the interval it covers (none: since start).
+template <class Table>
+struct Windowed {
+  Table table;
+  std::optional<WindowSpan> window;
+};
+
+/// One ASN over a window: its counts, rank and prefixes.
+struct AsnSummary {
+  Counts counts;
+  Counts total;          ///< of every ASN, for the share
+  std::size_t rank{};    ///< 1: the most hits; 0: not counted
+  PrefixTable prefixes;  ///< its prefixes, by hits descending (total: of every prefix)
+  std::optional<WindowSpan> window;
 };
 
 class CounterStore {
  public:
   /// `shards` is rounded up to a power of two.
   CounterStore(std::shared_ptr<const LpmTable> table, unsigned shards = 4);
+  /// The same keeping a history of steps, the first starting at `start`.
+  CounterStore(std::shared_ptr<const LpmTable> table, unsigned shards, const HistoryConfig& history,
+               MonoTime start);
   ~CounterStore();
   CounterStore(const CounterStore&) = delete;
   CounterStore& operator=(const CounterStore&) = delete;
@@ -49,8 +70,16 @@ class CounterStore {
   AsnTable top_asns(std::size_t limit) const;
   /// Top `limit` prefixes (0: all), only those of `asn` when given.
   PrefixTable top_prefixes(std::size_t limit, std::optional<std::uint32_t> asn = std::nullopt) const;
+  /// The same over a window (length 0, or no history: since start).
+  Windowed<AsnTable> top_asns(std::size_t limit, const Window& window) const;
+  Windowed<PrefixTable> top_prefixes(std::size_t limit, std::optional<std::uint32_t> asn,
+                                     const Window& window) const;
+  /// One ASN's counts, rank and prefixes, over a window or since start.
+  AsnSummary asn_summary(std::uint32_t asn, const Window& window) const;
+  /// Closes the history's step in progress at `now` (a timer every history-step).
+  void close_step(MonoTime now);
   StoreStats stats() const;
-  /// Zeroes every count atomically.
+  /// Zeroes every count, and the history, atomically.
   void reset();
 
   /// Every (prefix, ASN) total, unrouted included, for persistence.

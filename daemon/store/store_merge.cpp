@@ -34,47 +34,14 @@ bool none_last_less(const std::optional<T>& a, const std::optional<T>& b) {
   return a.has_value() && *a < *b;
 }
 
-/// Per-id sums of one generation over its shards, one field array each
-/// (only the fields some shard carries).
-struct Summed {
-  std::vector<std::uint64_t> hits, bytes, latency_sum, latency_samples;
-  Counts at(PrefixId id) const {
-    Counts c;
-    c.hits = hits[id];
-    if (!bytes.empty()) c.bytes = bytes[id];
-    if (!latency_sum.empty()) {
-      c.latency_us_sum = latency_sum[id];
-      c.latency_samples = latency_samples[id];
-    }
-    return c;
-  }
-};
-
 void add_array(std::vector<std::uint64_t>& to, const CounterArray& from) {
-  if (to.empty()) to.assign(from.size(), 0);
   const std::uint64_t* f = from.data();
   for (std::size_t i = 0; i < to.size(); ++i) to[i] += f[i];
 }
 
-Summed sum_shards(Generation& g) {
-  Summed s;
-  s.hits.assign(g.id_count(), 0);
-  for (std::size_t i = 0; i < g.shard_count(); ++i) {
-    auto sh = g.shard(i).lock();
-    if (sh->touched) add_array(s.hits, sh->hits);
-    if (sh->bytes_touched) add_array(s.bytes, sh->bytes);
-    if (sh->latency_touched) {
-      add_array(s.latency_sum, sh->latency_sum);
-      add_array(s.latency_samples, sh->latency_samples);
-    }
-  }
-  return s;
-}
-
 /// Adds field `from` of every id to its ASN slot. Branch-free on purpose:
 /// adding the zeros of untouched ids is cheaper than mispredicting on them.
-void add_by_slot(std::vector<std::uint64_t>& slots, const Generation& g, const CounterArray& from) {
-  const std::uint64_t* f = from.data();
+void add_by_slot(std::vector<std::uint64_t>& slots, const Generation& g, const std::uint64_t* f) {
   const std::uint32_t* slot = g.id_slots();
   std::uint64_t* out = slots.data();
   const std::size_t n = g.id_count();
@@ -82,6 +49,29 @@ void add_by_slot(std::vector<std::uint64_t>& slots, const Generation& g, const C
 }
 
 }  // namespace
+
+void sum_shards(Generation& g, Summed& s) {
+  s.hits.assign(g.id_count(), 0);
+  s.bytes.clear();
+  s.latency_sum.clear();
+  s.latency_samples.clear();
+  for (std::size_t i = 0; i < g.shard_count(); ++i) {
+    auto sh = g.shard(i).lock();
+    if (sh->touched) add_array(s.hits, sh->hits);
+    if (sh->bytes_touched) {
+      if (s.bytes.empty()) s.bytes.assign(g.id_count(), 0);
+      add_array(s.bytes, sh->bytes);
+    }
+    if (sh->latency_touched) {
+      if (s.latency_sum.empty()) {
+        s.latency_sum.assign(g.id_count(), 0);
+        s.latency_samples.assign(g.id_count(), 0);
+      }
+      add_array(s.latency_sum, sh->latency_sum);
+      add_array(s.latency_samples, sh->latency_samples);
+    }
+  }
+}
 
 void collect_rows(Generation& g, RowMap& rows, Counts& unrouted) {
   const LpmTable& t = *g.table();
@@ -99,27 +89,13 @@ void collect_rows(Generation& g, RowMap& rows, Counts& unrouted) {
   }
 }
 
-AsnTable merge_asns(const MergeInput& in, std::size_t limit) {
-  Generation& g = in.current;
-  // One plain array per field: the hits slots of ~50k ASNs stay in L2.
+namespace {
+
+AsnTable finish_asns(const Generation& g, const std::vector<std::uint64_t>& hits,
+                     const std::vector<std::uint64_t>& bytes, const std::vector<std::uint64_t>& lat_sum,
+                     const std::vector<std::uint64_t>& lat_n, const RowMap& extra,
+                     const Counts& extra_unrouted, std::size_t limit) {
   const std::size_t n = g.slot_count();
-  std::vector<std::uint64_t> hits(n), bytes, lat_sum, lat_n;
-  for (std::size_t i = 0; i < g.shard_count(); ++i) {
-    auto sh = g.shard(i).lock();
-    if (sh->touched) add_by_slot(hits, g, sh->hits);
-    if (sh->bytes_touched) {
-      if (bytes.empty()) bytes.resize(n);
-      add_by_slot(bytes, g, sh->bytes);
-    }
-    if (sh->latency_touched) {
-      if (lat_sum.empty()) {
-        lat_sum.resize(n);
-        lat_n.resize(n);
-      }
-      add_by_slot(lat_sum, g, sh->latency_sum);
-      add_by_slot(lat_n, g, sh->latency_samples);
-    }
-  }
   std::vector<Counts> slots(n);
   for (std::size_t s = 0; s < n; ++s) {
     slots[s].hits = hits[s];
@@ -129,9 +105,9 @@ AsnTable merge_asns(const MergeInput& in, std::size_t limit) {
       slots[s].latency_samples = lat_n[s];
     }
   }
-  slots[0] += in.extra_unrouted;
+  slots[0] += extra_unrouted;
   std::unordered_map<std::uint32_t, Counts> others;  // ASNs the current table no longer has
-  for (const auto& [key, c] : in.extra) {
+  for (const auto& [key, c] : extra) {
     if (auto s = g.slot_of_asn(key.asn))
       slots[*s] += c;
     else
@@ -152,10 +128,59 @@ AsnTable merge_asns(const MergeInput& in, std::size_t limit) {
   return t;
 }
 
-PrefixTable merge_prefixes(const MergeInput& in, std::size_t limit, std::optional<std::uint32_t> asn) {
+}  // namespace
+
+AsnTable merge_asns(const MergeInput& in, std::size_t limit) {
   Generation& g = in.current;
+  // One plain array per field: the hits slots of ~50k ASNs stay in L2.
+  const std::size_t n = g.slot_count();
+  std::vector<std::uint64_t> hits(n), bytes, lat_sum, lat_n;
+  for (std::size_t i = 0; i < g.shard_count(); ++i) {
+    auto sh = g.shard(i).lock();
+    if (sh->touched) add_by_slot(hits, g, sh->hits.data());
+    if (sh->bytes_touched) {
+      if (bytes.empty()) bytes.resize(n);
+      add_by_slot(bytes, g, sh->bytes.data());
+    }
+    if (sh->latency_touched) {
+      if (lat_sum.empty()) {
+        lat_sum.resize(n);
+        lat_n.resize(n);
+      }
+      add_by_slot(lat_sum, g, sh->latency_sum.data());
+      add_by_slot(lat_n, g, sh->latency_samples.data());
+    }
+  }
+  return finish_asns(g, hits, bytes, lat_sum, lat_n, in.extra, in.extra_unrouted, limit);
+}
+
+AsnTable rank_asns(const Generation& g, const Summed& sums, const RowMap& extra, std::size_t limit) {
+  const std::size_t n = g.slot_count();
+  std::vector<std::uint64_t> hits(n), bytes, lat_sum, lat_n;
+  add_by_slot(hits, g, sums.hits.data());
+  if (!sums.bytes.empty()) {
+    bytes.resize(n);
+    add_by_slot(bytes, g, sums.bytes.data());
+  }
+  if (!sums.latency_sum.empty()) {
+    lat_sum.resize(n);
+    lat_n.resize(n);
+    add_by_slot(lat_sum, g, sums.latency_sum.data());
+    add_by_slot(lat_n, g, sums.latency_samples.data());
+  }
+  return finish_asns(g, hits, bytes, lat_sum, lat_n, extra, Counts{}, limit);
+}
+
+PrefixTable merge_prefixes(const MergeInput& in, std::size_t limit, std::optional<std::uint32_t> asn) {
+  Summed sum;
+  sum_shards(in.current, sum);
+  sum.add_at(kUnrouted, in.extra_unrouted);
+  return rank_prefixes(in.current, sum, in.extra, limit, asn);
+}
+
+PrefixTable rank_prefixes(const Generation& g, const Summed& sum, const RowMap& extra, std::size_t limit,
+                          std::optional<std::uint32_t> asn) {
   const LpmTable& table = *g.table();
-  const Summed sum = sum_shards(g);
   // Rank light candidates (hits and where the row lives), then build full
   // rows only for those kept: a million PrefixRows would cost ~80 MB.
   constexpr std::uint32_t kNone = UINT32_MAX;
@@ -166,7 +191,7 @@ PrefixTable merge_prefixes(const MergeInput& in, std::size_t limit, std::optiona
   };
   std::vector<const RowMap::value_type*> extras;
   std::unordered_map<RowKey, std::uint32_t, RowKeyHash> extra_index;
-  for (const auto& e : in.extra) {
+  for (const auto& e : extra) {
     extra_index.emplace(e.first, static_cast<std::uint32_t>(extras.size()));
     extras.push_back(&e);
   }
@@ -200,7 +225,6 @@ PrefixTable merge_prefixes(const MergeInput& in, std::size_t limit, std::optiona
   };
   for (PrefixId id = 0; id < g.id_count(); ++id) {
     Counts c = sum.at(id);
-    if (id == kUnrouted) c += in.extra_unrouted;
     std::uint32_t x = kNone;
     if (id != kUnrouted && !extra_index.empty()) {
       // The same (prefix, ASN) counted under an older table makes one row.
@@ -226,7 +250,6 @@ PrefixTable merge_prefixes(const MergeInput& in, std::size_t limit, std::optiona
   for (const Cand& c : cands) {
     auto [prefix, origin] = key(c);
     Counts counts = c.id == kNone ? Counts{} : sum.at(c.id);
-    if (c.id == kUnrouted) counts += in.extra_unrouted;
     if (c.extra != kNone) counts += extras[c.extra]->second;
     t.rows.push_back(PrefixRow{prefix, origin, counts});
   }

@@ -12,21 +12,10 @@
 
 #include "common/counts.hpp"
 #include "daemon/store/generation.hpp"
+#include "daemon/store/history.hpp"
+#include "daemon/store/store_rows.hpp"
 
 namespace asncounter {
-
-/// A (prefix, origin ASN) pair: the identity of a prefix row across tables.
-struct RowKey {
-  Prefix prefix;
-  std::uint32_t asn{};
-  friend bool operator==(const RowKey&, const RowKey&) = default;
-};
-
-struct RowKeyHash {
-  std::size_t operator()(const RowKey& k) const noexcept;
-};
-
-using RowMap = std::unordered_map<RowKey, Counts, RowKeyHash>;
 
 /// What the reader lock guards: everything but the live shard arrays.
 struct ReadState {
@@ -36,6 +25,7 @@ struct ReadState {
   RowMap orphans;
   std::uint64_t generations = 1;        ///< tables installed so far
   std::uint64_t folded_contention = 0;  ///< contention of generations already folded
+  std::unique_ptr<History> history;     ///< null: no history kept
 };
 
 /// Everything a read merges: the current generation plus rows that live
@@ -50,6 +40,11 @@ struct MergeInput {
 AsnTable merge_asns(const MergeInput& in, std::size_t limit);
 /// Per-prefix totals, sorted and cut to `limit` (0: all), only `asn`'s when given.
 PrefixTable merge_prefixes(const MergeInput& in, std::size_t limit, std::optional<std::uint32_t> asn);
+
+/// The same from per-id sums of `current` (a window's), plus `extra` rows.
+AsnTable rank_asns(const Generation& current, const Summed& sums, const RowMap& extra, std::size_t limit);
+PrefixTable rank_prefixes(const Generation& current, const Summed& sums, const RowMap& extra,
+                          std::size_t limit, std::optional<std::uint32_t> asn);
 
 /// Adds every non-zero row of `g` to `rows` (id 0 to `unrouted`).
 void collect_rows(Generation& g, RowMap& rows, Counts& unrouted);

@@ -1,0 +1,296 @@
+#include "daemon/store/history.hpp"
+
+#include <algorithm>
+
+namespace asncounter {
+
+namespace {
+
+constexpr std::uint32_t kUnmapped = UINT32_MAX;
+
+bool moved(const Counts& c) { return c.hits || c.bytes || c.latency_us_sum || c.latency_samples; }
+
+/// Sorts entries by key and adds up those with the same key.
+void sort_merge(std::vector<StepEntry>& v) {
+  std::sort(v.begin(), v.end(), [](const StepEntry& a, const StepEntry& b) { return a.key < b.key; });
+  std::size_t out = 0;
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    if (out && v[out - 1].key == v[i].key)
+      v[out - 1].counts += v[i].counts;
+    else
+      v[out++] = v[i];
+  }
+  v.resize(out);
+}
+
+}  // namespace
+
+/// A generation's counts at the last close (summed over shards), and for a
+/// replaced generation the memo of its ids' keys in the current table.
+struct History::Track {
+  explicit Track(std::size_t ids) : hits(ids), bytes(ids), latency_sum(ids), latency_samples(ids) {}
+  CounterArray hits, bytes, latency_sum, latency_samples;  // mmap: untouched fields cost nothing
+  std::vector<std::uint32_t> memo;
+  bool bytes_touched = false, latency_touched = false;
+  void clear() {
+    hits.clear();
+    bytes.clear();
+    latency_sum.clear();
+    latency_samples.clear();
+    bytes_touched = latency_touched = false;
+    memo.clear();
+  }
+};
+
+History::History(const HistoryConfig& config, MonoTime start, Generation& current)
+    : config_(config), origin_(start), last_close_(start), current_(&current) {
+  if (config_.step.count() <= 0) config_.step = std::chrono::seconds(1);
+  tracks_.emplace(&current, std::make_unique<Track>(current.id_count()));
+}
+
+History::~History() = default;
+
+History::Track& History::track(const Generation& g) {
+  auto& t = tracks_[&g];
+  if (!t) t = std::make_unique<Track>(g.id_count());
+  return *t;
+}
+
+template <class F>
+void History::diff(Generation& g, Track& t, bool update, F&& emit) {
+  sum_shards(g, scratch_);
+  const std::size_t n = g.id_count();
+  const bool has_bytes = !scratch_.bytes.empty() || t.bytes_touched;
+  const bool has_latency = !scratch_.latency_sum.empty() || t.latency_touched;
+  if (has_bytes && scratch_.bytes.empty()) scratch_.bytes.assign(n, 0);
+  if (has_latency && scratch_.latency_sum.empty())
+    scratch_.latency_sum.assign(n, 0), scratch_.latency_samples.assign(n, 0);
+  const std::uint64_t* h = scratch_.hits.data();
+  std::uint64_t* sh = t.hits.data();
+  for (PrefixId id = 0; id < n; ++id) {
+    // Counters only grow between closes (reset, folding and import adjust
+    // the snapshot under the same lock), so the difference is the move.
+    Counts d;
+    d.hits = h[id] - sh[id];
+    if (has_bytes) d.bytes = scratch_.bytes[id] - t.bytes[id];
+    if (has_latency) {
+      d.latency_us_sum = scratch_.latency_sum[id] - t.latency_sum[id];
+      d.latency_samples = scratch_.latency_samples[id] - t.latency_samples[id];
+    }
+    if (!moved(d)) continue;
+    emit(id, d);
+    if (!update) continue;
+    sh[id] = h[id];
+    if (has_bytes) t.bytes[id] = scratch_.bytes[id];
+    if (has_latency) {
+      t.latency_sum[id] = scratch_.latency_sum[id];
+      t.latency_samples[id] = scratch_.latency_samples[id];
+    }
+  }
+  if (update) {
+    t.bytes_touched = has_bytes;
+    t.latency_touched = has_latency;
+  }
+}
+
+std::uint32_t History::intern(const RowKey& k) {
+  if (auto id = current_->find(k.prefix, k.asn)) return *id;
+  auto [it, fresh] = orphan_index_.try_emplace(k, static_cast<std::uint32_t>(orphan_keys_.size()));
+  if (fresh) orphan_keys_.push_back(k);
+  return kOrphanKey | it->second;
+}
+
+std::uint32_t History::translate(Generation& g, Track& t, PrefixId id) {
+  if (id == kUnrouted) return kUnrouted;
+  if (t.memo.empty()) t.memo.assign(g.id_count(), kUnmapped);
+  std::uint32_t& k = t.memo[id];
+  if (k == kUnmapped) k = intern(RowKey{g.table()->prefix(id), g.table()->asn(id)});
+  return k;
+}
+
+void History::table_swapped(Generation& previous, Generation& next, Retired retired) {
+  // Keys of the previous key space, mapped lazily: previous's ids through
+  // its memo, old orphans through orphan_map.
+  Track& prev = track(previous);
+  std::vector<RowKey> old_orphans = std::move(orphan_keys_);
+  orphan_keys_.clear();
+  orphan_index_.clear();  // rebuilt with only the keys still in use
+  current_ = &next;
+  track(next);
+  for (const auto& g : retired) track(*g).memo.clear();  // their memos named the previous table's keys
+  prev.memo.clear();
+  std::vector<std::uint32_t> orphan_map(old_orphans.size(), kUnmapped);
+  auto map_key = [&](std::uint32_t k) {
+    if (!(k & kOrphanKey)) return translate(previous, prev, k);
+    std::uint32_t& m = orphan_map[k & ~kOrphanKey];
+    if (m == kUnmapped) m = intern(old_orphans[k & ~kOrphanKey]);
+    return m;
+  };
+  std::size_t bytes = 0;
+  for (Step& s : steps_) {
+    std::vector<StepEntry> v = decode_step(s.data);
+    bool sorted = true;
+    for (std::size_t i = 0; i < v.size(); ++i) {
+      v[i].key = map_key(v[i].key);
+      if (i && v[i].key <= v[i - 1].key) sorted = false;
+    }
+    // Prefix ids follow prefix order in both tables, so most steps stay sorted.
+    if (!sorted) sort_merge(v);
+    s.data = encode_step(v);
+    bytes += s.data.memory();
+  }
+  step_bytes_ = bytes;
+  std::unordered_map<std::uint32_t, Counts> pending;
+  for (const auto& [k, c] : pending_) pending[map_key(k)] += c;
+  pending_ = std::move(pending);
+}
+
+void History::retire(Generation& g) {
+  auto it = tracks_.find(&g);
+  if (it == tracks_.end()) return;
+  Track& t = *it->second;
+  diff(g, t, false, [&](PrefixId id, const Counts& c) { pending_[translate(g, t, id)] += c; });
+  tracks_.erase(it);
+}
+
+void History::absorbed(PrefixId id, const Counts& c) {
+  Track& t = track(*current_);
+  t.hits[id] += c.hits;
+  if (c.bytes) t.bytes[id] += c.bytes, t.bytes_touched = true;
+  if (c.latency_samples || c.latency_us_sum) {
+    t.latency_sum[id] += c.latency_us_sum;
+    t.latency_samples[id] += c.latency_samples;
+    t.latency_touched = true;
+  }
+}
+
+void History::close_step(MonoTime now, Retired retired) {
+  if (now <= last_close_) return;
+  entries_.clear();
+  diff(*current_, track(*current_), true, [&](PrefixId id, const Counts& c) {
+    entries_.push_back(StepEntry{id, c});
+  });
+  bool sorted = true;
+  for (const auto& g : retired) {
+    Track& t = track(*g);
+    diff(*g, t, true, [&](PrefixId id, const Counts& c) {
+      entries_.push_back(StepEntry{translate(*g, t, id), c});
+      sorted = false;
+    });
+  }
+  for (const auto& [k, c] : pending_) entries_.push_back(StepEntry{k, c}), sorted = false;
+  pending_.clear();
+  if (!sorted) sort_merge(entries_);
+  steps_.push_back(Step{last_close_, now, encode_step(entries_)});
+  step_bytes_ += steps_.back().data.memory();
+  last_close_ = now;
+  age(now);
+}
+
+std::chrono::nanoseconds History::resolution(std::chrono::nanoseconds age) const {
+  std::chrono::nanoseconds r = config_.step;
+  for (const auto& [from_age, res] : config_.tiers)
+    if (age >= from_age) r = std::max<std::chrono::nanoseconds>(r, res);
+  return r;
+}
+
+void History::drop_front() {
+  step_bytes_ -= steps_.front().data.memory();
+  steps_.pop_front();
+}
+
+void History::age(MonoTime now) {
+  while (!steps_.empty() && steps_.front().to <= now - config_.span) drop_front();
+  // Coarsen: a step old enough for a coarser resolution absorbs the steps
+  // after it that end inside the same bucket (buckets aligned on origin_, so
+  // coarse steps are whole and the same whatever the close times were).
+  for (std::size_t i = 0; i + 1 < steps_.size();) {
+    const std::chrono::nanoseconds r = resolution(now - steps_[i].to);
+    if (r <= config_.step) break;  // steps are oldest first: the rest are younger
+    const auto bucket = (steps_[i].from - origin_) / r;
+    const MonoTime bucket_end = origin_ + (bucket + 1) * r;
+    if (steps_[i + 1].to <= bucket_end) {
+      step_bytes_ -= steps_[i].data.memory() + steps_[i + 1].data.memory();
+      steps_[i].data = merge_steps(steps_[i].data, steps_[i + 1].data);
+      steps_[i].to = steps_[i + 1].to;
+      step_bytes_ += steps_[i].data.memory();
+      steps_.erase(steps_.begin() + static_cast<std::ptrdiff_t>(i + 1));
+      continue;
+    }
+    ++i;
+  }
+  while (!steps_.empty() && step_bytes_ > config_.max_bytes) {
+    drop_front();
+    ++dropped_;
+  }
+}
+
+void History::add_key(std::uint32_t key, const Counts& c, Summed& out, RowMap& extra) const {
+  if (key & kOrphanKey)
+    extra[orphan_keys_[key & ~kOrphanKey]] += c;
+  else
+    out.add_at(key, c);
+}
+
+WindowSpan History::window_sums(const Window& w, Retired retired, Summed& out, RowMap& extra) {
+  // The step in progress: the live arrays minus the last close.
+  Track& cur = track(*current_);
+  sum_shards(*current_, out);
+  const std::size_t n = current_->id_count();
+  for (std::size_t id = 0; id < n; ++id) out.hits[id] -= cur.hits[id];
+  if (cur.bytes_touched && out.bytes.empty()) out.bytes.assign(n, 0);
+  if (!out.bytes.empty())
+    for (std::size_t id = 0; id < n; ++id) out.bytes[id] -= cur.bytes[id];
+  if (cur.latency_touched && out.latency_sum.empty())
+    out.latency_sum.assign(n, 0), out.latency_samples.assign(n, 0);
+  if (!out.latency_sum.empty()) {
+    for (std::size_t id = 0; id < n; ++id) {
+      out.latency_sum[id] -= cur.latency_sum[id];
+      out.latency_samples[id] -= cur.latency_samples[id];
+    }
+  }
+  for (const auto& g : retired) {
+    Track& t = track(*g);
+    diff(*g, t, false, [&](PrefixId id, const Counts& c) { add_key(translate(*g, t, id), c, out, extra); });
+  }
+  for (const auto& [k, c] : pending_) add_key(k, c, out, extra);
+  // Then whole steps, newest first, as long as they start inside the window.
+  const MonoTime to = std::max(w.now, last_close_);
+  const MonoTime lower = to - w.length;
+  MonoTime from = last_close_;
+  std::size_t i = steps_.size();
+  while (i > 0 && steps_[i - 1].from >= lower) {
+    --i;
+    for_each_entry(steps_[i].data, [&](std::uint32_t key, const Counts& c) { add_key(key, c, out, extra); });
+    from = steps_[i].from;
+  }
+  return WindowSpan{w.length, from, to, i == 0 && from > lower};
+}
+
+void History::reset() {
+  steps_.clear();
+  pending_.clear();
+  orphan_keys_.clear();
+  orphan_index_.clear();
+  step_bytes_ = 0;
+  for (auto& [g, t] : tracks_) t->clear();
+}
+
+HistoryStats History::stats() const {
+  HistoryStats s;
+  s.enabled = true;
+  s.from = steps_.empty() ? last_close_ : steps_.front().from;
+  s.to = last_close_;
+  s.steps = steps_.size();
+  for (const Step& st : steps_) s.entries += st.data.entries;
+  s.dropped_steps = dropped_;
+  s.bytes = step_bytes_ + orphan_keys_.capacity() * sizeof(RowKey) +
+            orphan_index_.size() * (sizeof(RowKey) + 2 * sizeof(void*) + sizeof(std::uint32_t));
+  for (const auto& [g, t] : tracks_) {
+    std::size_t fields = 1 + (t->bytes_touched ? 1 : 0) + (t->latency_touched ? 2 : 0);
+    s.snapshot_bytes += t->hits.size() * sizeof(std::uint64_t) * fields + t->memo.capacity() * 4;
+  }
+  return s;
+}
+
+}  // namespace asncounter

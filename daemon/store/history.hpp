@@ -1,0 +1,96 @@
+#pragma once
+// The store's history of steps (docs/architecture.md "History"). Internal to
+// the store: every member runs under the store's reader lock, and nothing
+// here is on the writers' path: a step is closed by diffing the generation's
+// flat arrays against a snapshot taken at the previous close.
+//
+// Keys: a step entry's key is a prefix id of the current table, or
+// kOrphanKey | i for a (prefix, ASN) the current table does not have
+// (orphan_keys_[i]). A table swap rewrites every key into the new table's
+// ids, so keys always mean the table in force and a hit keeps its prefix and
+// ASN.
+
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <span>
+#include <unordered_map>
+#include <vector>
+
+#include "daemon/store/counter_array.hpp"
+#include "daemon/store/generation.hpp"
+#include "daemon/store/history_config.hpp"
+#include "daemon/store/step_codec.hpp"
+#include "daemon/store/store_rows.hpp"
+
+namespace asncounter {
+
+class History {
+ public:
+  using Retired = std::span<const std::shared_ptr<Generation>>;
+
+  History(const HistoryConfig& config, MonoTime start, Generation& current);
+  ~History();
+  History(const History&) = delete;
+  History& operator=(const History&) = delete;
+
+  /// `next` replaces `previous` as the current generation: keys move to its ids.
+  void table_swapped(Generation& previous, Generation& next, Retired retired);
+  /// `g` is about to be folded (no writer holds it): its last moves join the step in progress.
+  void retire(Generation& g);
+  /// Counts that enter the current generation's arrays without being new
+  /// hits (folding, re-homed orphans, import): not a move.
+  void absorbed(PrefixId id, const Counts& c);
+  /// Closes the step in progress at `now` (no-op unless now is after the last close).
+  void close_step(MonoTime now, Retired retired);
+  /// Sums the window into `out` (ids of the current generation) and `extra`
+  /// (rows the current table does not have); says what it covers.
+  WindowSpan window_sums(const Window& w, Retired retired, Summed& out, RowMap& extra);
+  /// A buffer for window_sums' `out`, kept between queries (a full table's
+  /// arrays would otherwise be faulted in again on every query).
+  Summed& window_buffer() { return window_buf_; }
+  /// Forgets every step and move (the counts were zeroed).
+  void reset();
+  HistoryStats stats() const;
+
+  static constexpr std::uint32_t kOrphanKey = 1U << 31;
+
+ private:
+  struct Track;
+  struct Step {
+    MonoTime from, to;
+    EncodedStep data;
+  };
+
+  Track& track(const Generation& g);
+  /// Calls emit(id, delta) for every id of `g` that moved since its snapshot
+  /// (ids ascending); with `update`, the snapshot takes the new values.
+  template <class F>
+  void diff(Generation& g, Track& t, bool update, F&& emit);
+  /// The key of a (prefix, ASN) in the current table.
+  std::uint32_t intern(const RowKey& k);
+  /// The current key of id `id` of (retired) generation `g`.
+  std::uint32_t translate(Generation& g, Track& t, PrefixId id);
+  void add_key(std::uint32_t key, const Counts& c, Summed& out, RowMap& extra) const;
+  void age(MonoTime now);
+  std::chrono::nanoseconds resolution(std::chrono::nanoseconds age) const;
+  void drop_front();
+
+  HistoryConfig config_;
+  MonoTime origin_;      ///< step buckets are aligned on it
+  MonoTime last_close_;  ///< the step in progress starts here
+  Generation* current_;
+  std::unordered_map<const Generation*, std::unique_ptr<Track>> tracks_;
+  std::deque<Step> steps_;                             // oldest first
+  std::unordered_map<std::uint32_t, Counts> pending_;  ///< moves of folded generations, not yet in a step
+  std::vector<RowKey> orphan_keys_;
+  std::unordered_map<RowKey, std::uint32_t, RowKeyHash> orphan_index_;
+  std::size_t step_bytes_ = 0;
+  std::uint64_t dropped_ = 0;
+  Summed scratch_;                  ///< reused by closes: no page faults every 10 s
+  std::vector<StepEntry> entries_;  ///< reused by closes
+  Summed window_buf_;
+};
+
+}  // namespace asncounter

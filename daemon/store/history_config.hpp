@@ -1,0 +1,57 @@
+#pragma once
+// The public side of the store's history (DESIGN.md "Time: since start, and
+// now"): its settings, the window a query asks for and the interval an
+// answer covers. Times are steady_clock values the caller passes in, so steps
+// follow a monotonic clock (tests drive a fake one); the caller maps them to
+// wall time.
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <utility>
+#include <vector>
+
+namespace asncounter {
+
+using MonoTime = std::chrono::steady_clock::time_point;
+
+struct HistoryConfig {
+  std::chrono::seconds step{10};                  ///< history-step: resolution of the newest steps
+  std::chrono::seconds span{86400};               ///< history-span: how far back steps are kept
+  std::size_t max_bytes = std::size_t{64} << 20;  ///< cap on the steps' memory; oldest dropped first
+  /// As steps age they are merged into coarser ones: {age, resolution} pairs,
+  /// by age ascending. Defaults: 10 s for the last hour, 1 min to 6 h, 5 min beyond.
+  std::vector<std::pair<std::chrono::seconds, std::chrono::seconds>> tiers{
+      {std::chrono::seconds(3600), std::chrono::seconds(60)},
+      {std::chrono::seconds(21600), std::chrono::seconds(300)}};
+};
+
+/// What a windowed query asks for: the last `length` before `now`.
+struct Window {
+  std::chrono::seconds length{};  ///< 0: since start
+  MonoTime now{};
+};
+
+/// The interval a windowed answer covers: the step in progress and the whole
+/// steps before it that start no earlier than now - length.
+struct WindowSpan {
+  std::chrono::seconds requested{};
+  MonoTime from{};
+  MonoTime to{};
+  bool clipped{};  ///< the history holds less than was asked for
+  std::chrono::duration<double> length() const { return to - from; }
+};
+
+/// What the history holds, for stats.
+struct HistoryStats {
+  bool enabled{};
+  MonoTime from{};  ///< start of the oldest step held (or of the step in progress)
+  MonoTime to{};    ///< the last step close
+  std::size_t steps{};
+  std::size_t entries{};          ///< (prefix, delta) entries over every step
+  std::size_t bytes{};            ///< the steps and their key dictionary
+  std::size_t snapshot_bytes{};   ///< resident part of the last-close snapshots
+  std::uint64_t dropped_steps{};  ///< dropped to keep under max_bytes (not by age)
+};
+
+}  // namespace asncounter
