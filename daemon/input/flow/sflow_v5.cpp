@@ -156,7 +156,7 @@ DecodeResult decode_sflow_v5(std::span<const std::uint8_t> datagram, std::vector
     // input format, input, output format, output, count.
     const bool expanded = format == kExpandedFlowSample;
     std::uint32_t rate = 0, count = 0;
-    if (!body.skip(expanded ? 12 : 8) || !body.u32(rate) || !body.skip(expanded ? 20 : 12) ||
+    if (!body.skip(expanded ? 12 : 8) || !body.u32(rate) || !body.skip(expanded ? 24 : 16) ||
         !body.u32(count))
       return fail(Reject::truncated);
     if (count > body.left / 8) return fail(Reject::length_lies);
