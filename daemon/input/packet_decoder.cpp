@@ -51,6 +51,7 @@ DecodedPacket decode_ipv4(const std::uint8_t* p, std::size_t len) noexcept {
   d.status = DecodeStatus::ok;
   d.ip_length = total;
   d.source = Address::from_v4(load_be<std::uint32_t>(p + 12));
+  d.destination = Address::from_v4(load_be<std::uint32_t>(p + 16));
   return d;
 }
 
@@ -62,6 +63,7 @@ DecodedPacket decode_ipv6(const std::uint8_t* p, std::size_t len) noexcept {
   // A jumbogram (payload length 0, RFC 2675) counts as its fixed header only.
   d.ip_length = std::uint32_t{load_be<std::uint16_t>(p + 4)} + std::uint32_t{kIPv6Header};
   d.source = Address::from_v6(V6{load_be<std::uint64_t>(p + 8), load_be<std::uint64_t>(p + 16)});
+  d.destination = Address::from_v6(V6{load_be<std::uint64_t>(p + 24), load_be<std::uint64_t>(p + 32)});
   return d;
 }
 

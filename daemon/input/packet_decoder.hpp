@@ -41,6 +41,7 @@ struct DecodedPacket {
   DecodeStatus status = DecodeStatus::unsupported_link;
   std::uint32_t ip_length = 0;  ///< IPv4 total length, or IPv6 payload length + 40
   Address source;
+  Address destination;  ///< for sFlow's raw header records (flow-address = dst)
 };
 
 /// True when decode_packet() knows `link_type`.
