@@ -190,7 +190,9 @@ std::optional<std::string> bind_positional(const rpc::Method& m, const std::vect
     p.set(spec.id, *n);
     ++next;
   }
-  if (next != words.size()) return arity;
+  // Words after a method without positional parameters were always ignored;
+  // kept so for compatibility.
+  if (m.required && next != words.size()) return arity;
   return std::nullopt;
 }
 

@@ -6,6 +6,7 @@
 #include <iterator>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <sstream>
 #include <stdexcept>
 
 #include "common/rpc.hpp"
@@ -299,4 +300,32 @@ TEST_CASE("docs/rpc.md carries the method table generated from the contract", "[
   std::string doc((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   // Regenerate with rpc::methods_markdown() when this fails.
   CHECK(doc.find(rpc::methods_markdown()) != std::string::npos);
+}
+
+TEST_CASE("asncounterctl takes each method's parameters as declared: flags, positionals, ranges", "[rpc]") {
+  auto status = [](std::vector<std::string> args) {
+    args.insert(args.begin(), {"--socket", "/nonexistent/asncounter.sock"});
+    std::istringstream in;
+    std::ostringstream out;
+    std::ostringstream err;
+    return asncounter::ctl::run(args, in, out, err);
+  };
+  constexpr int kUsage = 2;
+  constexpr int kUnreachable = 3;  // the arguments were fine: it went on to connect
+  CHECK(status({"top", "--limit", "5"}) == kUnreachable);
+  CHECK(status({"prefixes", "--limit=0", "--asn", "4294967295"}) == kUnreachable);
+  CHECK(status({"prefixes", "--asn", "4294967296"}) == kUsage);
+  CHECK(status({"top", "--limit", "x"}) == kUsage);
+  CHECK(status({"top", "--asn", "1"}) == kUsage);  // top does not take asn
+  CHECK(status({"as-prefixes", "64496"}) == kUnreachable);
+  CHECK(status({"as-prefixes", "--asn", "64496"}) == kUsage);  // required: positional
+  CHECK(status({"as-prefixes"}) == kUsage);
+  CHECK(status({"as-prefixes", "64496", "64497"}) == kUsage);
+  CHECK(status({"as-prefixes", "AS64496"}) == kUsage);
+  CHECK(status({"lookup", "192.0.2.1", "2001:db8::1"}) == kUnreachable);
+  CHECK(status({"lookup"}) == kUsage);
+  CHECK(status({"lookup", "--limit", "1", "192.0.2.1"}) == kUsage);
+  CHECK(status({"block-list", "--limit", "3", "--format", "cidr"}) == kUnreachable);
+  CHECK(status({"block-list", "--asn", "3", "--format", "cidr"}) == kUsage);
+  CHECK(status({"stats", "--limit", "1"}) == kUsage);
 }
