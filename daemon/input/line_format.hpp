@@ -91,8 +91,13 @@ class LineFormat {
   bool has_latency() const { return spec_.has_latency; }
 
  private:
+  // What a default-made LineFormat (not from parse()) does: take nothing.
+  static LineOutcome reject_all(const LineSpec&, std::string_view, LineEvent&) noexcept {
+    return LineOutcome::reject;
+  }
+
   LineSpec spec_;
-  LineParser parse_ = nullptr;
+  LineParser parse_ = reject_all;
 };
 
 /// An address as logs write it: bare, bracketed ("[2001:db8::1]"), with a
