@@ -338,28 +338,7 @@ void History::add_key(std::uint32_t key, const Counts& c, Summed& out, RowMap& e
 }
 
 WindowSpan History::window_sums(const Window& w, Retired retired, Summed& out, RowMap& extra) {
-  // The step in progress: the live arrays minus the last close.
-  Track& cur = track(*current_);
-  sum_shards(*current_, out);
-  const std::size_t n = current_->id_count();
-  for (std::size_t id = 0; id < n; ++id) out.hits[id] -= cur.hits[id];
-  if (cur.bytes_touched && out.bytes.empty()) out.bytes.assign(n, 0);
-  if (!out.bytes.empty())
-    for (std::size_t id = 0; id < n; ++id) out.bytes[id] -= cur.bytes[id];
-  if (cur.latency_touched && out.latency_sum.empty())
-    out.latency_sum.assign(n, 0), out.latency_samples.assign(n, 0);
-  if (!out.latency_sum.empty()) {
-    for (std::size_t id = 0; id < n; ++id) {
-      out.latency_sum[id] -= cur.latency_sum[id];
-      out.latency_samples[id] -= cur.latency_samples[id];
-    }
-  }
-  for (const auto& g : retired) {
-    Track& t = track(*g);
-    diff(*g, t, false, [&](PrefixId id, const Counts& c) { add_key(translate(*g, t, id), c, out, extra); });
-  }
-  for (const auto& [k, c] : pending_) add_key(k, c, out, extra);
-  // Then whole steps, as long as they start inside the window: steps_[i..].
+  // Which whole steps: those that start inside the window, steps_[i..].
   const MonoTime to = std::max(w.now, last_close_);
   const MonoTime lower = to - w.length;
   std::size_t i = steps_.size();
@@ -374,6 +353,39 @@ WindowSpan History::window_sums(const Window& w, Retired retired, Summed& out, R
     std::size_t c = 2 + (j > i ? j - i : i - j);  // the dense pass: about two steps' worth
     if (c < cost) best = r.get(), best_j = j, cost = c;
   }
+
+  // The step in progress (the live arrays minus the last close) plus the
+  // rolling sum, in one pass per field.
+  const Track& cur = track(*current_);
+  sum_shards(*current_, out);
+  const std::size_t n = current_->id_count();
+  auto fold_in = [&](std::vector<std::uint64_t>& o, bool have, const CounterArray& snap, bool snap_have,
+                     const CounterArray* roll, bool roll_have) {
+    if (!have && !snap_have && !roll_have) return;
+    if (o.empty()) o.assign(n, 0);
+    std::uint64_t* d = o.data();
+    const std::uint64_t* sn = snap.data();
+    if (roll && roll_have) {
+      const std::uint64_t* r = roll->data();
+      for (std::size_t id = 0; id < n; ++id) d[id] += r[id] - sn[id];
+    } else {
+      for (std::size_t id = 0; id < n; ++id) d[id] -= sn[id];
+    }
+  };
+  const Track* rt = best ? &best->sums : nullptr;
+  fold_in(out.hits, true, cur.hits, true, rt ? &rt->hits : nullptr, true);
+  fold_in(out.bytes, !out.bytes.empty(), cur.bytes, cur.bytes_touched, rt ? &rt->bytes : nullptr,
+          rt && rt->bytes_touched);
+  fold_in(out.latency_sum, !out.latency_sum.empty(), cur.latency_sum, cur.latency_touched,
+          rt ? &rt->latency_sum : nullptr, rt && rt->latency_touched);
+  fold_in(out.latency_samples, !out.latency_samples.empty(), cur.latency_samples, cur.latency_touched,
+          rt ? &rt->latency_samples : nullptr, rt && rt->latency_touched);
+  for (const auto& g : retired) {
+    Track& t = track(*g);
+    diff(*g, t, false, [&](PrefixId id, const Counts& c) { add_key(translate(*g, t, id), c, out, extra); });
+  }
+  for (const auto& [k, c] : pending_) add_key(k, c, out, extra);
+
   auto add_step = [&](const Step& st, int sign) {
     for_each_entry(st.data, [&](std::uint32_t key, const Counts& c) {
       if (sign > 0) return add_key(key, c, out, extra);
@@ -385,19 +397,6 @@ WindowSpan History::window_sums(const Window& w, Retired retired, Summed& out, R
   if (!best) {
     for (std::size_t k = i; k < steps_.size(); ++k) add_step(steps_[k], +1);
   } else {
-    const Track& t = best->sums;
-    for (std::size_t id = 0; id < n; ++id) out.hits[id] += t.hits[id];
-    if (t.bytes_touched) {
-      if (out.bytes.empty()) out.bytes.assign(n, 0);
-      for (std::size_t id = 0; id < n; ++id) out.bytes[id] += t.bytes[id];
-    }
-    if (t.latency_touched) {
-      if (out.latency_sum.empty()) out.latency_sum.assign(n, 0), out.latency_samples.assign(n, 0);
-      for (std::size_t id = 0; id < n; ++id) {
-        out.latency_sum[id] += t.latency_sum[id];
-        out.latency_samples[id] += t.latency_samples[id];
-      }
-    }
     for (const auto& [k, c] : best->orphans) add_key(k, c, out, extra);
     for (std::size_t k = i; k < best_j; ++k) add_step(steps_[k], +1);
     for (std::size_t k = best_j; k < i; ++k) add_step(steps_[k], -1);
