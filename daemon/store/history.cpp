@@ -42,10 +42,73 @@ struct History::Track {
   }
 };
 
+/// The sum of the newest steps covering `length`: every step from seq
+/// `first_seq` on, as dense arrays of the current table's ids plus orphan keys.
+struct History::Rolling {
+  Rolling(std::chrono::seconds l, std::size_t ids, std::uint64_t first)
+      : length(l), sums(ids), first_seq(first) {}
+  std::chrono::seconds length;
+  Track sums;
+  std::unordered_map<std::uint32_t, Counts> orphans;
+  std::uint64_t first_seq;
+};
+
+namespace {
+
+void add_signed(std::uint64_t* a, std::size_t i, std::uint64_t v, int sign) {
+  if (sign > 0)
+    a[i] += v;
+  else
+    a[i] -= v;
+}
+
+Counts& add_signed(Counts& to, const Counts& c, int sign) {
+  if (sign > 0) return to += c;
+  to.hits -= c.hits;
+  to.bytes -= c.bytes;
+  to.latency_us_sum -= c.latency_us_sum;
+  to.latency_samples -= c.latency_samples;
+  return to;
+}
+
+}  // namespace
+
 History::History(const HistoryConfig& config, MonoTime start, Generation& current)
     : config_(config), origin_(start), last_close_(start), current_(&current) {
   if (config_.step.count() <= 0) config_.step = std::chrono::seconds(1);
   tracks_.emplace(&current, std::make_unique<Track>(current.id_count()));
+  for (std::chrono::seconds l : config_.rolling) {
+    // A rolling sum must never hold half of a coarsened step.
+    if (l.count() <= 0 || (!config_.tiers.empty() && l >= config_.tiers.front().first)) continue;
+    rolling_.push_back(std::make_unique<Rolling>(l, current.id_count(), 0));
+  }
+}
+
+void History::apply(Rolling& r, const EncodedStep& step, int sign) const {
+  Track& t = r.sums;
+  std::uint64_t *h = t.hits.data(), *b = t.bytes.data(), *ls = t.latency_sum.data(),
+                *ln = t.latency_samples.data();
+  const bool bytes = step.fields & EncodedStep::kBytes, latency = step.fields & EncodedStep::kLatency;
+  t.bytes_touched = t.bytes_touched || bytes;
+  t.latency_touched = t.latency_touched || latency;
+  for_each_entry(step, [&](std::uint32_t key, const Counts& c) {
+    if (key & kOrphanKey) {
+      add_signed(r.orphans[key], c, sign);
+      return;
+    }
+    add_signed(h, key, c.hits, sign);
+    if (bytes) add_signed(b, key, c.bytes, sign);
+    if (latency) {
+      add_signed(ls, key, c.latency_us_sum, sign);
+      add_signed(ln, key, c.latency_samples, sign);
+    }
+  });
+}
+
+std::size_t History::first_index(const Rolling& r) const {
+  std::size_t i = steps_.size();
+  while (i > 0 && steps_[i - 1].seq >= r.first_seq) --i;
+  return i;
 }
 
 History::~History() = default;
@@ -143,6 +206,33 @@ void History::table_swapped(Generation& previous, Generation& next, Retired reti
   std::unordered_map<std::uint32_t, Counts> pending;
   for (const auto& [k, c] : pending_) pending[map_key(k)] += c;
   pending_ = std::move(pending);
+  for (auto& r : rolling_) {
+    auto next_r = std::make_unique<Rolling>(r->length, next.id_count(), r->first_seq);
+    const Track& o = r->sums;
+    auto put = [&](std::uint32_t key, const Counts& c) {
+      if (!moved(c)) return;
+      std::uint32_t k = map_key(key);
+      if (k & kOrphanKey) {
+        next_r->orphans[k] += c;
+        return;
+      }
+      Track& t = next_r->sums;
+      t.hits[k] += c.hits;
+      if (c.bytes) t.bytes[k] += c.bytes, t.bytes_touched = true;
+      if (c.latency_samples || c.latency_us_sum) {
+        t.latency_sum[k] += c.latency_us_sum;
+        t.latency_samples[k] += c.latency_samples;
+        t.latency_touched = true;
+      }
+    };
+    for (PrefixId id = 0; id < previous.id_count(); ++id) {
+      Counts c{o.hits[id], o.bytes_touched ? o.bytes[id] : 0, o.latency_touched ? o.latency_sum[id] : 0,
+               o.latency_touched ? o.latency_samples[id] : 0};
+      put(id, c);
+    }
+    for (const auto& [k, c] : r->orphans) put(k, c);
+    r = std::move(next_r);
+  }
 }
 
 void History::retire(Generation& g) {
@@ -181,9 +271,16 @@ void History::close_step(MonoTime now, Retired retired) {
   for (const auto& [k, c] : pending_) entries_.push_back(StepEntry{k, c}), sorted = false;
   pending_.clear();
   if (!sorted) sort_merge(entries_);
-  steps_.push_back(Step{last_close_, now, encode_step(entries_)});
+  steps_.push_back(Step{last_close_, now, next_seq_++, encode_step(entries_)});
   step_bytes_ += steps_.back().data.memory();
   last_close_ = now;
+  for (auto& r : rolling_) {
+    apply(*r, steps_.back().data, +1);
+    for (std::size_t i = first_index(*r); i < steps_.size() && steps_[i].from < now - r->length; ++i) {
+      apply(*r, steps_[i].data, -1);
+      r->first_seq = steps_[i].seq + 1;
+    }
+  }
   age(now);
 }
 
@@ -195,6 +292,11 @@ std::chrono::nanoseconds History::resolution(std::chrono::nanoseconds age) const
 }
 
 void History::drop_front() {
+  for (auto& r : rolling_) {
+    if (steps_.front().seq < r->first_seq) continue;
+    apply(*r, steps_.front().data, -1);
+    r->first_seq = steps_.front().seq + 1;
+  }
   step_bytes_ -= steps_.front().data.memory();
   steps_.pop_front();
 }
@@ -207,6 +309,9 @@ void History::age(MonoTime now) {
   for (std::size_t i = 0; i + 1 < steps_.size();) {
     const std::chrono::nanoseconds r = resolution(now - steps_[i].to);
     if (r <= config_.step) break;  // steps are oldest first: the rest are younger
+    bool rolling = false;
+    for (const auto& rs : rolling_) rolling = rolling || steps_[i + 1].seq >= rs->first_seq;
+    if (rolling) break;  // after a long gap: never merge into what a rolling sum holds
     const auto bucket = (steps_[i].from - origin_) / r;
     const MonoTime bucket_end = origin_ + (bucket + 1) * r;
     if (steps_[i + 1].to <= bucket_end) {
@@ -233,37 +338,71 @@ void History::add_key(std::uint32_t key, const Counts& c, Summed& out, RowMap& e
 }
 
 WindowSpan History::window_sums(const Window& w, Retired retired, Summed& out, RowMap& extra) {
-  // The step in progress: the live arrays minus the last close.
-  Track& cur = track(*current_);
+  // Which whole steps: those that start inside the window, steps_[i..].
+  const MonoTime to = std::max(w.now, last_close_);
+  const MonoTime lower = to - w.length;
+  std::size_t i = steps_.size();
+  while (i > 0 && steps_[i - 1].from >= lower) --i;
+  const MonoTime from = i < steps_.size() ? steps_[i].from : last_close_;
+  // Summing them one by one costs their entries; a rolling sum holding
+  // steps_[j..] costs a pass over the ids plus the steps between i and j.
+  const Rolling* best = nullptr;
+  std::size_t best_j = 0, cost = steps_.size() - i;
+  for (const auto& r : rolling_) {
+    std::size_t j = first_index(*r);
+    std::size_t c = 2 + (j > i ? j - i : i - j);  // the dense pass: about two steps' worth
+    if (c < cost) best = r.get(), best_j = j, cost = c;
+  }
+
+  // The step in progress (the live arrays minus the last close) plus the
+  // rolling sum, in one pass per field.
+  const Track& cur = track(*current_);
   sum_shards(*current_, out);
   const std::size_t n = current_->id_count();
-  for (std::size_t id = 0; id < n; ++id) out.hits[id] -= cur.hits[id];
-  if (cur.bytes_touched && out.bytes.empty()) out.bytes.assign(n, 0);
-  if (!out.bytes.empty())
-    for (std::size_t id = 0; id < n; ++id) out.bytes[id] -= cur.bytes[id];
-  if (cur.latency_touched && out.latency_sum.empty())
-    out.latency_sum.assign(n, 0), out.latency_samples.assign(n, 0);
-  if (!out.latency_sum.empty()) {
-    for (std::size_t id = 0; id < n; ++id) {
-      out.latency_sum[id] -= cur.latency_sum[id];
-      out.latency_samples[id] -= cur.latency_samples[id];
+  auto fold_in = [&](std::vector<std::uint64_t>& o, bool have, const CounterArray& snap, bool snap_have,
+                     const CounterArray* roll, bool roll_have) {
+    if (!have && !snap_have && !roll_have) return;
+    if (o.empty()) o.assign(n, 0);
+    std::uint64_t* d = o.data();
+    const std::uint64_t* sn = snap.data();
+    if (roll && roll_have) {
+      const std::uint64_t* r = roll->data();
+      for (std::size_t id = 0; id < n; ++id) d[id] += r[id] - sn[id];
+    } else {
+      for (std::size_t id = 0; id < n; ++id) d[id] -= sn[id];
     }
-  }
+  };
+  const Track* rt = best ? &best->sums : nullptr;
+  fold_in(out.hits, true, cur.hits, true, rt ? &rt->hits : nullptr, true);
+  fold_in(out.bytes, !out.bytes.empty(), cur.bytes, cur.bytes_touched, rt ? &rt->bytes : nullptr,
+          rt && rt->bytes_touched);
+  fold_in(out.latency_sum, !out.latency_sum.empty(), cur.latency_sum, cur.latency_touched,
+          rt ? &rt->latency_sum : nullptr, rt && rt->latency_touched);
+  fold_in(out.latency_samples, !out.latency_samples.empty(), cur.latency_samples, cur.latency_touched,
+          rt ? &rt->latency_samples : nullptr, rt && rt->latency_touched);
   for (const auto& g : retired) {
     Track& t = track(*g);
     diff(*g, t, false, [&](PrefixId id, const Counts& c) { add_key(translate(*g, t, id), c, out, extra); });
   }
   for (const auto& [k, c] : pending_) add_key(k, c, out, extra);
-  // Then whole steps, newest first, as long as they start inside the window.
-  const MonoTime to = std::max(w.now, last_close_);
-  const MonoTime lower = to - w.length;
-  MonoTime from = last_close_;
-  std::size_t i = steps_.size();
-  while (i > 0 && steps_[i - 1].from >= lower) {
-    --i;
-    for_each_entry(steps_[i].data, [&](std::uint32_t key, const Counts& c) { add_key(key, c, out, extra); });
-    from = steps_[i].from;
+
+  auto add_step = [&](const Step& st, int sign) {
+    for_each_entry(st.data, [&](std::uint32_t key, const Counts& c) {
+      if (sign > 0) return add_key(key, c, out, extra);
+      Counts neg;
+      add_signed(neg, c, -1);  // wraps: the sum stays right modulo 2^64 and ends non-negative
+      add_key(key, neg, out, extra);
+    });
+  };
+  if (!best) {
+    for (std::size_t k = i; k < steps_.size(); ++k) add_step(steps_[k], +1);
+  } else {
+    for (const auto& [k, c] : best->orphans) add_key(k, c, out, extra);
+    for (std::size_t k = i; k < best_j; ++k) add_step(steps_[k], +1);
+    for (std::size_t k = best_j; k < i; ++k) add_step(steps_[k], -1);
   }
+  // Rows that cancelled out (a rolling sum's orphan minus its step) are not rows.
+  std::erase_if(extra, [](const auto& e) { return !moved(e.second); });
   return WindowSpan{w.length, from, to, i == 0 && from > lower};
 }
 
@@ -274,6 +413,11 @@ void History::reset() {
   orphan_index_.clear();
   step_bytes_ = 0;
   for (auto& [g, t] : tracks_) t->clear();
+  for (auto& r : rolling_) {
+    r->sums.clear();
+    r->orphans.clear();
+    r->first_seq = next_seq_;
+  }
 }
 
 HistoryStats History::stats() const {
@@ -289,6 +433,10 @@ HistoryStats History::stats() const {
   for (const auto& [g, t] : tracks_) {
     std::size_t fields = 1 + (t->bytes_touched ? 1 : 0) + (t->latency_touched ? 2 : 0);
     s.snapshot_bytes += t->hits.size() * sizeof(std::uint64_t) * fields + t->memo.capacity() * 4;
+  }
+  for (const auto& r : rolling_) {
+    std::size_t fields = 1 + (r->sums.bytes_touched ? 1 : 0) + (r->sums.latency_touched ? 2 : 0);
+    s.snapshot_bytes += r->sums.hits.size() * sizeof(std::uint64_t) * fields;
   }
   return s;
 }

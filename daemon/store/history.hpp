@@ -58,8 +58,10 @@ class History {
 
  private:
   struct Track;
+  struct Rolling;
   struct Step {
     MonoTime from, to;
+    std::uint64_t seq;  ///< close number (a merged step keeps its first)
     EncodedStep data;
   };
 
@@ -74,6 +76,10 @@ class History {
   std::uint32_t translate(Generation& g, Track& t, PrefixId id);
   void add_key(std::uint32_t key, const Counts& c, Summed& out, RowMap& extra) const;
   void age(MonoTime now);
+  /// Adds (sign +1) or takes away (-1) a step's entries to a rolling sum.
+  void apply(Rolling& r, const EncodedStep& step, int sign) const;
+  /// Index of the oldest step a rolling sum holds (steps_.size(): none).
+  std::size_t first_index(const Rolling& r) const;
   std::chrono::nanoseconds resolution(std::chrono::nanoseconds age) const;
   void drop_front();
 
@@ -82,7 +88,9 @@ class History {
   MonoTime last_close_;  ///< the step in progress starts here
   Generation* current_;
   std::unordered_map<const Generation*, std::unique_ptr<Track>> tracks_;
-  std::deque<Step> steps_;                             // oldest first
+  std::deque<Step> steps_;  // oldest first
+  std::uint64_t next_seq_ = 0;
+  std::vector<std::unique_ptr<Rolling>> rolling_;
   std::unordered_map<std::uint32_t, Counts> pending_;  ///< moves of folded generations, not yet in a step
   std::vector<RowKey> orphan_keys_;
   std::unordered_map<RowKey, std::uint32_t, RowKeyHash> orphan_index_;

@@ -24,6 +24,11 @@ struct HistoryConfig {
   std::vector<std::pair<std::chrono::seconds, std::chrono::seconds>> tiers{
       {std::chrono::seconds(3600), std::chrono::seconds(60)},
       {std::chrono::seconds(21600), std::chrono::seconds(300)}};
+  /// Windows kept summed as steps close (a dense array per field each), so
+  /// that querying them costs about what a since-start query costs: the
+  /// metrics window and the usual `top --window 300`. Longer than the first
+  /// tier's age: ignored.
+  std::vector<std::chrono::seconds> rolling{std::chrono::seconds(300)};
 };
 
 /// What a windowed query asks for: the last `length` before `now`.
