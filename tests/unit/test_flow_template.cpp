@@ -318,3 +318,43 @@ TEST_CASE("template cache: a template flood stays at the per-exporter and total 
   CHECK(decode(version, late, cache, out, 1000 + 3601, kExporter2).templates == 1);
   CHECK(cache.size() == 1);
 }
+
+TEST_CASE("v9 and ipfix: a template mixing an IPv6 source with an IPv4 destination is skipped, not overread",
+          "[flow][template]") {
+  // Found by fuzz_netflow: the IPv4 destination was read as 16 bytes. The
+  // record ends the datagram, so ASan sees any read past it.
+  const int version = GENERATE(9, 10);
+  TemplateCache cache;
+  std::vector<FlowRecord> out;
+  const Bytes mixed = TemplateMessage(version, 1, 0)
+                          .add_template(256, {{27, 16}, {12, 4}, {2, 4}})
+                          .add_data(256, Bytes{0x20, 0x01, 0x0d, 0xb8, 0,   0, 0, 0, 0, 0, 0, 0,
+                                               0,    0,    0,    1,    192, 0, 2, 1, 0, 0, 0, 1})
+                          .finish();
+  const DecodeResult r = decode(version, mixed, cache, out);
+  CHECK(r.reject == Reject::none);
+  CHECK(r.records == 0);
+  CHECK(r.skipped == 1);
+  CHECK(out.empty());
+  // Both pairs (a dual-stack template): the IPv4 pair unless it is zero.
+  std::vector<FieldSpec> both = {{8, 4}, {12, 4}, {27, 16}, {28, 16}, {2, 4}};
+  Bytes rec4 = {192, 0, 2, 33, 198, 51, 100, 7};
+  rec4.resize(rec4.size() + 32, 0);
+  for (const std::uint8_t b : std::initializer_list<std::uint8_t>{0, 0, 0, 2}) rec4.push_back(b);
+  Bytes rec6(8, 0);
+  for (const Address& a : {kSrc6, kDst6})
+    for (int i = 0; i < 16; ++i)
+      rec6.push_back(
+          static_cast<std::uint8_t>((i < 8 ? a.v6.hi >> (56 - 8 * i) : a.v6.lo >> (120 - 8 * i)) & 0xFF));
+  for (const std::uint8_t b : std::initializer_list<std::uint8_t>{0, 0, 0, 3}) rec6.push_back(b);
+  Bytes recs = rec4;
+  recs.insert(recs.end(), rec6.begin(), rec6.end());
+  const Bytes dual = TemplateMessage(version, 2, 0).add_template(257, both).add_data(257, recs).finish();
+  REQUIRE(decode(version, dual, cache, out).records == 2);
+  CHECK(out[0].source == kSrc4);
+  CHECK(out[0].destination == kDst4);
+  CHECK(out[0].packets == 2);
+  CHECK(out[1].source == kSrc6);
+  CHECK(out[1].destination == kDst6);
+  CHECK(out[1].packets == 3);
+}

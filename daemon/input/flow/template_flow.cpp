@@ -127,9 +127,12 @@ Reject template_set(Context& c, std::uint16_t set_id, const std::uint8_t* p, con
 
 // The values of one record that matter, wherever the template put them.
 struct Values {
-  const std::uint8_t* src = nullptr;
-  const std::uint8_t* dst = nullptr;
-  bool v6 = false;
+  // Each family's pair apart: a template may hold an IPv6 source and an
+  // IPv4 destination, and a 4-byte field must never be read as 16.
+  const std::uint8_t* src4 = nullptr;
+  const std::uint8_t* dst4 = nullptr;
+  const std::uint8_t* src6 = nullptr;
+  const std::uint8_t* dst6 = nullptr;
   std::uint64_t octets = 0, packets = 0, octets_alt = 0, packets_alt = 0;
   std::uint64_t interval = 0, packet_interval = 0, packet_space = 0, size = 0, population = 0;
 };
@@ -139,17 +142,16 @@ void take(Values& v, Role role, const std::uint8_t* p, std::size_t length) noexc
     case Role::none:
       break;
     case Role::src4:
-      v.src = p;
+      v.src4 = p;
       break;
     case Role::dst4:
-      v.dst = p;
+      v.dst4 = p;
       break;
     case Role::src6:
-      v.src = p;
-      v.v6 = true;
+      v.src6 = p;
       break;
     case Role::dst6:
-      v.dst = p;
+      v.dst6 = p;
       break;
     case Role::octets:
       v.octets = load_be_n(p, length);
@@ -239,17 +241,19 @@ Reject data_set(Context& c, std::uint16_t set_id, const std::uint8_t* p, const s
       }
       continue;
     }
-    if (!v.src || !v.dst) {
-      ++c.r.skipped;  // a layer-2 flow, or a template without both addresses
-      continue;
-    }
+    // A template with both pairs (dual-stack exporters) fills the unused one with zeros.
+    const bool have4 = v.src4 && v.dst4;
+    const bool have6 = v.src6 && v.dst6;
     FlowRecord f;
-    if (v.v6) {
-      f.source = Address::from_v6(V6{load_be64(v.src), load_be64(v.src + 8)});
-      f.destination = Address::from_v6(V6{load_be64(v.dst), load_be64(v.dst + 8)});
+    if (have4 && (!have6 || load_be32(v.src4) != 0)) {
+      f.source = Address::from_v4(load_be32(v.src4));
+      f.destination = Address::from_v4(load_be32(v.dst4));
+    } else if (have6) {
+      f.source = Address::from_v6(V6{load_be64(v.src6), load_be64(v.src6 + 8)});
+      f.destination = Address::from_v6(V6{load_be64(v.dst6), load_be64(v.dst6 + 8)});
     } else {
-      f.source = Address::from_v4(load_be32(v.src));
-      f.destination = Address::from_v4(load_be32(v.dst));
+      ++c.r.skipped;  // a layer-2 flow, or a template without a whole address pair
+      continue;
     }
     f.octets = v.octets ? v.octets : v.octets_alt;
     f.packets = v.packets ? v.packets : v.packets_alt;
