@@ -55,7 +55,7 @@ struct HistoryStats {
   std::size_t steps{};
   std::size_t entries{};          ///< (prefix, delta) entries over every step
   std::size_t bytes{};            ///< the steps and their key dictionary
-  std::size_t snapshot_bytes{};   ///< resident part of the last-close snapshots
+  std::size_t snapshot_bytes{};   ///< last-close snapshots and rolling sums (fields in use, full size)
   std::uint64_t dropped_steps{};  ///< dropped to keep under max_bytes (not by age)
 };
 
