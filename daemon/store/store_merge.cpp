@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <unordered_map>
 
+#include "common/saturating.hpp"
 #include "daemon/store/store_state.hpp"
 
 namespace asncounter {
@@ -36,7 +37,8 @@ bool none_last_less(const std::optional<T>& a, const std::optional<T>& b) {
 
 void add_array(std::vector<std::uint64_t>& to, const CounterArray& from) {
   const std::uint64_t* f = from.data();
-  for (std::size_t i = 0; i < to.size(); ++i) to[i] += f[i];
+  // Saturating: shards each below the top may sum past it (hostile bytes).
+  for (std::size_t i = 0; i < to.size(); ++i) to[i] = saturating_add(to[i], f[i]);
 }
 
 /// Adds field `from` of every id to its ASN slot. Branch-free on purpose:
@@ -45,7 +47,7 @@ void add_by_slot(std::vector<std::uint64_t>& slots, const Generation& g, const s
   const std::uint32_t* slot = g.id_slots();
   std::uint64_t* out = slots.data();
   const std::size_t n = g.id_count();
-  for (std::size_t id = 0; id < n; ++id) out[slot[id]] += f[id];
+  for (std::size_t id = 0; id < n; ++id) out[slot[id]] = saturating_add(out[slot[id]], f[id]);
 }
 
 }  // namespace
@@ -82,9 +84,9 @@ void collect_rows(Generation& g, RowMap& rows, Counts& unrouted) {
       Counts c = sh->at(id);
       if (!nonzero(c)) continue;
       if (id == kUnrouted)
-        unrouted += c;
+        add_counts(unrouted, c);
       else
-        rows[RowKey{t.prefix(id), t.asn(id)}] += c;
+        add_counts(rows[RowKey{t.prefix(id), t.asn(id)}], c);
     }
   }
 }
@@ -105,23 +107,23 @@ AsnTable finish_asns(const Generation& g, const std::vector<std::uint64_t>& hits
       slots[s].latency_samples = lat_n[s];
     }
   }
-  slots[0] += extra_unrouted;
+  add_counts(slots[0], extra_unrouted);
   std::unordered_map<std::uint32_t, Counts> others;  // ASNs the current table no longer has
   for (const auto& [key, c] : extra) {
     if (auto s = g.slot_of_asn(key.asn))
-      slots[*s] += c;
+      add_counts(slots[*s], c);
     else
-      others[key.asn] += c;
+      add_counts(others[key.asn], c);
   }
   AsnTable t;
   for (std::uint32_t s = 0; s < slots.size(); ++s) {
     if (!nonzero(slots[s])) continue;
-    t.total += slots[s];
+    add_counts(t.total, slots[s]);
     t.rows.push_back(
         AsnRow{s == 0 ? std::nullopt : std::optional<std::uint32_t>(g.asn_of_slot(s)), slots[s]});
   }
   for (const auto& [asn, c] : others) {
-    t.total += c;
+    add_counts(t.total, c);
     t.rows.push_back(AsnRow{asn, c});
   }
   rank(t.rows, limit, [](const AsnRow& a, const AsnRow& b) { return none_last_less(a.asn, b.asn); });
@@ -231,17 +233,17 @@ PrefixTable rank_prefixes(const Generation& g, const Summed& sum, const RowMap& 
       if (auto it = extra_index.find(RowKey{table.prefix(id), table.asn(id)}); it != extra_index.end()) {
         x = it->second;
         extra_used[x] = true;
-        c += extras[x]->second;
+        add_counts(c, extras[x]->second);
       }
     }
     if (!nonzero(c)) continue;
-    t.total += c;
+    add_counts(t.total, c);
     if (asn && (id == kUnrouted || table.asn(id) != *asn)) continue;
     offer(Cand{c.hits, id, x});
   }
   for (std::uint32_t x = 0; x < extras.size(); ++x) {
     if (extra_used[x]) continue;
-    t.total += extras[x]->second;
+    add_counts(t.total, extras[x]->second);
     if (asn && extras[x]->first.asn != *asn) continue;
     offer(Cand{extras[x]->second.hits, kNone, x});
   }
@@ -250,7 +252,7 @@ PrefixTable rank_prefixes(const Generation& g, const Summed& sum, const RowMap& 
   for (const Cand& c : cands) {
     auto [prefix, origin] = key(c);
     Counts counts = c.id == kNone ? Counts{} : sum.at(c.id);
-    if (c.extra != kNone) counts += extras[c.extra]->second;
+    if (c.extra != kNone) add_counts(counts, extras[c.extra]->second);
     t.rows.push_back(PrefixRow{prefix, origin, counts});
   }
   return t;
