@@ -131,7 +131,11 @@ Result<RouteSet> read_ipasn(ByteStream& in, const std::string& name, std::uint64
   for (;;) {
     buf.resize(keep + kChunk);
     std::size_t got = in.read(buf.data() + keep, kChunk);
-    if (!in.error().empty()) return Error{name + ": " + in.error()};
+    if (!in.error().empty()) {
+      // A file stream's error names its file already.
+      const std::string& why = in.error();
+      return Error{why.find(name) == std::string::npos ? name + ": " + why : why};
+    }
     std::size_t size = keep + got;
     bool last = got == 0;
     std::string_view data(buf.data(), size);

@@ -47,14 +47,14 @@ std::string read_text(const fs::path& path) {
 }
 
 // `mib` MiB of one repeated ipasn line, compressed by `tool` (bzip2 or gzip)
-// as one 1 MiB member concatenated `mib` times: the readers take
+// as one member of 61,680 whole lines (1 MiB) concatenated `mib` times: the readers take
 // concatenated members as one stream, as bzip2 -d and gzip -d do, and the
 // file stays a few KiB to a few hundred KiB.
 fs::path make_bomb(const fs::path& dir, const std::string& tool, int mib, const std::string& name) {
   fs::path one = dir / ("one." + tool);
   fs::path out = dir / name;
   auto made =
-      run_command("yes '1.0.0.0/24\t15169' | head -c 1048576 | " + tool + " -c > " + q(one) +
+      run_command("yes '1.0.0.0/24\t15169' | head -n 61680 | " + tool + " -c > " + q(one) +
                   " && for i in $(seq " + std::to_string(mib) + "); do cat " + q(one) + "; done > " + q(out));
   REQUIRE(made.status == 0);
   return out;

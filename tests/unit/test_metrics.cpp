@@ -87,7 +87,8 @@ TEST_CASE("A bad metrics address is an error naming it", "[metrics]") {
   CHECK(exporter.error().find("256.0.0.1:99999") != std::string::npos);
 }
 
-TEST_CASE("A scrape whose snapshot times out shows the last good one, never zeros", "[metrics][adversarial]") {
+TEST_CASE("A scrape whose snapshot times out shows the last good one, never zeros",
+          "[metrics][adversarial]") {
   // The daemon's snapshotter gives nullopt when the io loop does not answer
   // in time; it used to give an empty snapshot, served as 200 with zeros.
   int calls = 0;

@@ -270,9 +270,9 @@ TEST_CASE("options: metrics-listen takes exactly one address, metrics-top-asns 0
   }
   // A comma list made civetweb bind 0.0.0.0 besides: refused, as are a bare
   // port, a host name, a bad port and an unbracketed IPv6 address.
-  for (const char* bad : {"127.0.0.1:9100,9101", "127.0.0.1:9100,0.0.0.0:9101", "9100", ":9100",
-                          "localhost:9100", "127.0.0.1:65536", "127.0.0.1:91s", "::1:9100", "[::1]",
-                          "[zz]:9100", "127.0.0.1:"}) {
+  for (const char* bad :
+       {"127.0.0.1:9100,9101", "127.0.0.1:9100,0.0.0.0:9101", "9100", ":9100", "localhost:9100",
+        "127.0.0.1:65536", "127.0.0.1:91s", "::1:9100", "[::1]", "[zz]:9100", "127.0.0.1:"}) {
     INFO(bad);
     auto r = parse({"--metrics-listen", bad});
     REQUIRE_FALSE(r.ok());
