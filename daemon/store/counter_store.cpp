@@ -271,7 +271,7 @@ StoreStats CounterStore::stats() const {
   };
   add_gen(*cur);
   for (auto& g : st->retired) add_gen(*g);
-  for (const auto& [key, c] : st->orphans) add_counts(s.total, c);
+  for (const auto& [key, c] : st->orphans) s.total += c;
   s.generations = st->generations;
   if (st->history) s.history = st->history->stats();
   s.contended_locks += st->folded_contention;

@@ -47,6 +47,16 @@ void add_by_slot(std::vector<std::uint64_t>& slots, const Generation& g, const s
   const std::uint32_t* slot = g.id_slots();
   std::uint64_t* out = slots.data();
   const std::size_t n = g.id_count();
+  for (std::size_t id = 0; id < n; ++id) out[slot[id]] += f[id];
+}
+
+/// add_by_slot for the bytes of live shards, saturating: the prefixes of one
+/// ASN may sum past the top. Only for counters that never go down (window
+/// sums are modular and must wrap back).
+void add_bytes_by_slot(std::vector<std::uint64_t>& slots, const Generation& g, const std::uint64_t* f) {
+  const std::uint32_t* slot = g.id_slots();
+  std::uint64_t* out = slots.data();
+  const std::size_t n = g.id_count();
   for (std::size_t id = 0; id < n; ++id) out[slot[id]] = saturating_add(out[slot[id]], f[id]);
 }
 
@@ -84,9 +94,9 @@ void collect_rows(Generation& g, RowMap& rows, Counts& unrouted) {
       Counts c = sh->at(id);
       if (!nonzero(c)) continue;
       if (id == kUnrouted)
-        add_counts(unrouted, c);
+        unrouted += c;
       else
-        add_counts(rows[RowKey{t.prefix(id), t.asn(id)}], c);
+        rows[RowKey{t.prefix(id), t.asn(id)}] += c;
     }
   }
 }
@@ -107,23 +117,23 @@ AsnTable finish_asns(const Generation& g, const std::vector<std::uint64_t>& hits
       slots[s].latency_samples = lat_n[s];
     }
   }
-  add_counts(slots[0], extra_unrouted);
+  slots[0] += extra_unrouted;
   std::unordered_map<std::uint32_t, Counts> others;  // ASNs the current table no longer has
   for (const auto& [key, c] : extra) {
     if (auto s = g.slot_of_asn(key.asn))
-      add_counts(slots[*s], c);
+      slots[*s] += c;
     else
-      add_counts(others[key.asn], c);
+      others[key.asn] += c;
   }
   AsnTable t;
   for (std::uint32_t s = 0; s < slots.size(); ++s) {
     if (!nonzero(slots[s])) continue;
-    add_counts(t.total, slots[s]);
+    t.total += slots[s];
     t.rows.push_back(
         AsnRow{s == 0 ? std::nullopt : std::optional<std::uint32_t>(g.asn_of_slot(s)), slots[s]});
   }
   for (const auto& [asn, c] : others) {
-    add_counts(t.total, c);
+    t.total += c;
     t.rows.push_back(AsnRow{asn, c});
   }
   rank(t.rows, limit, [](const AsnRow& a, const AsnRow& b) { return none_last_less(a.asn, b.asn); });
@@ -142,7 +152,7 @@ AsnTable merge_asns(const MergeInput& in, std::size_t limit) {
     if (sh->touched) add_by_slot(hits, g, sh->hits.data());
     if (sh->bytes_touched) {
       if (bytes.empty()) bytes.resize(n);
-      add_by_slot(bytes, g, sh->bytes.data());
+      add_bytes_by_slot(bytes, g, sh->bytes.data());
     }
     if (sh->latency_touched) {
       if (lat_sum.empty()) {
@@ -233,17 +243,17 @@ PrefixTable rank_prefixes(const Generation& g, const Summed& sum, const RowMap& 
       if (auto it = extra_index.find(RowKey{table.prefix(id), table.asn(id)}); it != extra_index.end()) {
         x = it->second;
         extra_used[x] = true;
-        add_counts(c, extras[x]->second);
+        c += extras[x]->second;
       }
     }
     if (!nonzero(c)) continue;
-    add_counts(t.total, c);
+    t.total += c;
     if (asn && (id == kUnrouted || table.asn(id) != *asn)) continue;
     offer(Cand{c.hits, id, x});
   }
   for (std::uint32_t x = 0; x < extras.size(); ++x) {
     if (extra_used[x]) continue;
-    add_counts(t.total, extras[x]->second);
+    t.total += extras[x]->second;
     if (asn && extras[x]->first.asn != *asn) continue;
     offer(Cand{extras[x]->second.hits, kNone, x});
   }
@@ -252,7 +262,7 @@ PrefixTable rank_prefixes(const Generation& g, const Summed& sum, const RowMap& 
   for (const Cand& c : cands) {
     auto [prefix, origin] = key(c);
     Counts counts = c.id == kNone ? Counts{} : sum.at(c.id);
-    if (c.extra != kNone) add_counts(counts, extras[c.extra]->second);
+    if (c.extra != kNone) counts += extras[c.extra]->second;
     t.rows.push_back(PrefixRow{prefix, origin, counts});
   }
   return t;

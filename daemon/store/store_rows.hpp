@@ -8,7 +8,6 @@
 #include <vector>
 
 #include "common/counts.hpp"
-#include "common/saturating.hpp"
 #include "daemon/store/generation.hpp"
 
 namespace asncounter {
@@ -46,7 +45,7 @@ struct Summed {
     hits[id] += c.hits;
     if (c.bytes) {
       if (bytes.empty()) bytes.assign(hits.size(), 0);
-      bytes[id] = saturating_add(bytes[id], c.bytes);
+      bytes[id] += c.bytes;
     }
     if (c.latency_samples || c.latency_us_sum) {
       if (latency_sum.empty()) latency_sum.assign(hits.size(), 0), latency_samples.assign(hits.size(), 0);
