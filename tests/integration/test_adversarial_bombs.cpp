@@ -175,8 +175,8 @@ TEST_CASE("A bomb served as the first RouteViews dump is refused as implausible,
   LocalHttpServer server(archive.path());
 
   DaemonFixture::Setup setup;
-  setup.db_in_config = true;  // and no db in it: no table before the download
-  setup.extra_args = {"--rib-url", server.url()};
+  setup.db_in_config = true;  // and an empty --db, which wins: no table before the download
+  setup.extra_args = {"--db", "", "--rib-url", server.url()};
   DaemonFixture d(setup);
   REQUIRE(eventually([&] { return stats(d)["refresh"]["failed"].get<int>() >= 1; }));
   auto s = stats(d);
