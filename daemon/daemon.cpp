@@ -33,7 +33,7 @@ Result<bool> Daemon::start() {
   auto logger = log::get("daemon");
   std::shared_ptr<const LpmTable> table = LpmTable::empty();
   if (!options_.db.empty()) {
-    auto loaded = load_table(options_.db);
+    auto loaded = load_table(options_.db, nullptr, table_limits(options_));
     if (!loaded) return Error{loaded.error()};
     table = *loaded;
     logger->info("table {} loaded: {} prefixes", options_.db, table->prefix_count());

@@ -8,6 +8,7 @@
 #include <csignal>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <utility>
@@ -71,7 +72,7 @@ class Daemon final : private rpc::DaemonControl {
   Result<bool> make_table_source(std::shared_ptr<const LpmTable>& table);
   Result<bool> switch_db(const std::string& path);
   Result<bool> start_metrics();
-  MetricsSnapshot metrics_snapshot();
+  std::optional<MetricsSnapshot> metrics_snapshot();
   Result<bool> restore_counts();
   void save_counts() const;
   void schedule_save();

@@ -60,7 +60,7 @@ Result<bool> Daemon::start_metrics() {
 
 // Called on the exporter's thread at scrape time. The RPC and reload
 // counters belong to the io thread, so the snapshot is taken there.
-MetricsSnapshot Daemon::metrics_snapshot() {
+std::optional<MetricsSnapshot> Daemon::metrics_snapshot() {
   auto task = std::make_shared<std::packaged_task<MetricsSnapshot()>>([this] {
     MetricsSnapshot m;
     auto n = names();
@@ -85,7 +85,8 @@ MetricsSnapshot Daemon::metrics_snapshot() {
   });
   auto answer = task->get_future();
   asio::post(io_, [task] { (*task)(); });
-  if (answer.wait_for(std::chrono::seconds(5)) != std::future_status::ready) return MetricsSnapshot{};
+  // Too late: no snapshot, and the exporter repeats the last good one.
+  if (answer.wait_for(std::chrono::seconds(5)) != std::future_status::ready) return std::nullopt;
   return answer.get();
 }
 

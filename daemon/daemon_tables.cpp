@@ -19,6 +19,7 @@ RouteViewsConfig route_views_config(const Options& o) {
   c.rib_url = o.rib_url;
   c.asnames_url = o.asnames_url;
   c.cache_dir = o.cache_dir;
+  c.table_limits = table_limits(o);
   return c;
 }
 
@@ -86,7 +87,8 @@ Result<bool> Daemon::refresh() {
 Result<bool> Daemon::switch_db(const std::string& path) {
   if (!tables_) {
     auto refresher = std::make_unique<TableRefresher>(
-        std::make_unique<FileSource>(path), RefreshSettings{}, [this] { return store_->table(); },
+        std::make_unique<FileSource>(path, table_limits(options_)), RefreshSettings{},
+        [this] { return store_->table(); },
         [this](std::shared_ptr<const LpmTable> t) { store_->set_table(std::move(t)); });
     auto loaded = refresher->refresh_once();
     if (!loaded) return Error{loaded.error()};
@@ -95,7 +97,7 @@ Result<bool> Daemon::switch_db(const std::string& path) {
     tables_->start();
     return true;
   }
-  FileSource next(path);
+  FileSource next(path, table_limits(options_));
   auto loaded = tables_->refresh_from(next);
   if (!loaded) return Error{loaded.error()};
   if (db_source_)
@@ -114,7 +116,7 @@ Result<bool> Daemon::make_table_source(std::shared_ptr<const LpmTable>& table) {
   auto publish = [this](std::shared_ptr<const LpmTable> t) { store_->set_table(std::move(t)); };
   if (!downloads_tables(options_)) {
     if (options_.db.empty()) return true;
-    auto source = std::make_unique<FileSource>(options_.db);
+    auto source = std::make_unique<FileSource>(options_.db, table_limits(options_));
     db_source_ = source.get();
     tables_ = std::make_unique<TableRefresher>(std::move(source), RefreshSettings{}, current, publish);
     return true;
@@ -123,7 +125,7 @@ Result<bool> Daemon::make_table_source(std::shared_ptr<const LpmTable>& table) {
   if (auto dir = prepare_private_dir(options_.cache_dir, "cache directory"); !dir) return Error{dir.error()};
   if (options_.db.empty()) {
     if (auto cached = RouteViewsSource::newest_cached(options_.cache_dir)) {
-      auto loaded = load_table(*cached);
+      auto loaded = load_table(*cached, nullptr, table_limits(options_));
       if (loaded) {
         table = *loaded;
         logger->info("cached table {} loaded: {} prefixes", *cached, table->prefix_count());
@@ -141,6 +143,7 @@ Result<bool> Daemon::make_table_source(std::shared_ptr<const LpmTable>& table) {
                                                    });
   RefreshSettings settings;
   settings.interval = std::chrono::seconds(options_.refresh_interval);
+  settings.min_first_prefixes = options_.rib_min_prefixes;
   tables_ = std::make_unique<TableRefresher>(std::move(source), settings, current, publish);
   return true;
 }

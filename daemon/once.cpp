@@ -25,7 +25,8 @@ bool run_inputs(const std::vector<std::unique_ptr<Input>>& inputs, CounterStore&
   for (auto& in : inputs) {
     InputCounters c = in->counters();
     if (c.rejected)
-      err << "asncounterd: " << in->spec() << ": " << c.rejected << " lines rejected (no address)\n";
+      err << "asncounterd: " << in->spec() << ": " << c.rejected
+          << " lines rejected (no address, or a size above 1 TiB)\n";
     if (c.state.starts_with("error")) {
       err << "asncounterd: " << in->spec() << ": " << c.state << "\n";
       ok = false;
@@ -64,7 +65,7 @@ int run_once(const Options& options, std::ostream& out, std::ostream& err) {
     }
     inputs.push_back(std::move(*in));
   }
-  auto table = load_table(options.db);
+  auto table = load_table(options.db, nullptr, table_limits(options));
   if (!table) {
     err << "asncounterd: " << table.error() << "\n";
     return 1;

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "common/result.hpp"
+#include "common/table/table_limits.hpp"
 
 namespace asncounter {
 
@@ -48,7 +49,10 @@ struct Options {
   std::string rib_url = "https://archive.routeviews.org/route-views4/bgpdata";
   bool rib_url_given = false;         ///< --rib-url set explicitly (with --db: download only if set)
   unsigned refresh_interval = 86400;  ///< seconds
-  std::string asnames_url;            ///< asnames.json or autnums.html URL
+  unsigned table_max_mib = kDefaultTableMaxMib;            ///< decompressed MiB of a table at most
+  unsigned table_max_prefixes = kDefaultTableMaxPrefixes;  ///< distinct prefixes of a table at most
+  unsigned rib_min_prefixes = kDefaultRibMinPrefixes;      ///< a first downloaded dump has at least these
+  std::string asnames_url;                                 ///< asnames.json or autnums.html URL
   LogLevel log_level = LogLevel::info;
   unsigned shards = 4;           ///< counter store shards
   unsigned max_clients = 64;     ///< control socket clients at once
@@ -84,5 +88,10 @@ std::string usage();
 /// The annotated default config file (every key, its default and help as
 /// comments), generated from the declarations; etc/asncounterd.conf is this.
 std::string default_config();
+
+/// The table bounds the options set (table-max-mib, table-max-prefixes).
+inline TableLimits table_limits(const Options& o) {
+  return TableLimits{std::uint64_t{o.table_max_mib} << 20, o.table_max_prefixes};
+}
 
 }  // namespace asncounter

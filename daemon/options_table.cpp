@@ -1,5 +1,7 @@
 #include "daemon/options_table.hpp"
 
+#include <arpa/inet.h>
+
 #include <algorithm>
 #include <array>
 #include <sstream>
@@ -29,14 +31,24 @@ std::string check_inputs(const Options& o) {
   return "";
 }
 
+// Exactly one IPv4 address or bracketed IPv6 address and a port: civetweb
+// would also take a comma list or a bare port and bind 0.0.0.0 silently.
 std::string check_listen(const Options& o) {
   if (o.metrics_listen.empty()) return "";
-  auto colon = o.metrics_listen.rfind(':');
-  if (colon == std::string::npos || colon + 1 == o.metrics_listen.size()) return "must be ADDR:PORT";
-  std::string_view port = std::string_view(o.metrics_listen).substr(colon + 1);
-  if (!std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; }) || port.size() > 5)
-    return "must be ADDR:PORT";
-  return "";
+  const std::string_view bad = "must be one ADDR:PORT (an IPv4 address or [IPv6], a port 0-65535)";
+  std::string_view v = o.metrics_listen;
+  auto colon = v.rfind(':');
+  if (colon == std::string_view::npos || colon == 0) return std::string(bad);
+  std::string_view port = v.substr(colon + 1);
+  if (port.empty() || port.size() > 5 ||
+      !std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; }) ||
+      std::stoul(std::string(port)) > 65535)
+    return std::string(bad);
+  std::string host(v.substr(0, colon));
+  unsigned char buf[16];
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']')
+    return inet_pton(AF_INET6, host.substr(1, host.size() - 2).c_str(), buf) == 1 ? "" : std::string(bad);
+  return inet_pton(AF_INET, host.c_str(), buf) == 1 ? "" : std::string(bad);
 }
 
 // Generated from the line-format registry, so that a new format shows up in
@@ -52,6 +64,8 @@ using R = Reload;
 // Ranges: a positive count or interval, and the shard count.
 constexpr Range kPositive{1, UINT_MAX};
 constexpr Range kShards{1, 256};
+// Per-ASN series: 0 would mean all ASNs, an unbounded cardinality.
+constexpr Range kTopAsns{1, 100000};
 
 // A function, not a namespace-scope array: the input-format help is built at
 // run time, and no static initialisation order can catch it unbuilt.
@@ -106,8 +120,9 @@ std::vector<OptionDecl> make_decls() {
        R::restart,
        {},
        check_listen},
-      {"metrics-top-asns", &Options::metrics_top_asns, "K", "per-ASN metric series for the top K ASNs only",
-       false, R::restart},
+      {"metrics-top-asns", &Options::metrics_top_asns, "K",
+       "per-ASN metric series for the top K ASNs only (1-100000: a bounded cardinality)", false, R::restart,
+       kTopAsns},
       {"state-dir", &Options::state_dir, "DIR", "where counts are saved across restarts", false, R::restart},
       {"cache-dir", &Options::cache_dir, "DIR", "where downloaded RIB dumps and AS names are kept", false,
        R::restart},
@@ -117,6 +132,14 @@ std::vector<OptionDecl> make_decls() {
        "RouteViews archive base (BASE/YYYY.MM/RIBS/rib.YYYYMMDD.HHMM.bz2)", false, R::restart},
       {"refresh-interval", &Options::refresh_interval, "SECONDS", "seconds between table refreshes", false,
        R::restart, kPositive},
+      {"table-max-mib", &Options::table_max_mib, "MIB",
+       "decompressed MiB a table file or dump may hold (a full RouteViews RIB is ~2.2 GiB)", false,
+       R::restart, kPositive},
+      {"table-max-prefixes", &Options::table_max_prefixes, "N",
+       "distinct prefixes a table may hold (the Internet has ~1.3M)", false, R::restart, kPositive},
+      {"rib-min-prefixes", &Options::rib_min_prefixes, "N",
+       "prefixes a first downloaded dump must hold (a RouteViews RIB has 230k to 1M); 0: no minimum", false,
+       R::restart},
       {"asnames-url", &Options::asnames_url, "URL",
        "where to fetch AS names (asnames.json or autnums.html); empty: none", false, R::restart},
       {"log-level", enum_option<&Options::log_level>(kLogLevelNames), "LEVEL", "how much to log", false,

@@ -26,6 +26,7 @@ class FileStream : public ByteStream {
     compression_ = c;
   }
   void set_stop(const std::atomic<bool>* stop) { stop_ = stop; }
+  void set_max_bytes(std::uint64_t max_bytes) { max_bytes_ = max_bytes; }
 
  protected:
   // Refills in_ when it is used up; false at the end of the file or on error.
@@ -36,9 +37,14 @@ class FileStream : public ByteStream {
     if (in_len_ == 0 && std::ferror(file_.get())) fail(std::string("read error: ") + std::strerror(errno));
     return in_len_ > 0;
   }
-  // False, with the error set, once the caller asked to stop; checked at
-  // each read(), so even a stream that inflates a thousandfold stops soon.
+  // False, with the error set, once the caller asked to stop or the byte
+  // cap is passed; checked at each read(), so even a stream that inflates a
+  // thousandfold stops soon (one read past the cap at most).
   bool going() {
+    if (offset_ > max_bytes_) {
+      fail("more than " + std::to_string(max_bytes_) + " decompressed bytes (table-max-mib)");
+      return false;
+    }
     if (stop_ == nullptr || !stop_->load(std::memory_order_relaxed)) return true;
     fail("stopped");
     return false;
@@ -52,6 +58,7 @@ class FileStream : public ByteStream {
   FilePtr file_;
   std::string path_;
   const std::atomic<bool>* stop_ = nullptr;
+  std::uint64_t max_bytes_ = UINT64_MAX;
   std::array<unsigned char, kChunk> in_{};
   std::size_t in_len_ = 0;
   std::size_t in_pos_ = 0;
@@ -219,7 +226,8 @@ bool ByteStream::read_exact(void* buf, std::size_t size) {
   return true;
 }
 
-Result<std::unique_ptr<ByteStream>> ByteStream::open(const std::string& path, const std::atomic<bool>* stop) {
+Result<std::unique_ptr<ByteStream>> ByteStream::open(const std::string& path, const std::atomic<bool>* stop,
+                                                     std::uint64_t max_bytes) {
   FilePtr file(std::fopen(path.c_str(), "rb"));
   if (!file) return Error{path + ": " + std::strerror(errno)};
   std::array<unsigned char, 3> head{};
@@ -238,6 +246,7 @@ Result<std::unique_ptr<ByteStream>> ByteStream::open(const std::string& path, co
       break;
   }
   stream->set_stop(stop);
+  stream->set_max_bytes(max_bytes);
   return std::unique_ptr<ByteStream>(std::move(stream));
 }
 

@@ -20,9 +20,12 @@ Compression detect_compression(const unsigned char* head, std::size_t size) noex
 class ByteStream {
  public:
   /// Opens `path`; the error names the file. Once `*stop` is set, reads
-  /// fail with "stopped" (a daemon stopping gives up a huge table at once).
+  /// fail with "stopped" (a daemon stopping gives up a huge table at once);
+  /// once more than `max_bytes` decompressed bytes came, reads fail too (a
+  /// decompression bomb costs bounded time).
   static Result<std::unique_ptr<ByteStream>> open(const std::string& path,
-                                                  const std::atomic<bool>* stop = nullptr);
+                                                  const std::atomic<bool>* stop = nullptr,
+                                                  std::uint64_t max_bytes = UINT64_MAX);
   virtual ~ByteStream() = default;
 
   /// Reads up to `size` decompressed bytes. Returns 0 at the end of the data;

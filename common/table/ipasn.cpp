@@ -1,6 +1,7 @@
 #include "common/table/ipasn.hpp"
 
 #include "common/parse_number.hpp"
+#include "common/table/seen_prefixes.hpp"
 
 #include <zlib.h>
 
@@ -73,8 +74,10 @@ std::optional<std::int64_t> dump_time_line(std::string_view line) {
   return static_cast<std::int64_t>(timegm(&tm));
 }
 
-// One line (without its newline) into `set`; false when it is malformed.
-bool parse_line(std::string_view line, RouteSet& set) {
+// One line (without its newline) into `set`, unless `seen` says its prefix
+// already has a route (pyasn's first-wins rule, and a repeated line costs no
+// memory); false when it is malformed.
+bool parse_line(std::string_view line, RouteSet& set, SeenPrefixes& seen) {
   line = trim(line);
   if (line.empty()) return true;
   ++set.records;
@@ -98,7 +101,9 @@ bool parse_line(std::string_view line, RouteSet& set) {
     ++set.dropped_routes;  // default routes say nothing about origin
     return true;
   }
+  if (seen.contains(*prefix)) return true;
   set.routes.push_back(Route{*prefix, *asn});
+  seen.add_last();
   return true;
 }
 
@@ -115,8 +120,9 @@ bool ends_with(const std::string& s, std::string_view suffix) {
 
 }  // namespace
 
-Result<RouteSet> read_ipasn(ByteStream& in, const std::string& name) {
+Result<RouteSet> read_ipasn(ByteStream& in, const std::string& name, std::uint64_t max_prefixes) {
   RouteSet set;
+  SeenPrefixes seen(set.routes);
   set.info.source = name;
   set.info.format = TableFormat::ipasn;
   std::string buf;
@@ -125,7 +131,11 @@ Result<RouteSet> read_ipasn(ByteStream& in, const std::string& name) {
   for (;;) {
     buf.resize(keep + kChunk);
     std::size_t got = in.read(buf.data() + keep, kChunk);
-    if (!in.error().empty()) return Error{name + ": " + in.error()};
+    if (!in.error().empty()) {
+      // A file stream's error names its file already.
+      const std::string& why = in.error();
+      return Error{why.find(name) == std::string::npos ? name + ": " + why : why};
+    }
     std::size_t size = keep + got;
     bool last = got == 0;
     std::string_view data(buf.data(), size);
@@ -139,13 +149,16 @@ Result<RouteSet> read_ipasn(ByteStream& in, const std::string& name) {
       }
       ++line_no;
       std::string_view line = data.substr(pos, nl - pos);
-      if (line.find('\0') != std::string_view::npos || !parse_line(line, set)) {
+      if (line.find('\0') != std::string_view::npos || !parse_line(line, set, seen)) {
         std::string shown(line.substr(0, 80));
         for (char& c : shown)
           if (static_cast<unsigned char>(c) < 0x20) c = '?';
         return Error{name + ":" + std::to_string(line_no) +
                      ": malformed ipasn line (want prefix/len<TAB>asn): '" + shown + "'"};
       }
+      if (set.routes.size() > max_prefixes)
+        return Error{name + ":" + std::to_string(line_no) + ": more than " + std::to_string(max_prefixes) +
+                     " distinct prefixes (table-max-prefixes)"};
       pos = nl + 1;
       if (pos > size) pos = size;
     }
@@ -238,9 +251,10 @@ bool is_ipasn_head(std::span<const unsigned char> head) noexcept {
   std::string_view data(reinterpret_cast<const char*>(head.data()), head.size());
   try {
     RouteSet scratch;
+    SeenPrefixes seen(scratch.routes);
     std::size_t pos = 0;
     for (std::size_t nl; (nl = data.find('\n', pos)) != std::string_view::npos; pos = nl + 1)
-      if (!parse_line(data.substr(pos, nl - pos), scratch)) return false;
+      if (!parse_line(data.substr(pos, nl - pos), scratch, seen)) return false;
     // The last line may be cut where the peek ended: only its characters can be checked.
     std::string_view rest = trim(data.substr(pos));
     if (rest.empty() || rest.front() == ';' || rest.front() == '#') return true;

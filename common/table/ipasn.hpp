@@ -11,6 +11,7 @@
 #include "common/result.hpp"
 #include "common/table/byte_stream.hpp"
 #include "common/table/route.hpp"
+#include "common/table/table_limits.hpp"
 
 namespace asncounter {
 
@@ -20,9 +21,11 @@ namespace asncounter {
 /// other text (CSV, /etc/passwd, a future format) is refused, not misread.
 bool is_ipasn_head(std::span<const unsigned char> head) noexcept;
 
-/// Reads every route of an ipasn stream; a malformed line is an error that
-/// names `name` and the line number.
-Result<RouteSet> read_ipasn(ByteStream& in, const std::string& name);
+/// Reads every route of an ipasn stream (a prefix given again is skipped:
+/// the first line wins); a malformed line, or more than `max_prefixes`
+/// distinct prefixes, is an error that names `name` and the line number.
+Result<RouteSet> read_ipasn(ByteStream& in, const std::string& name,
+                            std::uint64_t max_prefixes = TableLimits{}.max_prefixes);
 
 /// Opens and reads an ipasn file (compression detected from its content).
 Result<RouteSet> read_ipasn_file(const std::string& path);

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "common/table/mrt_attributes.hpp"
+#include "common/table/seen_prefixes.hpp"
 
 namespace asncounter {
 namespace {
@@ -41,53 +42,6 @@ Prefix read_prefix(Family family, const unsigned char* p, std::size_t octets, un
   out.addr = Address::from_v6(V6{hi, lo});
   return out;
 }
-
-std::uint64_t mix(std::uint64_t x) {
-  x ^= x >> 33;
-  x *= 0xff51afd7ed558ccdULL;
-  x ^= x >> 33;
-  x *= 0xc4ceb9fe1a85ec53ULL;
-  return x ^ (x >> 33);
-}
-
-// The prefixes already given a route: open addressing over indexes into the
-// route vector, so a TABLE_DUMP file repeating each prefix per peer costs
-// one probe per repeat and no second copy of the prefixes.
-class SeenPrefixes {
- public:
-  explicit SeenPrefixes(const std::vector<Route>& routes) : routes_(routes), slots_(1 << 12) {}
-
-  bool contains(const Prefix& p) const {
-    for (std::size_t i = slot_of(p);; i = (i + 1) & (slots_.size() - 1)) {
-      if (slots_[i] == 0) return false;
-      if (routes_[slots_[i] - 1].prefix == p) return true;
-    }
-  }
-  // Records routes_.back(), which the caller has just appended.
-  void add_last() {
-    if ((routes_.size() + 1) * 2 > slots_.size()) grow();
-    place(static_cast<std::uint32_t>(routes_.size()));
-  }
-
- private:
-  std::size_t slot_of(const Prefix& p) const {
-    std::uint64_t h = p.addr.is_v4() ? mix(std::uint64_t{p.addr.v4} << 8 | p.len)
-                                     : mix(p.addr.v6.hi ^ mix(p.addr.v6.lo) ^ p.len ^ 0x600);
-    return static_cast<std::size_t>(h) & (slots_.size() - 1);
-  }
-  void place(std::uint32_t index_plus_one) {
-    std::size_t i = slot_of(routes_[index_plus_one - 1].prefix);
-    while (slots_[i] != 0) i = (i + 1) & (slots_.size() - 1);
-    slots_[i] = index_plus_one;
-  }
-  void grow() {
-    slots_.assign(slots_.size() * 2, 0);
-    for (std::uint32_t i = 1; i < routes_.size(); ++i) place(i);
-  }
-
-  const std::vector<Route>& routes_;
-  std::vector<std::uint32_t> slots_;
-};
 
 // One record at a time out of a large buffer refilled from the stream.
 class RecordBuffer {
@@ -133,7 +87,8 @@ struct RecordHeader {
 // Turns records into routes; false (with error_) on a corrupt record.
 class MrtParser {
  public:
-  explicit MrtParser(const std::string& name) : name_(name), seen_(set_.routes) {
+  MrtParser(const std::string& name, std::uint64_t max_prefixes)
+      : name_(name), max_prefixes_(max_prefixes), seen_(set_.routes) {
     set_.info.source = name;
     set_.info.format = TableFormat::mrt;
   }
@@ -243,12 +198,18 @@ class MrtParser {
       ++set_.dropped_routes;
       return true;
     }
+    if (set_.routes.size() >= max_prefixes_) {
+      error_ = name_ + ": more than " + std::to_string(max_prefixes_) +
+               " distinct prefixes (table-max-prefixes), at byte offset " + std::to_string(offset_);
+      return false;
+    }
     set_.routes.push_back(Route{prefix, origin.asn});
     seen_.add_last();
     return true;
   }
 
   const std::string& name_;
+  std::uint64_t max_prefixes_;
   RouteSet set_;
   SeenPrefixes seen_;
   std::string error_;
@@ -286,9 +247,10 @@ Error truncated(const std::string& name, std::uint64_t offset, std::size_t neede
                std::to_string(needed) + " bytes, the data ends after " + std::to_string(have) + ")"};
 }
 
-Result<RouteSet> read_records(ByteStream& in, const std::string& name, std::size_t buffer_size) {
+Result<RouteSet> read_records(ByteStream& in, const std::string& name, std::size_t buffer_size,
+                              std::uint64_t max_prefixes) {
   RecordBuffer buf(in, buffer_size);
-  MrtParser parser(name);
+  MrtParser parser(name, max_prefixes);
   for (;;) {
     if (!buf.ensure(kHeaderSize)) {
       if (!in.error().empty()) return stream_failed(in, name, buf.offset());
@@ -314,14 +276,14 @@ Result<RouteSet> read_records(ByteStream& in, const std::string& name, std::size
 
 }  // namespace
 
-Result<RouteSet> read_mrt(ByteStream& in, const std::string& name) {
-  return read_records(in, name, kBufferSize);
+Result<RouteSet> read_mrt(ByteStream& in, const std::string& name, std::uint64_t max_prefixes) {
+  return read_records(in, name, kBufferSize, max_prefixes);
 }
 
 Result<RouteSet> read_mrt(std::span<const unsigned char> data, const std::string& name) {
   MemoryStream in(data);
   // Small inputs (fixtures, fuzzing) need no megabyte buffer.
-  return read_records(in, name, std::min(kBufferSize, data.size() + kHeaderSize));
+  return read_records(in, name, std::min(kBufferSize, data.size() + kHeaderSize), TableLimits{}.max_prefixes);
 }
 
 Result<RouteSet> read_mrt_file(const std::string& path) {

@@ -10,6 +10,7 @@
 #include "common/result.hpp"
 #include "common/table/byte_stream.hpp"
 #include "common/table/route.hpp"
+#include "common/table/table_limits.hpp"
 
 namespace asncounter {
 
@@ -35,8 +36,10 @@ bool is_mrt_head(std::span<const unsigned char> head) noexcept;
 /// Reads every route of an MRT stream. Each prefix appears once (the first
 /// record with a usable origin wins); default routes are dropped; unknown
 /// record types are skipped and counted. A truncated or corrupt dump is an
-/// error naming `name` and the byte offset.
-Result<RouteSet> read_mrt(ByteStream& in, const std::string& name);
+/// error naming `name` and the byte offset, and so is a dump of more than
+/// `max_prefixes` distinct prefixes.
+Result<RouteSet> read_mrt(ByteStream& in, const std::string& name,
+                          std::uint64_t max_prefixes = TableLimits{}.max_prefixes);
 
 /// The same over bytes already in memory (fuzzing, small fixtures).
 Result<RouteSet> read_mrt(std::span<const unsigned char> data, const std::string& name);

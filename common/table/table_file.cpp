@@ -78,8 +78,9 @@ std::optional<TableFormat> detect_table_format(std::span<const unsigned char> he
   return std::nullopt;
 }
 
-Result<RouteSet> read_table_file(const std::string& path, const std::atomic<bool>* stop) {
-  auto opened = ByteStream::open(path, stop);
+Result<RouteSet> read_table_file(const std::string& path, const std::atomic<bool>* stop,
+                                 const TableLimits& limits) {
+  auto opened = ByteStream::open(path, stop, limits.max_bytes);
   if (!opened) return Error{opened.error()};
   std::unique_ptr<ByteStream> in = std::move(*opened);
   std::string head(kTablePeek, '\0');
@@ -97,7 +98,7 @@ Result<RouteSet> read_table_file(const std::string& path, const std::atomic<bool
     return Error{path + ": not a table format this reads (after decompression; tried " + format_names() +
                  ")"};
   ReplayStream replay(std::move(in), std::move(head));
-  auto routes = row_of(*format)->read(replay, path);
+  auto routes = row_of(*format)->read(replay, path, limits.max_prefixes);
   if (routes) {
     routes->info.source = path;
     routes->info.format = *format;
@@ -105,8 +106,9 @@ Result<RouteSet> read_table_file(const std::string& path, const std::atomic<bool
   return routes;
 }
 
-Result<std::shared_ptr<const LpmTable>> load_table(const std::string& path, const std::atomic<bool>* stop) {
-  auto routes = read_table_file(path, stop);
+Result<std::shared_ptr<const LpmTable>> load_table(const std::string& path, const std::atomic<bool>* stop,
+                                                   const TableLimits& limits) {
+  auto routes = read_table_file(path, stop, limits);
   if (!routes) return Error{routes.error()};
   return LpmTable::build(routes->routes, routes->info);
 }

@@ -15,6 +15,7 @@
 #include "common/table/byte_stream.hpp"
 #include "common/table/lpm_table.hpp"
 #include "common/table/route.hpp"
+#include "common/table/table_limits.hpp"
 
 namespace asncounter {
 
@@ -28,7 +29,7 @@ struct TableFormatRow {
   /// short file) are surely this format. Must never accept another's bytes.
   bool (*detect)(std::span<const unsigned char> head) noexcept;
   /// Reads every route; errors name `name`.
-  Result<RouteSet> (*read)(ByteStream& in, const std::string& name);
+  Result<RouteSet> (*read)(ByteStream& in, const std::string& name, std::uint64_t max_prefixes);
 };
 
 /// Bytes peeked at for detection: enough for a long comment header.
@@ -42,12 +43,15 @@ std::span<const TableFormatRow> table_formats();
 std::optional<TableFormat> detect_table_format(std::span<const unsigned char> head) noexcept;
 
 /// Reads every route of a table file; errors name the file. Setting `*stop`
-/// makes the read give up (error "stopped").
-Result<RouteSet> read_table_file(const std::string& path, const std::atomic<bool>* stop = nullptr);
+/// makes the read give up (error "stopped"); a file beyond `limits` is
+/// refused, after bounded time and memory.
+Result<RouteSet> read_table_file(const std::string& path, const std::atomic<bool>* stop = nullptr,
+                                 const TableLimits& limits = {});
 
 /// Reads a table file and builds its lookup table (source, format and dump
 /// time filled in).
 Result<std::shared_ptr<const LpmTable>> load_table(const std::string& path,
-                                                   const std::atomic<bool>* stop = nullptr);
+                                                   const std::atomic<bool>* stop = nullptr,
+                                                   const TableLimits& limits = {});
 
 }  // namespace asncounter

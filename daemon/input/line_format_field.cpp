@@ -2,6 +2,7 @@
 // request-time fields.
 #include <algorithm>
 
+#include "common/saturating.hpp"
 #include "daemon/input/line_format.hpp"
 #include "daemon/input/line_text.hpp"
 
@@ -24,7 +25,10 @@ LineOutcome parse_field_line(const LineSpec& spec, std::string_view line, LineEv
   out.addr = *a;
   // A missing or unreadable size or time does not lose the hit: the line
   // holds an address, so it counts (with 0 bytes, without a time).
-  if (spec.has_bytes) out.bytes = parse_bytes_field(bytes_text).value_or(0);
+  if (spec.has_bytes) {
+    out.bytes = parse_bytes_field(bytes_text).value_or(0);
+    if (out.bytes > kMaxEventBytes) return LineOutcome::reject;  // absurd: a forged line
+  }
   if (spec.has_latency) out.latency_us = parse_latency_field(latency_text).value_or(LineEvent::kNoLatency);
   return LineOutcome::event;
 }

@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "common/saturating.hpp"
 #include "daemon/input/line_format.hpp"
 #include "daemon/input/line_text.hpp"
 
@@ -66,7 +67,10 @@ LineOutcome parse_json_line(const LineSpec& spec, std::string_view line, LineEve
     auto a = parse_host(text::trim(addr->get_ref<const std::string&>()));
     if (!a) return LineOutcome::reject;
     out.addr = *a;
-    if (spec.has_bytes) out.bytes = json_bytes(find_path(doc, spec.bytes_key)).value_or(0);
+    if (spec.has_bytes) {
+      out.bytes = json_bytes(find_path(doc, spec.bytes_key)).value_or(0);
+      if (out.bytes > kMaxEventBytes) return LineOutcome::reject;  // absurd: a forged line
+    }
     if (spec.has_latency)
       out.latency_us = json_latency(find_path(doc, spec.latency_key)).value_or(LineEvent::kNoLatency);
     return LineOutcome::event;

@@ -5,6 +5,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -18,14 +19,24 @@ struct MetricFamily;
 
 namespace asncounter {
 
+/// HTTP worker threads of the exporter: scrapes are rare, but each client
+/// holding a half-sent request takes one until the request timeout.
+inline constexpr unsigned kMetricsThreads = 4;
+/// How long the exporter waits for a whole request (civetweb: 30 s).
+inline constexpr unsigned kMetricsRequestTimeoutMs = 3000;
+
 /// Turns a snapshot into metric families (exposed for tests).
 std::vector<prometheus::MetricFamily> to_metric_families(const MetricsSnapshot& s);
 
-/// Serves /metrics on an address ("127.0.0.1:9580", "[::1]:9580").
+/// Serves /metrics on one address ("127.0.0.1:9580", "[::1]:9580").
 class MetricsExporter {
  public:
-  using Snapshotter = std::function<MetricsSnapshot()>;
-  /// Binds the listener; the error names the address.
+  /// Takes a snapshot at scrape time; nullopt when it could not in time (a
+  /// busy loop): the scrape then shows the last good snapshot, never zeros
+  /// that Prometheus would read as counter resets.
+  using Snapshotter = std::function<std::optional<MetricsSnapshot>()>;
+  /// Binds the listener; the error names the address and, when binding
+  /// failed, the system's reason.
   static Result<std::unique_ptr<MetricsExporter>> start(const std::string& listen, Snapshotter snapshot);
   ~MetricsExporter();
   MetricsExporter(const MetricsExporter&) = delete;

@@ -7,7 +7,7 @@ namespace asncounter {
 Result<TableUpdate> FileSource::fetch(const LpmTable& current, const std::atomic<bool>& stop) {
   static_cast<void>(current);  // a file is read again even when unchanged: it may have been rewritten
   std::string file = path();
-  auto table = load_table(file, &stop);
+  auto table = load_table(file, &stop, limits_);
   if (!table) return Error{table.error()};
   return TableUpdate{std::move(*table), file};
 }

@@ -4,13 +4,14 @@
 #include <mutex>
 #include <string>
 
+#include "common/table/table_limits.hpp"
 #include "daemon/refresh/table_source.hpp"
 
 namespace asncounter {
 
 class FileSource final : public TableSource {
  public:
-  explicit FileSource(std::string path) : path_(std::move(path)) {}
+  explicit FileSource(std::string path, TableLimits limits = {}) : path_(std::move(path)), limits_(limits) {}
   Result<TableUpdate> fetch(const LpmTable& current, const std::atomic<bool>& stop) override;
   /// The file the next refreshes read (a reload changed --db).
   void set_path(std::string path);
@@ -19,6 +20,7 @@ class FileSource final : public TableSource {
  private:
   mutable std::mutex mutex_;
   std::string path_;
+  TableLimits limits_;
 };
 
 }  // namespace asncounter

@@ -103,7 +103,7 @@ Result<TableUpdate> RouteViewsSource::fetch_rib(const LpmTable& current, const F
       return Error{size.error()};
     }
   }
-  auto routes = read_table_file(file.string(), limits.cancel);
+  auto routes = read_table_file(file.string(), limits.cancel, config_.table_limits);
   if (!routes) {
     // Stopped half-way, the file is not to blame: only a bad dump goes.
     if (!limits.cancel->load()) fs::remove(file, ec);

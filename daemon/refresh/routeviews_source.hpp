@@ -9,6 +9,7 @@
 #include <string>
 
 #include "common/table/as_names.hpp"
+#include "common/table/table_limits.hpp"
 #include "daemon/refresh/http_fetch.hpp"
 #include "daemon/refresh/table_source.hpp"
 
@@ -19,6 +20,7 @@ struct RouteViewsConfig {
   std::string asnames_url;  ///< asnames.json or autnums.html; empty: none
   std::string cache_dir;
   FetchLimits limits;
+  TableLimits table_limits;           ///< decompressed bytes and prefixes of a dump at most
   std::function<std::int64_t()> now;  ///< Unix seconds; the clock by default (tests set it)
 };
 

@@ -113,6 +113,12 @@ Result<RefreshReport> TableRefresher::install(TableSource& source,
     return Error{"implausibly small table " + update->from + ": " + std::to_string(prefixes) +
                  " prefixes against " + std::to_string(current->prefix_count()) + " in force"};
   }
+  if (current->prefix_count() == 0 && prefixes < settings_.min_first_prefixes) {
+    source.judged(*update, false);
+    return Error{"implausibly small table " + update->from + ": " + std::to_string(prefixes) +
+                 " prefixes, fewer than the " + std::to_string(settings_.min_first_prefixes) +
+                 " a first dump must hold (rib-min-prefixes)"};
+  }
   publish_(update->table);
   source.judged(*update, true);
   return RefreshReport{RefreshOutcome::loaded,

@@ -49,6 +49,10 @@ struct RefreshSettings {
   /// A new table with fewer prefixes than this share of the table in force
   /// is refused as implausible (a cut-off file that still parsed).
   double min_prefix_ratio = 0.5;
+  /// With no table in force (or an empty one), a new table with fewer
+  /// prefixes than this is refused as implausible: the ratio has nothing to
+  /// compare with. Set for RouteViews dumps only (rib-min-prefixes); 0: none.
+  std::size_t min_first_prefixes = 0;
   std::function<std::int64_t()> now;  ///< Unix seconds; the clock by default (tests set it)
 };
 

@@ -7,6 +7,7 @@
 #include <bit>
 #include <utility>
 
+#include "common/saturating.hpp"
 #include "daemon/store/store_state.hpp"
 
 namespace asncounter {
@@ -265,7 +266,7 @@ StoreStats CounterStore::stats() const {
   impl_->try_fold(*st);
   std::shared_ptr<Generation> cur = impl_->load_current();
   auto add_gen = [&](Generation& g) {
-    for (std::size_t i = 0; i < g.shard_count(); ++i) s.total += g.shard(i).lock()->total;
+    for (std::size_t i = 0; i < g.shard_count(); ++i) add_counts(s.total, g.shard(i).lock()->total);
     s.contended_locks += g.contended();
   };
   add_gen(*cur);

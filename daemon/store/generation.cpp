@@ -1,5 +1,7 @@
 #include "daemon/store/generation.hpp"
 
+#include "common/saturating.hpp"
+
 namespace asncounter {
 
 ShardCounters::ShardCounters(std::size_t ids)
@@ -17,10 +19,10 @@ void ShardCounters::add(std::span<const PrefixId> ids, const EventBatch& batch) 
   if (batch.has_bytes) {
     std::uint64_t b = 0;
     for (std::size_t i = 0; i < n; ++i) {
-      bytes[ids[i]] += batch.bytes[i];
-      b += batch.bytes[i];
+      bytes[ids[i]] = saturating_add(bytes[ids[i]], batch.bytes[i]);
+      b = saturating_add(b, batch.bytes[i]);
     }
-    total.bytes += b;
+    total.bytes = saturating_add(total.bytes, b);
     bytes_touched = bytes_touched || b != 0;
   }
   if (batch.has_latency) {
@@ -37,10 +39,10 @@ void ShardCounters::add(std::span<const PrefixId> ids, const EventBatch& batch) 
 
 void ShardCounters::add_at(PrefixId id, const Counts& c) noexcept {
   hits[id] += c.hits;
-  bytes[id] += c.bytes;
+  bytes[id] = saturating_add(bytes[id], c.bytes);
   latency_sum[id] += c.latency_us_sum;
   latency_samples[id] += c.latency_samples;
-  total += c;
+  add_counts(total, c);
   touched = touched || c.hits != 0;
   bytes_touched = bytes_touched || c.bytes != 0;
   latency_touched = latency_touched || c.latency_samples != 0;

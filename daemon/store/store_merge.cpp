@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <unordered_map>
 
+#include "common/saturating.hpp"
 #include "daemon/store/store_state.hpp"
 
 namespace asncounter {
@@ -36,7 +37,8 @@ bool none_last_less(const std::optional<T>& a, const std::optional<T>& b) {
 
 void add_array(std::vector<std::uint64_t>& to, const CounterArray& from) {
   const std::uint64_t* f = from.data();
-  for (std::size_t i = 0; i < to.size(); ++i) to[i] += f[i];
+  // Saturating: shards each below the top may sum past it (hostile bytes).
+  for (std::size_t i = 0; i < to.size(); ++i) to[i] = saturating_add(to[i], f[i]);
 }
 
 /// Adds field `from` of every id to its ASN slot. Branch-free on purpose:
@@ -46,6 +48,16 @@ void add_by_slot(std::vector<std::uint64_t>& slots, const Generation& g, const s
   std::uint64_t* out = slots.data();
   const std::size_t n = g.id_count();
   for (std::size_t id = 0; id < n; ++id) out[slot[id]] += f[id];
+}
+
+/// add_by_slot for the bytes of live shards, saturating: the prefixes of one
+/// ASN may sum past the top. Only for counters that never go down (window
+/// sums are modular and must wrap back).
+void add_bytes_by_slot(std::vector<std::uint64_t>& slots, const Generation& g, const std::uint64_t* f) {
+  const std::uint32_t* slot = g.id_slots();
+  std::uint64_t* out = slots.data();
+  const std::size_t n = g.id_count();
+  for (std::size_t id = 0; id < n; ++id) out[slot[id]] = saturating_add(out[slot[id]], f[id]);
 }
 
 }  // namespace
@@ -140,7 +152,7 @@ AsnTable merge_asns(const MergeInput& in, std::size_t limit) {
     if (sh->touched) add_by_slot(hits, g, sh->hits.data());
     if (sh->bytes_touched) {
       if (bytes.empty()) bytes.resize(n);
-      add_by_slot(bytes, g, sh->bytes.data());
+      add_bytes_by_slot(bytes, g, sh->bytes.data());
     }
     if (sh->latency_touched) {
       if (lat_sum.empty()) {

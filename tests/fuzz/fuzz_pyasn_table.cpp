@@ -46,7 +46,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   // Every row's reader takes any bytes (the ipasn corpus mostly reaches ipasn).
   for (const auto& row : asncounter::table_formats()) {
     MemoryStream in(data, size);
-    auto set = row.read(in, "fuzz");
+    auto set = row.read(in, "fuzz", asncounter::TableLimits{}.max_prefixes);
     if (!set) {
       if (set.error().rfind("fuzz", 0) != 0) __builtin_trap();  // errors name the source
       continue;

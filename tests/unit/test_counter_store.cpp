@@ -352,3 +352,25 @@ TEST_CASE("exported rows import back, keeping their ASN under another table", "[
   CHECK(other.top_prefixes(0).rows.size() == 5);
   CHECK(other.top_prefixes(0, 64497).rows.size() == 1);
 }
+
+TEST_CASE("Byte sums past 2^64-1 saturate instead of wrapping, per prefix, per ASN and in total",
+          "[store][adversarial]") {
+  CounterStore store(table({{"192.0.2.0/24", 64496}, {"198.51.100.0/24", 64496}}), 4);
+  const std::uint64_t half = std::uint64_t{1} << 63;
+  // From two threads, so two shards each below the top sum past it.
+  for (const char* a : {"192.0.2.1", "198.51.100.1", "192.0.2.2"}) {
+    std::thread([&store, a, half] {
+      EventBatch b;
+      b.has_bytes = true;
+      b.push(addr(a), 1, half);
+      b.push(addr(a), 1, half);
+      store.add(b);
+    }).join();
+  }
+  AsnTable asns = store.top_asns(0);
+  CHECK(asns.total.bytes == UINT64_MAX);
+  REQUIRE(asns.rows.size() == 1);
+  CHECK(asns.rows[0].counts.bytes == UINT64_MAX);
+  for (const auto& row : store.top_prefixes(0).rows) CHECK(row.counts.bytes == UINT64_MAX);
+  CHECK(store.stats().total.bytes == UINT64_MAX);
+}

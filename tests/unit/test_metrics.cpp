@@ -2,7 +2,14 @@
 
 #include <prometheus/metric_family.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "daemon/metrics/metrics_collector.hpp"
 #include "daemon/refresh/http_fetch.hpp"
@@ -78,4 +85,75 @@ TEST_CASE("A bad metrics address is an error naming it", "[metrics]") {
   auto exporter = MetricsExporter::start("256.0.0.1:99999", [] { return MetricsSnapshot{}; });
   REQUIRE_FALSE(exporter.ok());
   CHECK(exporter.error().find("256.0.0.1:99999") != std::string::npos);
+}
+
+TEST_CASE("A scrape whose snapshot times out shows the last good one, never zeros",
+          "[metrics][adversarial]") {
+  // The daemon's snapshotter gives nullopt when the io loop does not answer
+  // in time; it used to give an empty snapshot, served as 200 with zeros.
+  int calls = 0;
+  auto exporter = MetricsExporter::start("127.0.0.1:0", [&]() -> std::optional<MetricsSnapshot> {
+    if (++calls == 1) return std::nullopt;  // busy before the first good one
+    if (calls == 2) return sample_snapshot();
+    return std::nullopt;
+  });
+  REQUIRE(exporter.ok());
+  std::string url = "http://127.0.0.1:" + std::to_string((*exporter)->port()) + "/metrics";
+  asncounter::FetchLimits limits;
+  limits.total_timeout_s = 10;
+  auto first = asncounter::fetch_to_string(url, limits);
+  REQUIRE(first.ok());
+  CHECK(first->find("asncounter_hits_total") == std::string::npos);  // no series rather than zeros
+  auto good = asncounter::fetch_to_string(url, limits);
+  REQUIRE(good.ok());
+  CHECK(has_line(*good, "asncounter_hits_total 18433"));
+  auto late = asncounter::fetch_to_string(url, limits);
+  REQUIRE(late.ok());
+  CHECK(has_line(*late, "asncounter_hits_total 18433"));
+  CHECK(has_line(*late, R"(asncounter_table_prefixes{family="ipv4"} 512621)"));
+  CHECK(calls == 3);
+}
+
+TEST_CASE("Two half-sent HTTP requests do not block a scrape", "[metrics][adversarial]") {
+  auto exporter = MetricsExporter::start("127.0.0.1:0", [] { return sample_snapshot(); });
+  REQUIRE(exporter.ok());
+  int port = (*exporter)->port();
+  std::vector<int> stalled;
+  for (int i = 0; i < 2; ++i) {
+    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    REQUIRE(fd >= 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_port = htons(static_cast<std::uint16_t>(port));
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    REQUIRE(::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
+    std::string half = "GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\n";  // no blank line: never ends
+    REQUIRE(::send(fd, half.data(), half.size(), 0) == static_cast<ssize_t>(half.size()));
+    stalled.push_back(fd);
+  }
+  // With civetweb's defaults (2 workers, 30 s request timeout) this waited
+  // behind them for 30 s.
+  asncounter::FetchLimits limits;
+  limits.total_timeout_s = 10;
+  auto body = asncounter::fetch_to_string("http://127.0.0.1:" + std::to_string(port) + "/metrics", limits);
+  for (int fd : stalled) ::close(fd);
+  REQUIRE(body.ok());
+  CHECK(has_line(*body, "asncounter_hits_total 18433"));
+}
+
+TEST_CASE("A metrics address already in use is an error naming it and the reason", "[metrics][adversarial]") {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  REQUIRE(fd >= 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
+  REQUIRE(::listen(fd, 1) == 0);
+  socklen_t len = sizeof a;
+  REQUIRE(::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) == 0);
+  std::string listen = "127.0.0.1:" + std::to_string(ntohs(a.sin_port));
+  auto exporter = MetricsExporter::start(listen, [] { return MetricsSnapshot{}; });
+  ::close(fd);
+  REQUIRE_FALSE(exporter.ok());
+  CHECK_THAT(exporter.error(), Catch::Contains(listen) && Catch::Contains("Address already in use"));
 }

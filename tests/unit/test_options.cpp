@@ -261,3 +261,40 @@ TEST_CASE("options: enum names and ranges come from the declarations", "[options
   CHECK(parse({"--shards", "256"}).ok());
   CHECK(parse({"--shards", "257"}).error() == "--shards: must be between 1 and 256");
 }
+
+TEST_CASE("options: metrics-listen takes exactly one address, metrics-top-asns 0 is refused",
+          "[options][metrics][adversarial]") {
+  for (const char* good : {"127.0.0.1:9100", "0.0.0.0:9100", "[::1]:9100", "[::]:0"}) {
+    INFO(good);
+    CHECK(parse({"--metrics-listen", good}).ok());
+  }
+  // A comma list made civetweb bind 0.0.0.0 besides: refused, as are a bare
+  // port, a host name, a bad port and an unbracketed IPv6 address.
+  for (const char* bad :
+       {"127.0.0.1:9100,9101", "127.0.0.1:9100,0.0.0.0:9101", "9100", ":9100", "localhost:9100",
+        "127.0.0.1:65536", "127.0.0.1:91s", "::1:9100", "[::1]", "[zz]:9100", "127.0.0.1:"}) {
+    INFO(bad);
+    auto r = parse({"--metrics-listen", bad});
+    REQUIRE_FALSE(r.ok());
+    CHECK_THAT(r.error(), Catch::Contains("metrics-listen"));
+  }
+  // 0 meant every ASN: an unbounded number of series.
+  auto zero = parse({"--metrics-top-asns", "0"});
+  REQUIRE_FALSE(zero.ok());
+  CHECK_THAT(zero.error(), Catch::Contains("metrics-top-asns"));
+  CHECK(parse({"--metrics-top-asns", "1"}).ok());
+}
+
+TEST_CASE("options: the table limits have their defaults and reach TableLimits", "[options][adversarial]") {
+  auto none = parse({});
+  REQUIRE(none.ok());
+  CHECK(none->options.table_max_mib == 8192);
+  CHECK(none->options.table_max_prefixes == 4000000);
+  CHECK(none->options.rib_min_prefixes == 100000);
+  auto set = parse({"--table-max-mib", "16", "--table-max-prefixes", "1000", "--rib-min-prefixes", "0"});
+  REQUIRE(set.ok());
+  auto limits = asncounter::table_limits(set->options);
+  CHECK(limits.max_bytes == 16u << 20);
+  CHECK(limits.max_prefixes == 1000);
+  CHECK_FALSE(parse({"--table-max-mib", "0"}).ok());
+}
