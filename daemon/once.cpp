@@ -26,8 +26,8 @@ bool run_inputs(const std::vector<std::unique_ptr<Input>>& inputs, CounterStore&
     InputCounters c = in->counters();
     if (c.rejected)
       err << "asncounterd: " << in->spec() << ": " << c.rejected << " lines rejected (no address)\n";
-    if (c.state.starts_with("error")) {
-      err << "asncounterd: " << in->spec() << ": " << c.state << "\n";
+    if (c.state.phase == InputPhase::error) {
+      err << "asncounterd: " << in->spec() << ": " << c.state.text() << "\n";
       ok = false;
     }
   }

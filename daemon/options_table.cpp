@@ -5,7 +5,9 @@
 #include <sstream>
 #include <string_view>
 
+#include "common/parse_number.hpp"
 #include "common/registry.hpp"
+#include "daemon/input/input.hpp"
 #include "daemon/input/line_format.hpp"
 
 namespace asncounter {
@@ -19,12 +21,7 @@ std::string check_format(const Options& o) {
 
 std::string check_inputs(const Options& o) {
   for (const std::string& s : o.inputs) {
-    std::string_view v = s;
-    if (v == "-" || v == "stdin") continue;
-    bool ok = false;
-    for (std::string_view p : {"file:", "fifo:", "pcap:", "pcap-file:"})
-      ok = ok || (v.starts_with(p) && v.size() > p.size());
-    if (!ok) return "'" + s + "' is not -, stdin, file:PATH, fifo:PATH, pcap:IFACE or pcap-file:PATH";
+    if (!is_input_spec(s)) return "'" + s + "' is not " + input_spec_names();
   }
   return "";
 }
@@ -34,9 +31,15 @@ std::string check_listen(const Options& o) {
   auto colon = o.metrics_listen.rfind(':');
   if (colon == std::string::npos || colon + 1 == o.metrics_listen.size()) return "must be ADDR:PORT";
   std::string_view port = std::string_view(o.metrics_listen).substr(colon + 1);
-  if (!std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; }) || port.size() > 5)
-    return "must be ADDR:PORT";
+  if (port.size() > 5 || !parse_unsigned<unsigned>(port)) return "must be ADDR:PORT";
   return "";
+}
+
+// Generated from the input-kind registry (daemon/input/input_factory.cpp).
+const std::string& input_help() {
+  static const std::string help =
+      "an input: " + input_spec_names() + " (repeatable; --once reads stdin when none)";
+  return help;
 }
 
 // Generated from the line-format registry, so that a new format shows up in
@@ -65,16 +68,7 @@ std::vector<OptionDecl> make_decls() {
        false, R::applies},
       {"asnames", &Options::asnames, "FILE", "AS names (pyasn asnames.json or cidr-report autnums.html)",
        false, R::applies},
-      {"input",
-       &Options::inputs,
-       "SPEC",
-       "an input: -, stdin, file:PATH, fifo:PATH, pcap:IFACE or pcap-file:PATH (repeatable; --once reads "
-       "stdin "
-       "when none)",
-       false,
-       R::restart,
-       {},
-       check_inputs},
+      {"input", &Options::inputs, "SPEC", input_help().c_str(), false, R::restart, {}, check_inputs},
       {"input-format",
        &Options::input_format,
        "FMT",

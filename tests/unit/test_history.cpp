@@ -9,6 +9,7 @@
 
 #include "common/table/lpm_table.hpp"
 #include "daemon/store/counter_store.hpp"
+#include "tests/support/addresses.hpp"
 
 using asncounter::Address;
 using asncounter::AsnTable;
@@ -26,8 +27,8 @@ using std::chrono::seconds;
 
 namespace {
 
-Address addr(const char* text) { return *asncounter::parse_address(text); }
-Prefix pfx(const char* text) { return *asncounter::parse_prefix(text); }
+using asncounter::test::addr;
+using asncounter::test::pfx;
 
 std::shared_ptr<const LpmTable> table(std::vector<std::pair<const char*, std::uint32_t>> routes) {
   std::vector<Route> r;
