@@ -2,6 +2,8 @@
 
 #include <array>
 
+#include "common/parse_number.hpp"
+
 namespace asncounter {
 namespace {
 
@@ -125,13 +127,10 @@ std::optional<Prefix> parse_prefix(std::string_view text, bool allow_host_bits) 
   auto addr = parse_address(text.substr(0, slash));
   if (!addr) return std::nullopt;
   std::string_view len_text = text.substr(slash + 1);
-  if (len_text.empty() || len_text.size() > 3) return std::nullopt;
-  unsigned len = 0;
-  for (char c : len_text) {
-    if (c < '0' || c > '9') return std::nullopt;
-    len = len * 10 + static_cast<unsigned>(c - '0');
-  }
-  if (len > family_bits(addr->family)) return std::nullopt;
+  if (len_text.size() > 3) return std::nullopt;
+  auto parsed_len = parse_unsigned<unsigned>(len_text);
+  if (!parsed_len || *parsed_len > family_bits(addr->family)) return std::nullopt;
+  const unsigned len = *parsed_len;
   Address masked = mask(*addr, len);
   if (!allow_host_bits && masked != *addr) return std::nullopt;
   return Prefix{masked, static_cast<std::uint8_t>(len)};

@@ -1,5 +1,5 @@
 #pragma once
-// The report tables of DESIGN.md "The one-shot report", byte for byte:
+// The report tables, byte for byte as the old Python tool printed them:
 // asncounterd --once, asncounterctl report/top/prefixes and their --json
 // answers all go through these, so they print the same. See docs/report.md.
 
@@ -52,7 +52,7 @@ void append_tsv(std::string& out, const ReportTable& t);
 /// The whole one-shot report: the ASN table, then the prefix table.
 std::string format_report(const ReportTable& asns, const ReportTable& prefixes);
 
-/// The `top --json` / `prefixes --json` shape of DESIGN.md (compact JSON text).
+/// The `top --json` / `prefixes --json` shape (compact JSON text; see report_json.cpp).
 std::string to_json(const ReportTable& t);
 /// Reads that shape back; `prefixes` says which table is expected. Never throws.
 Result<ReportTable> report_from_json(std::string_view json_text, bool prefixes);

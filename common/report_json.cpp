@@ -1,4 +1,4 @@
-// JSON shape of the report tables (DESIGN.md "The command lines"):
+// JSON shape of the report tables (`top --json`, `prefixes --json`):
 // {"total": N, "total_bytes": N, "has_bytes": b, "has_latency": b,
 //  "rows": [{"asn": N|null, "name": "..."|null, "count": N, "bytes": N,
 //            "percent": 12.34[, "prefix": "..."|null][, "latency_ms": x|null]}]}

@@ -51,42 +51,12 @@ Result<Client> Client::connect(const std::string& socket_path, std::chrono::mill
   addr.sun_family = AF_UNIX;
   if (socket_path.size() >= sizeof addr.sun_path) return Error{"socket path too long: " + socket_path};
   std::memcpy(addr.sun_path, socket_path.c_str(), socket_path.size() + 1);
-  int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return Error{"cannot create a socket: " + errno_text()};
-  set_timeouts(fd, timeout);
-  if (::connect(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof addr) != 0) {
-    std::string why = errno_text();
-    ::close(fd);
-    return Error{"cannot reach asncounterd at " + socket_path + ": " + why};
-  }
-  return Client(fd, socket_path, timeout);
-}
-
-Client::~Client() {
-  if (fd_ >= 0) ::close(fd_);
-}
-
-Client::Client(Client&& other) noexcept
-    : fd_(std::exchange(other.fd_, -1)),
-      path_(std::move(other.path_)),
-      timeout_(other.timeout_),
-      next_id_(other.next_id_),
-      buffer_(std::move(other.buffer_)),
-      unscanned_at_(other.unscanned_at_),
-      scanned_bytes_(other.scanned_bytes_) {}
-
-Client& Client::operator=(Client&& other) noexcept {
-  if (this != &other) {
-    if (fd_ >= 0) ::close(fd_);
-    fd_ = std::exchange(other.fd_, -1);
-    path_ = std::move(other.path_);
-    timeout_ = other.timeout_;
-    next_id_ = other.next_id_;
-    buffer_ = std::move(other.buffer_);
-    unscanned_at_ = other.unscanned_at_;
-    scanned_bytes_ = other.scanned_bytes_;
-  }
-  return *this;
+  UniqueFd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  if (!fd) return Error{"cannot create a socket: " + errno_text()};
+  set_timeouts(fd.get(), timeout);
+  if (::connect(fd.get(), reinterpret_cast<const sockaddr*>(&addr), sizeof addr) != 0)
+    return Error{"cannot reach asncounterd at " + socket_path + ": " + errno_text()};
+  return Client(std::move(fd), socket_path, timeout);
 }
 
 Result<rpc::Response> Client::call(rpc::MethodId method, const rpc::Params& params) {
@@ -110,9 +80,9 @@ Result<std::string> Client::exchange(std::string_view line) {
   if (out.empty() || out.back() != '\n') out += '\n';
   std::size_t sent = 0;
   while (sent < out.size()) {
-    if (!wait_ready(fd_, POLLOUT, deadline))
+    if (!wait_ready(fd_.get(), POLLOUT, deadline))
       return Error{"asncounterd at " + path_ + " took no request in time"};
-    ssize_t n = ::send(fd_, out.data() + sent, out.size() - sent, MSG_NOSIGNAL | MSG_DONTWAIT);
+    ssize_t n = ::send(fd_.get(), out.data() + sent, out.size() - sent, MSG_NOSIGNAL | MSG_DONTWAIT);
     if (n < 0 && (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK)) continue;
     if (n < 0) return Error{"cannot send to asncounterd at " + path_ + ": " + errno_text()};
     sent += static_cast<std::size_t>(n);
@@ -137,9 +107,9 @@ Result<std::string> Client::read_line(Clock::time_point deadline) {
       return line;
     }
     if (buffer_.size() > kMaxAnswerBytes) return Error{"answer from asncounterd at " + path_ + " over 1 GiB"};
-    if (!wait_ready(fd_, POLLIN, deadline))
+    if (!wait_ready(fd_.get(), POLLIN, deadline))
       return Error{"no answer from asncounterd at " + path_ + " in time"};
-    ssize_t n = ::recv(fd_, chunk.data(), chunk.size(), MSG_DONTWAIT);
+    ssize_t n = ::recv(fd_.get(), chunk.data(), chunk.size(), MSG_DONTWAIT);
     if (n < 0 && (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK)) continue;
     if (n < 0) return Error{"cannot read from asncounterd at " + path_ + ": " + errno_text()};
     if (n == 0) return Error{"asncounterd at " + path_ + " closed the connection"};

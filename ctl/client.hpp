@@ -7,9 +7,11 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "common/result.hpp"
 #include "common/rpc.hpp"
+#include "common/unique_fd.hpp"
 
 namespace asncounter::ctl {
 
@@ -17,9 +19,9 @@ class Client {
  public:
   /// Connects to `socket_path`; the error names the socket (exit code 3).
   static Result<Client> connect(const std::string& socket_path, std::chrono::milliseconds timeout);
-  ~Client();
-  Client(Client&& other) noexcept;
-  Client& operator=(Client&& other) noexcept;
+  ~Client() = default;
+  Client(Client&& other) noexcept = default;
+  Client& operator=(Client&& other) noexcept = default;
   Client(const Client&) = delete;
   Client& operator=(const Client&) = delete;
 
@@ -34,11 +36,11 @@ class Client {
 
  private:
   using Clock = std::chrono::steady_clock;
-  Client(int fd, std::string path, std::chrono::milliseconds timeout)
-      : fd_(fd), path_(std::move(path)), timeout_(timeout) {}
+  Client(UniqueFd fd, std::string path, std::chrono::milliseconds timeout)
+      : fd_(std::move(fd)), path_(std::move(path)), timeout_(timeout) {}
   Result<std::string> read_line(Clock::time_point deadline);
 
-  int fd_ = -1;
+  UniqueFd fd_;
   std::string path_;
   std::chrono::milliseconds timeout_;
   std::uint64_t next_id_ = 1;

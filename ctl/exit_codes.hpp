@@ -1,5 +1,5 @@
 #pragma once
-// asncounterctl's exit codes (DESIGN.md, "The command lines").
+// asncounterctl's exit codes, the same for every command (scripts test them).
 
 namespace asncounter::ctl {
 

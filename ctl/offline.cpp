@@ -8,17 +8,11 @@
 #include "common/ip.hpp"
 #include "common/table/ipasn.hpp"
 #include "common/table/table_file.hpp"
+#include "common/trim.hpp"
 #include "ctl/exit_codes.hpp"
 
 namespace asncounter::ctl {
 namespace {
-
-std::string_view trim(std::string_view s) {
-  const char* space = " \t\r\n";
-  std::size_t b = s.find_first_not_of(space);
-  if (b == std::string_view::npos) return {};
-  return s.substr(b, s.find_last_not_of(space) - b + 1);
-}
 
 // One answer line; false (and a message on err) when `text` is no address.
 bool lookup_one(const LpmTable& table, std::string_view text, std::string& line, std::ostream& err) {
@@ -54,7 +48,7 @@ int offline_lookup(const std::string& db, const std::vector<std::string>& ips, s
   std::string line;
   if (!ips.empty()) {
     for (const std::string& ip : ips) {
-      if (lookup_one(**table, trim(ip), line, err))
+      if (lookup_one(**table, text::trim(ip), line, err))
         out << line;
       else
         all_good = false;
@@ -62,7 +56,7 @@ int offline_lookup(const std::string& db, const std::vector<std::string>& ips, s
   } else {
     std::string text;
     while (std::getline(in, text)) {
-      std::string_view t = trim(text);
+      std::string_view t = text::trim(text);
       if (t.empty()) continue;
       if (lookup_one(**table, t, line, err))
         out << line;

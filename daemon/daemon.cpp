@@ -4,8 +4,6 @@
 
 #include <csignal>
 #include <ctime>
-#include <fstream>
-#include <iterator>
 #include <string>
 #include <vector>
 
@@ -29,7 +27,7 @@ Result<std::shared_ptr<const AsNames>> load_names(const std::string& path) {
   return std::shared_ptr<const AsNames>(std::make_shared<AsNames>(std::move(*names)));
 }
 
-Result<bool> Daemon::start() {
+Result<void> Daemon::start() {
   auto logger = log::get("daemon");
   std::shared_ptr<const LpmTable> table = LpmTable::empty();
   if (!options_.db.empty()) {
@@ -69,7 +67,7 @@ Result<bool> Daemon::start() {
   if (tables_) tables_->start();
   counters_.started_at = unix_now();
   logger->info("listening on {} with {} inputs", options_.socket, inputs_.size());
-  return true;
+  return {};
 }
 
 int Daemon::run() {
@@ -83,6 +81,7 @@ int Daemon::run() {
   schedule_save();
   if (auto period = systemd::watchdog_period()) schedule_watchdog(*period);
   systemd::ready();
+  systemd::status(table_status(*store_->table()));
   io_.run();
   systemd::stopping();
   shutdown();
@@ -108,7 +107,8 @@ void Daemon::on_signal(int signo) {
   }
   if (signo == SIGHUP) {
     logger->info("SIGHUP: reloading the configuration");
-    reload();
+    // A signal has no one to answer: reload() logs and counts a failure.
+    static_cast<void>(reload());
   } else if (signo == SIGUSR1) {
     log_report();
   }
@@ -132,34 +132,11 @@ void Daemon::shutdown() {
 }  // namespace asncounter::detail
 
 namespace asncounter {
-namespace {
-
-// /proc/self/cmdline, for a reload when main() did not hand argv over.
-std::vector<std::string> own_command_line() {
-  std::ifstream in("/proc/self/cmdline", std::ios::binary);
-  std::string all((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  std::vector<std::string> args;
-  std::string::size_type start = 0;
-  for (auto end = all.find('\0'); end != std::string::npos; end = all.find('\0', start)) {
-    args.push_back(all.substr(start, end - start));
-    start = end + 1;
-  }
-  if (args.empty()) args.emplace_back("asncounterd");
-  return args;
-}
-
-}  // namespace
 
 int run_daemon(const Options& options, int argc, const char* const* argv) {
   log::setup(options.log_level);
   std::vector<std::string> args(argv, argv + argc);
   detail::Daemon daemon(options, std::move(args));
-  return daemon.run();
-}
-
-int run_daemon(const Options& options) {
-  log::setup(options.log_level);
-  detail::Daemon daemon(options, own_command_line());
   return daemon.run();
 }
 

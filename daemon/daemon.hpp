@@ -6,11 +6,8 @@ namespace asncounter {
 
 struct Options;
 
-/// Runs until SIGTERM/SIGINT; returns the process exit code.
-int run_daemon(const Options& options);
-
-/// The same, with the command line that a reload (SIGHUP) parses again
-/// (the one-argument form reads it from /proc/self/cmdline).
+/// Runs until SIGTERM/SIGINT; returns the process exit code. `argv` is the
+/// command line that a reload (SIGHUP) parses again.
 int run_daemon(const Options& options, int argc, const char* const* argv);
 
 }  // namespace asncounter

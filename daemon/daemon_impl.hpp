@@ -55,12 +55,12 @@ class Daemon final : private rpc::DaemonControl {
   int run();
 
  private:
-  Result<bool> start();
+  Result<void> start();
   void wait_signal();
   void on_signal(int signo);
   Result<Reloadable> prepare_reload() const;
-  Result<bool> reload() override;
-  Result<bool> refresh() override;
+  Result<void> reload() override;
+  Result<void> refresh() override;
   void log_report() const;
   DaemonStatus status() const override;
   std::vector<std::pair<std::string, InputCounters>> input_counters() const override;
@@ -69,11 +69,18 @@ class Daemon final : private rpc::DaemonControl {
     std::lock_guard lock(names_mutex_);
     return names_;
   }
-  Result<bool> make_table_source(std::shared_ptr<const LpmTable>& table);
-  Result<bool> switch_db(const std::string& path);
-  Result<bool> start_metrics();
+  Result<void> make_table_source(std::shared_ptr<const LpmTable>& table);
+  Result<void> switch_db(const std::string& path);
+  /// What a TableRefresher reads the table lookups use now with.
+  TableRefresher::CurrentTable current_table();
+  /// What a TableRefresher hands a new table to: the store takes it, and
+  /// systemd's STATUS= says so.
+  TableRefresher::PublishTable publish_table();
+  /// The STATUS= line for `table` ("table: N prefixes").
+  static std::string table_status(const LpmTable& table);
+  Result<void> start_metrics();
   std::optional<MetricsSnapshot> metrics_snapshot();
-  Result<bool> restore_counts();
+  Result<void> restore_counts();
   void save_counts() const;
   void schedule_save();
   void schedule_watchdog(std::chrono::microseconds period);

@@ -49,13 +49,13 @@ std::vector<std::pair<std::string, InputCounters>> Daemon::input_counters() cons
   return out;
 }
 
-Result<bool> Daemon::start_metrics() {
-  if (options_.metrics_listen.empty()) return true;
+Result<void> Daemon::start_metrics() {
+  if (options_.metrics_listen.empty()) return {};
   auto exporter = MetricsExporter::start(options_.metrics_listen, [this] { return metrics_snapshot(); });
   if (!exporter) return Error{exporter.error()};
   metrics_ = std::move(*exporter);
   log::get("daemon")->info("metrics on http://{}/metrics", options_.metrics_listen);
-  return true;
+  return {};
 }
 
 // Called on the exporter's thread at scrape time. The RPC and reload
@@ -90,22 +90,23 @@ std::optional<MetricsSnapshot> Daemon::metrics_snapshot() {
   return answer.get();
 }
 
-// A damaged state file costs its counts, never the start (DESIGN.md).
+// A damaged state file costs its counts, never the start: it is set aside
+// (counts.state.damaged-*) and the daemon starts from zero.
 // Only a missing file means "no counts yet". One that exists but cannot be
 // read stops the start: starting from zero would replace it at the next save.
-Result<bool> Daemon::restore_counts() {
+Result<void> Daemon::restore_counts() {
   auto logger = log::get("store");
   if (auto dir = prepare_private_dir(options_.state_dir, "state directory"); !dir) return Error{dir.error()};
   auto loaded = load_state(options_.state_dir);
   if (!loaded) return Error{loaded.error() + " (fix or move it away; it is never overwritten)"};
   if (!loaded->damage.empty()) {
     logger->error("state file damaged, set aside as {}: {}", set_aside(options_.state_dir), loaded->damage);
-    return true;
+    return {};
   }
   store_->import_rows(loaded->rows);
   if (!loaded->rows.empty())
     logger->info("restored {} rows from {}", loaded->rows.size(), state_path(options_.state_dir));
-  return true;
+  return {};
 }
 
 void Daemon::save_counts() const {

@@ -23,7 +23,8 @@ RouteViewsConfig route_views_config(const Options& o) {
   return c;
 }
 
-// DESIGN.md: with --db and no explicit --rib-url, nothing is downloaded.
+// Downloads need a --rib-url, and with --db only one given explicitly: the
+// default mirror URL never overrides a table the operator named.
 bool downloads_tables(const Options& o) { return !o.rib_url.empty() && (o.rib_url_given || o.db.empty()); }
 
 }  // namespace
@@ -43,7 +44,7 @@ Result<Reloadable> Daemon::prepare_reload() const {
 
 // Knot's discipline: parse into a new config, validate, then swap; on any
 // failure the old configuration stays whole.
-Result<bool> Daemon::reload() {
+Result<void> Daemon::reload() {
   auto logger = log::get("daemon");
   systemd::reloading();
   auto next = prepare_reload();
@@ -70,32 +71,45 @@ Result<bool> Daemon::reload() {
   ++counters_.reloads_ok;
   counters_.last_reload_error.clear();
   logger->info("configuration reloaded");
-  return true;
+  return {};
 }
 
 // A refresh, whatever the source, happens on the refresher's thread and is
 // swapped in when ready; the answer only says it is queued.
-Result<bool> Daemon::refresh() {
+Result<void> Daemon::refresh() {
   if (!tables_) return Error{"no --db table to refresh from"};
   tables_->trigger();
-  return true;
+  return {};
+}
+
+TableRefresher::CurrentTable Daemon::current_table() {
+  return [this] { return store_->table(); };
+}
+
+TableRefresher::PublishTable Daemon::publish_table() {
+  return [this](std::shared_ptr<const LpmTable> t) {
+    systemd::status(table_status(*t));
+    store_->set_table(std::move(t));
+  };
+}
+
+std::string Daemon::table_status(const LpmTable& table) {
+  return "table: " + std::to_string(table.prefix_count()) + " prefixes";
 }
 
 // A reload named a new --db: it is read and checked like any refresh before
 // the reload answers, and the file source reads it from then on (with
 // downloads on, the mirror stays the source and refreshes now).
-Result<bool> Daemon::switch_db(const std::string& path) {
+Result<void> Daemon::switch_db(const std::string& path) {
   if (!tables_) {
-    auto refresher = std::make_unique<TableRefresher>(
-        std::make_unique<FileSource>(path, table_limits(options_)), RefreshSettings{},
-        [this] { return store_->table(); },
-        [this](std::shared_ptr<const LpmTable> t) { store_->set_table(std::move(t)); });
+    auto refresher = std::make_unique<TableRefresher>(std::make_unique<FileSource>(path, table_limits(options_)), RefreshSettings{},
+                                                      current_table(), publish_table());
     auto loaded = refresher->refresh_once();
     if (!loaded) return Error{loaded.error()};
     tables_ = std::move(refresher);
     db_source_ = static_cast<FileSource*>(&tables_->source());
     tables_->start();
-    return true;
+    return {};
   }
   FileSource next(path, table_limits(options_));
   auto loaded = tables_->refresh_from(next);
@@ -104,22 +118,22 @@ Result<bool> Daemon::switch_db(const std::string& path) {
     db_source_->set_path(path);
   else
     tables_->trigger();
-  return true;
+  return {};
 }
 
 // With downloads: the RouteViews mirror, starting with the newest cached dump
 // at once (when no --db); with no table at all everything counts as unrouted
 // until the first download lands (stats says so: an "empty" table). Without:
 // the --db file, read again at each refresh.
-Result<bool> Daemon::make_table_source(std::shared_ptr<const LpmTable>& table) {
-  auto current = [this] { return store_->table(); };
-  auto publish = [this](std::shared_ptr<const LpmTable> t) { store_->set_table(std::move(t)); };
+Result<void> Daemon::make_table_source(std::shared_ptr<const LpmTable>& table) {
+  auto current = current_table();
+  auto publish = publish_table();
   if (!downloads_tables(options_)) {
-    if (options_.db.empty()) return true;
+    if (options_.db.empty()) return {};
     auto source = std::make_unique<FileSource>(options_.db, table_limits(options_));
     db_source_ = source.get();
     tables_ = std::make_unique<TableRefresher>(std::move(source), RefreshSettings{}, current, publish);
-    return true;
+    return {};
   }
   auto logger = log::get("rib");
   if (auto dir = prepare_private_dir(options_.cache_dir, "cache directory"); !dir) return Error{dir.error()};
@@ -145,7 +159,7 @@ Result<bool> Daemon::make_table_source(std::shared_ptr<const LpmTable>& table) {
   settings.interval = std::chrono::seconds(options_.refresh_interval);
   settings.min_first_prefixes = options_.rib_min_prefixes;
   tables_ = std::make_unique<TableRefresher>(std::move(source), settings, current, publish);
-  return true;
+  return {};
 }
 
 }  // namespace asncounter::detail

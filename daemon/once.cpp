@@ -27,8 +27,8 @@ bool run_inputs(const std::vector<std::unique_ptr<Input>>& inputs, CounterStore&
     if (c.rejected)
       err << "asncounterd: " << in->spec() << ": " << c.rejected
           << " lines rejected (no address, or a size above 1 TiB)\n";
-    if (c.state.starts_with("error")) {
-      err << "asncounterd: " << in->spec() << ": " << c.state << "\n";
+    if (c.state.phase == InputPhase::error) {
+      err << "asncounterd: " << in->spec() << ": " << c.state.text() << "\n";
       ok = false;
     }
   }

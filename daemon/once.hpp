@@ -1,6 +1,7 @@
 #pragma once
-// One-shot mode (--once): read every input to its end, print the report of
-// DESIGN.md "The one-shot report", exit. The old tool's whole job.
+// One-shot mode (--once): read every input to its end, print the report (the
+// ASN and prefix tables of common/report.hpp, as the old Python tool printed
+// them), exit. The old tool's whole job.
 
 #include <iosfwd>
 

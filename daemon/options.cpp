@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "common/registry.hpp"
+#include "common/trim.hpp"
 #include "common/version.hpp"
 #include "daemon/input/line_format.hpp"
 #include "daemon/options_table.hpp"
@@ -113,12 +114,6 @@ std::optional<Refused> apply(const po::variables_map& vm, Options& o, bool appen
   return std::nullopt;
 }
 
-std::string trim(const std::string& s) {
-  auto b = s.find_first_not_of(" \t\r");
-  if (b == std::string::npos) return "";
-  return s.substr(b, s.find_last_not_of(" \t\r") - b + 1);
-}
-
 /// The config file, read one line at a time so every error names its line.
 struct FileValues {
   Options options;
@@ -132,13 +127,13 @@ Result<FileValues> read_config(const std::string& path) {
   FileValues fv;
   std::string line;
   for (int n = 1; std::getline(in, line); ++n) {
-    std::string t = trim(line);
+    std::string t(text::trim(line));
     if (t.empty() || t[0] == '#') continue;
     auto where = path + ":" + std::to_string(n) + ": ";
     if (t[0] == '[') return Error{where + "sections are not used; write key = value lines"};
     auto eq = t.find('=');
     if (eq == std::string::npos) return Error{where + "expected 'key = value', got '" + t + "'"};
-    std::string key = trim(t.substr(0, eq));
+    std::string key(text::trim(std::string_view(t).substr(0, eq)));
     const OptionDecl* d = find_option(key);
     if (!d || d->cli_only) return Error{where + "unknown key '" + key + "'"};
     bool repeatable = std::holds_alternative<std::vector<std::string> Options::*>(d->member);

@@ -1,7 +1,8 @@
 #pragma once
-// The daemon's options. Each is declared once (daemon/options.cpp) with its
-// type, default and help; that declaration serves the command line, the
-// config file (same key names) and --check-config.
+// The daemon's options. Each is declared once (daemon/options_table.cpp)
+// with its type, default, range, help and reload behaviour; that declaration
+// serves the command line, the config file (same key names), --check-config
+// and SIGHUP reloads.
 
 #include <array>
 #include <cstddef>

@@ -7,7 +7,9 @@
 #include <sstream>
 #include <string_view>
 
+#include "common/parse_number.hpp"
 #include "common/registry.hpp"
+#include "daemon/input/input.hpp"
 #include "daemon/input/line_format.hpp"
 
 namespace asncounter {
@@ -21,12 +23,7 @@ std::string check_format(const Options& o) {
 
 std::string check_inputs(const Options& o) {
   for (const std::string& s : o.inputs) {
-    std::string_view v = s;
-    if (v == "-" || v == "stdin") continue;
-    bool ok = false;
-    for (std::string_view p : {"file:", "fifo:", "pcap:", "pcap-file:"})
-      ok = ok || (v.starts_with(p) && v.size() > p.size());
-    if (!ok) return "'" + s + "' is not -, stdin, file:PATH, fifo:PATH, pcap:IFACE or pcap-file:PATH";
+    if (!is_input_spec(s)) return "'" + s + "' is not " + input_spec_names();
   }
   return "";
 }
@@ -40,15 +37,20 @@ std::string check_listen(const Options& o) {
   auto colon = v.rfind(':');
   if (colon == std::string_view::npos || colon == 0) return std::string(bad);
   std::string_view port = v.substr(colon + 1);
-  if (port.empty() || port.size() > 5 ||
-      !std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; }) ||
-      std::stoul(std::string(port)) > 65535)
-    return std::string(bad);
+  auto number = port.size() <= 5 ? parse_unsigned<unsigned>(port) : std::nullopt;
+  if (!number || *number > 65535) return std::string(bad);
   std::string host(v.substr(0, colon));
   unsigned char buf[16];
   if (host.size() >= 2 && host.front() == '[' && host.back() == ']')
     return inet_pton(AF_INET6, host.substr(1, host.size() - 2).c_str(), buf) == 1 ? "" : std::string(bad);
   return inet_pton(AF_INET, host.c_str(), buf) == 1 ? "" : std::string(bad);
+}
+
+// Generated from the input-kind registry (daemon/input/input_factory.cpp).
+const std::string& input_help() {
+  static const std::string help =
+      "an input: " + input_spec_names() + " (repeatable; --once reads stdin when none)";
+  return help;
 }
 
 // Generated from the line-format registry, so that a new format shows up in
@@ -79,16 +81,7 @@ std::vector<OptionDecl> make_decls() {
        false, R::applies},
       {"asnames", &Options::asnames, "FILE", "AS names (pyasn asnames.json or cidr-report autnums.html)",
        false, R::applies},
-      {"input",
-       &Options::inputs,
-       "SPEC",
-       "an input: -, stdin, file:PATH, fifo:PATH, pcap:IFACE or pcap-file:PATH (repeatable; --once reads "
-       "stdin "
-       "when none)",
-       false,
-       R::restart,
-       {},
-       check_inputs},
+      {"input", &Options::inputs, "SPEC", input_help().c_str(), false, R::restart, {}, check_inputs},
       {"input-format",
        &Options::input_format,
        "FMT",

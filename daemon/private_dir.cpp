@@ -18,7 +18,7 @@ std::string octal(mode_t m) {
 
 }  // namespace
 
-Result<bool> prepare_private_dir(const std::string& dir, const std::string& what,
+Result<void> prepare_private_dir(const std::string& dir, const std::string& what,
                                  std::optional<gid_t> group) {
   namespace fs = std::filesystem;
   std::error_code ec;
@@ -43,7 +43,7 @@ Result<bool> prepare_private_dir(const std::string& dir, const std::string& what
     return Error{what + " " + dir + " belongs to uid " + std::to_string(st.st_uid) +
                  ", neither root nor the daemon's user"};
   }
-  return true;
+  return {};
 }
 
 }  // namespace asncounter

@@ -15,7 +15,7 @@ namespace asncounter {
 /// Creates `dir` (0750, group `group` when given) when missing, then refuses
 /// it unless it is a directory that others cannot enter, owned by root or
 /// the daemon's user. `what` names it in errors ("socket directory").
-Result<bool> prepare_private_dir(const std::string& dir, const std::string& what,
+Result<void> prepare_private_dir(const std::string& dir, const std::string& what,
                                  std::optional<gid_t> group = std::nullopt);
 
 }  // namespace asncounter

@@ -7,13 +7,12 @@
 
 #include "common/parse_number.hpp"
 #include "common/table/byte_stream.hpp"
+#include "common/trim.hpp"
 
 namespace asncounter {
 namespace {
 
 constexpr std::size_t kMaxFile = std::size_t{256} << 20;  // real files are ~5 MB
-
-bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v'; }
 
 bool valid_utf8(std::string_view s) {
   std::size_t i = 0;
@@ -73,9 +72,9 @@ std::optional<std::pair<std::string_view, std::string_view>> match_autnums_line(
   std::size_t code_at = p + 3;
   std::size_t close = line.find("</a>", code_at + 1);
   std::size_t code_end = close;
-  while (code_end > code_at + 1 && is_space(line[code_end - 1])) --code_end;
+  while (code_end > code_at + 1 && text::is_space(line[code_end - 1])) --code_end;
   std::size_t name_at = close + 4;
-  while (name_at < line.size() && is_space(line[name_at])) ++name_at;
+  while (name_at < line.size() && text::is_space(line[name_at])) ++name_at;
   std::string_view name = line.substr(name_at);
   while (!name.empty() && name.back() == '\r') name.remove_suffix(1);  // CRLF pages
   return std::make_pair(line.substr(code_at, code_end - code_at), name);

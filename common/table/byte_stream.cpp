@@ -9,13 +9,12 @@
 #include <cstdio>
 #include <cstring>
 
+#include "common/unique_fd.hpp"
+
 namespace asncounter {
 namespace {
 
-struct FileCloser {
-  void operator()(std::FILE* f) const { std::fclose(f); }
-};
-using FilePtr = std::unique_ptr<std::FILE, FileCloser>;
+using FilePtr = UniqueFile;
 
 constexpr std::size_t kChunk = 1 << 16;
 

@@ -1,7 +1,10 @@
 #include "common/table/ipasn.hpp"
 
+#include "common/dump_stamp.hpp"
 #include "common/parse_number.hpp"
 #include "common/table/seen_prefixes.hpp"
+#include "common/trim.hpp"
+#include "common/unique_fd.hpp"
 
 #include <zlib.h>
 
@@ -20,39 +23,15 @@ namespace {
 
 constexpr std::size_t kChunk = std::size_t{1} << 20;
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
-  return s;
-}
-
 // pyasn's converter names the dump it read ("; Original file : rib.20140513.0600.bz2");
 // the dump time is in that name.
 std::int64_t dump_time_from_comment(std::string_view line) {
   if (line.find("Original file") == std::string_view::npos) return 0;
-  for (std::size_t i = 0; i + 13 <= line.size(); ++i) {
-    auto digits = [&](std::size_t from, std::size_t n) {
-      for (std::size_t k = from; k < from + n; ++k)
-        if (line[k] < '0' || line[k] > '9') return false;
-      return true;
-    };
-    if (!digits(i, 8) || line[i + 8] != '.' || !digits(i + 9, 4)) continue;
+  for (std::size_t i = 0; i + kDumpStampSize <= line.size(); ++i) {
+    const std::string_view stamp = line.substr(i, kDumpStampSize);
+    if (!looks_like_dump_stamp(stamp)) continue;
     if (i > 0 && line[i - 1] >= '0' && line[i - 1] <= '9') continue;
-    auto num = [&](std::size_t from, std::size_t n) {
-      int v = 0;
-      for (std::size_t k = from; k < from + n; ++k) v = v * 10 + (line[k] - '0');
-      return v;
-    };
-    std::tm tm{};
-    tm.tm_year = num(i, 4) - 1900;
-    tm.tm_mon = num(i + 4, 2) - 1;
-    tm.tm_mday = num(i + 6, 2);
-    tm.tm_hour = num(i + 9, 2);
-    tm.tm_min = num(i + 11, 2);
-    if (tm.tm_mon < 0 || tm.tm_mon > 11 || tm.tm_mday < 1 || tm.tm_mday > 31 || tm.tm_hour > 23 ||
-        tm.tm_min > 59)
-      return 0;
-    return static_cast<std::int64_t>(timegm(&tm));
+    return dump_stamp_time(stamp).value_or(0);
   }
   return 0;
 }
@@ -67,7 +46,7 @@ std::optional<std::int64_t> dump_time_line(std::string_view line) {
   if (at == std::string_view::npos) return std::nullopt;
   auto colon = line.find(':', at);
   if (colon == std::string_view::npos) return std::nullopt;
-  std::string value(trim(line.substr(colon + 1)));
+  std::string value(text::trim(line.substr(colon + 1)));
   std::tm tm{};
   const char* end = strptime(value.c_str(), kUtcFormat, &tm);
   if (end == nullptr || *end != '\0') return std::nullopt;
@@ -78,7 +57,7 @@ std::optional<std::int64_t> dump_time_line(std::string_view line) {
 // already has a route (pyasn's first-wins rule, and a repeated line costs no
 // memory); false when it is malformed.
 bool parse_line(std::string_view line, RouteSet& set, SeenPrefixes& seen) {
-  line = trim(line);
+  line = text::trim(line);
   if (line.empty()) return true;
   ++set.records;
   if (line.front() == ';' || line.front() == '#') {
@@ -94,7 +73,7 @@ bool parse_line(std::string_view line, RouteSet& set, SeenPrefixes& seen) {
   if (sep == std::string_view::npos) return false;
   auto prefix = parse_prefix(line.substr(0, sep), true);
   // ASN 0 is no origin: pyasn refuses it too.
-  auto asn = parse_unsigned<std::uint32_t>(trim(line.substr(sep + 1)));
+  auto asn = parse_unsigned<std::uint32_t>(text::trim(line.substr(sep + 1)));
   if (asn == 0U) asn.reset();
   if (!prefix || !asn) return false;
   if (prefix->len == 0) {
@@ -109,9 +88,6 @@ bool parse_line(std::string_view line, RouteSet& set, SeenPrefixes& seen) {
 
 struct GzCloser {
   void operator()(gzFile f) const { gzclose(f); }
-};
-struct FileCloser {
-  void operator()(std::FILE* f) const { std::fclose(f); }
 };
 
 bool ends_with(const std::string& s, std::string_view suffix) {
@@ -213,10 +189,10 @@ Result<std::size_t> write_ipasn(const std::string& path, const std::vector<Route
       return Error{tmp + ": write failed"};
     }
   } else {
-    std::unique_ptr<std::FILE, FileCloser> f(std::fopen(tmp.c_str(), "wb"));
+    UniqueFile f(std::fopen(tmp.c_str(), "wb"));
     if (!f) return Error{tmp + ": cannot create: " + std::strerror(errno)};
     bool ok = std::fwrite(text.data(), 1, text.size(), f.get()) == text.size();
-    ok = std::fclose(f.release()) == 0 && ok;
+    ok = close_file(f) && ok;
     if (!ok) {
       std::remove(tmp.c_str());
       return Error{tmp + ": write failed: " + std::strerror(errno)};
@@ -256,7 +232,7 @@ bool is_ipasn_head(std::span<const unsigned char> head) noexcept {
     for (std::size_t nl; (nl = data.find('\n', pos)) != std::string_view::npos; pos = nl + 1)
       if (!parse_line(data.substr(pos, nl - pos), scratch, seen)) return false;
     // The last line may be cut where the peek ended: only its characters can be checked.
-    std::string_view rest = trim(data.substr(pos));
+    std::string_view rest = text::trim(data.substr(pos));
     if (rest.empty() || rest.front() == ';' || rest.front() == '#') return true;
     return rest.find_first_not_of("0123456789abcdefABCDEF.:/ \t") == std::string_view::npos;
   } catch (...) {

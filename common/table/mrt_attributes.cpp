@@ -1,5 +1,7 @@
 #include "common/table/mrt_attributes.hpp"
 
+#include "common/big_endian.hpp"
+
 namespace asncounter {
 namespace {
 
@@ -12,10 +14,7 @@ constexpr unsigned char kSegConfedSequence = 3;
 constexpr unsigned char kSegConfedSet = 4;
 
 std::uint32_t read_asn(const unsigned char* p, bool four) noexcept {
-  if (four) {
-    return std::uint32_t{p[0]} << 24 | std::uint32_t{p[1]} << 16 | std::uint32_t{p[2]} << 8 | p[3];
-  }
-  return static_cast<std::uint32_t>(p[0] << 8 | p[1]);
+  return four ? load_be32(p) : load_be16(p);
 }
 
 // What one AS_PATH or AS4_PATH holds: its origin and its length in the
@@ -92,7 +91,7 @@ Origin origin_from_attributes(const unsigned char* data, std::size_t len, bool f
     if (flags & kFlagExtendedLength) {
       if (len - pos < 4) return {OriginStatus::corrupt, 0};
       header = 4;
-      size = static_cast<std::size_t>(data[pos + 2] << 8 | data[pos + 3]);
+      size = load_be16(data + pos + 2);
     }
     if (size > len - pos - header) return {OriginStatus::corrupt, 0};
     const unsigned char* body = data + pos + header;

@@ -4,6 +4,7 @@
 #include <cstring>
 #include <vector>
 
+#include "common/big_endian.hpp"
 #include "common/table/mrt_attributes.hpp"
 #include "common/table/seen_prefixes.hpp"
 
@@ -13,11 +14,6 @@ namespace {
 constexpr std::size_t kHeaderSize = 12;
 constexpr std::size_t kBufferSize = 1 << 20;
 
-std::uint16_t be16(const unsigned char* p) { return static_cast<std::uint16_t>(p[0] << 8 | p[1]); }
-std::uint32_t be32(const unsigned char* p) {
-  return std::uint32_t{p[0]} << 24 | std::uint32_t{p[1]} << 16 | std::uint32_t{p[2]} << 8 | p[3];
-}
-
 // `octets` network-order bytes of an address, the rest zero, host bits past `len` cleared.
 Prefix read_prefix(Family family, const unsigned char* p, std::size_t octets, unsigned len) {
   unsigned char bytes[16] = {};
@@ -25,12 +21,12 @@ Prefix read_prefix(Family family, const unsigned char* p, std::size_t octets, un
   Prefix out;
   out.len = static_cast<std::uint8_t>(len);
   if (family == Family::v4) {
-    std::uint32_t a = be32(bytes);
+    std::uint32_t a = load_be32(bytes);
     out.addr = Address::from_v4(len == 0 ? 0 : a & ~std::uint32_t{0} << (32 - len));
     return out;
   }
-  std::uint64_t hi = std::uint64_t{be32(bytes)} << 32 | be32(bytes + 4);
-  std::uint64_t lo = std::uint64_t{be32(bytes + 8)} << 32 | be32(bytes + 12);
+  std::uint64_t hi = load_be64(bytes);
+  std::uint64_t lo = load_be64(bytes + 8);
   if (len == 0)
     hi = 0;
   else if (len < 64)
@@ -143,7 +139,7 @@ class MrtParser {
     if (n < fixed) return corrupt("shorter than a TABLE_DUMP entry");
     const unsigned len = p[4 + octets];
     if (len > family_bits(family)) return corrupt("prefix length out of range");
-    const std::size_t attr_len = be16(p + fixed - 2);
+    const std::size_t attr_len = load_be16(p + fixed - 2);
     if (fixed + attr_len != n) return corrupt("attribute length does not match the record length");
     return add(read_prefix(family, p + 4, octets, len), p + fixed, attr_len, 1, false);
   }
@@ -158,7 +154,7 @@ class MrtParser {
     if (len > family_bits(family)) return corrupt("prefix length out of range");
     const std::size_t octets = (len + 7) / 8;
     if (n < 7 + octets) return corrupt("prefix overruns the record");
-    const std::size_t count = be16(p + 5 + octets);
+    const std::size_t count = load_be16(p + 5 + octets);
     // Only the first entry counts (pyasn's rule); the others are only
     // hopped over, so that a bad length anywhere is still caught.
     const std::size_t entry_header = add_path ? 12 : 8;
@@ -167,7 +163,7 @@ class MrtParser {
     std::size_t pos = 7 + octets;
     for (std::size_t i = 0; i < count; ++i) {
       if (n - pos < entry_header) return corrupt("RIB entry header overruns the record");
-      const std::size_t attr_len = be16(p + pos + entry_header - 2);
+      const std::size_t attr_len = load_be16(p + pos + entry_header - 2);
       if (attr_len > n - pos - entry_header) return corrupt("RIB entry attributes overrun the record");
       if (i == 0) {
         first = p + pos + entry_header;
@@ -258,7 +254,7 @@ Result<RouteSet> read_records(ByteStream& in, const std::string& name, std::size
       return truncated(name, buf.offset(), kHeaderSize, buf.available());
     }
     const unsigned char* p = buf.data();
-    RecordHeader h{be32(p), be16(p + 4), be16(p + 6), be32(p + 8)};
+    RecordHeader h{load_be32(p), load_be16(p + 4), load_be16(p + 6), load_be32(p + 8)};
     if (h.length > mrt::kMaxRecordSize) {
       return Error{name + ": corrupt MRT record at byte offset " + std::to_string(buf.offset()) +
                    ": implausible length " + std::to_string(h.length)};

@@ -1,31 +1,13 @@
 #pragma once
-// File descriptors for the line inputs: an owning handle, a wakeup that
-// interrupts a blocked reader (stop() must return promptly), and a poll()
-// that waits for either.
+// File descriptors for the line inputs: a wakeup that interrupts a blocked
+// reader (stop() must return promptly), and a poll() that waits for it or
+// the input. The owning handle, UniqueFd, is in common/unique_fd.hpp.
 
 #include <atomic>
-#include <utility>
+
+#include "common/unique_fd.hpp"
 
 namespace asncounter {
-
-/// Owns a file descriptor; closes it when destroyed.
-class UniqueFd {
- public:
-  UniqueFd() = default;
-  explicit UniqueFd(int fd) : fd_(fd) {}
-  UniqueFd(UniqueFd&& o) noexcept : fd_(std::exchange(o.fd_, -1)) {}
-  UniqueFd& operator=(UniqueFd&& o) noexcept;
-  UniqueFd(const UniqueFd&) = delete;
-  UniqueFd& operator=(const UniqueFd&) = delete;
-  ~UniqueFd() { reset(); }
-  int get() const { return fd_; }
-  explicit operator bool() const { return fd_ >= 0; }
-  /// Closes the descriptor now.
-  void reset();
-
- private:
-  int fd_ = -1;
-};
 
 /// A stop request another thread can make; readers poll its descriptor.
 class Waker {

@@ -85,11 +85,11 @@ bool path_moved(const Followed& f, const std::string& path) {
 }  // namespace
 
 void follow_file(const std::string& path, bool start_at_end, const Waker& waker, LinePump& pump,
-                 LineStats& stats, const std::function<void(const std::string&)>& set_state) {
+                 LineStats& stats, const std::function<void(const InputState&)>& set_state) {
   std::optional<Followed> cur, old;
   bool first_open = true;
-  std::string state;
-  auto state_is = [&](const std::string& s) {
+  InputState state;
+  auto state_is = [&](const InputState& s) {
     if (s != state) set_state(state = s);
   };
   while (!waker.stopped()) {
@@ -109,9 +109,10 @@ void follow_file(const std::string& path, bool start_at_end, const Waker& waker,
       first_open = false;
       if (r.file) {
         cur = std::move(r.file);
-        state_is("running");
+        state_is({InputPhase::running});
       } else {
-        state_is(r.err == ENOENT ? "waiting" : "error: open " + path + ": " + std::strerror(r.err));
+        state_is(r.err == ENOENT ? InputState{InputPhase::waiting}
+                                 : InputState::failed("open " + path + ": " + std::strerror(r.err)));
       }
     }
     if (cur) {

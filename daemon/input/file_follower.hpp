@@ -9,6 +9,7 @@
 #include <string>
 
 #include "daemon/input/fd_util.hpp"
+#include "daemon/input/input.hpp"
 #include "daemon/input/line_pump.hpp"
 
 namespace asncounter {
@@ -20,9 +21,9 @@ inline constexpr int kRotatedGraceMs = 2000;
 
 /// Follows `path` until `waker` fires. With `start_at_end`, a file that
 /// exists at start is read from its end (tail -F); files that appear later
-/// are read from the start. `set_state` receives "running", "waiting"
-/// (no file yet) or "error: ..." (an open failure, retried).
+/// are read from the start. `set_state` receives running, waiting
+/// (no file yet) or an error (an open failure, retried).
 void follow_file(const std::string& path, bool start_at_end, const Waker& waker, LinePump& pump,
-                 LineStats& stats, const std::function<void(const std::string&)>& set_state);
+                 LineStats& stats, const std::function<void(const InputState&)>& set_state);
 
 }  // namespace asncounter

@@ -1,5 +1,6 @@
 #include "daemon/input/line_format.hpp"
 
+#include "common/parse_number.hpp"
 #include "common/registry.hpp"
 #include "daemon/input/line_text.hpp"
 
@@ -31,13 +32,9 @@ constexpr LineFormatRow kLineFormats[] = {
 constexpr std::size_t kMaxField = 1024;
 
 std::optional<std::size_t> parse_field_number(std::string_view s) {
-  if (s.empty() || s.size() > 4) return std::nullopt;
-  std::size_t n = 0;
-  for (char c : s) {
-    if (c < '0' || c > '9') return std::nullopt;
-    n = n * 10 + static_cast<std::size_t>(c - '0');
-  }
-  if (n == 0 || n > kMaxField) return std::nullopt;
+  if (s.size() > 4) return std::nullopt;
+  auto n = parse_unsigned<std::size_t>(s);
+  if (!n || *n == 0 || *n > kMaxField) return std::nullopt;
   return n;
 }
 
@@ -153,13 +150,8 @@ std::optional<Address> parse_host(std::string_view s) noexcept {
 
 std::optional<std::uint64_t> parse_bytes_field(std::string_view s) noexcept {
   if (s == "-") return 0;
-  if (s.empty() || s.size() > 19) return std::nullopt;
-  std::uint64_t n = 0;
-  for (char c : s) {
-    if (c < '0' || c > '9') return std::nullopt;
-    n = n * 10 + static_cast<std::uint64_t>(c - '0');
-  }
-  return n;
+  if (s.size() > 19) return std::nullopt;
+  return parse_unsigned<std::uint64_t>(s);
 }
 
 std::optional<std::uint32_t> parse_latency_field(std::string_view s) noexcept {

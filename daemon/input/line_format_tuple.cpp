@@ -1,5 +1,7 @@
 // tuple: an address and a count, as the Python tool and `uniq -c` write them.
 #include "daemon/input/line_format.hpp"
+
+#include "common/parse_number.hpp"
 #include "daemon/input/line_text.hpp"
 
 namespace asncounter {
@@ -9,14 +11,10 @@ using text::is_space;
 
 // A tuple count: 1 to 2^32-1 (a zero count would be an event without a hit).
 std::optional<std::uint32_t> parse_count(std::string_view s) {
-  if (s.empty() || s.size() > 10) return std::nullopt;
-  std::uint64_t n = 0;
-  for (char c : s) {
-    if (c < '0' || c > '9') return std::nullopt;
-    n = n * 10 + static_cast<std::uint64_t>(c - '0');
-  }
-  if (n == 0 || n > UINT32_MAX) return std::nullopt;
-  return static_cast<std::uint32_t>(n);
+  if (s.size() > 10) return std::nullopt;
+  auto n = parse_unsigned<std::uint32_t>(s);
+  if (!n || *n == 0) return std::nullopt;
+  return n;
 }
 
 // The Python tool's tuples come as "addr count", "count addr" (uniq -c) or

@@ -35,7 +35,7 @@ class LineInput final : public Input {
 
   void start(BatchSink sink) override {
     // A followed file says "running" only once it is open (or "waiting").
-    set_state(fd_ ? "running" : "starting");
+    set_state({fd_ ? InputPhase::running : InputPhase::starting});
     thread_ = std::thread([this, sink = std::move(sink)]() mutable { run(std::move(sink)); });
   }
 
@@ -64,22 +64,22 @@ class LineInput final : public Input {
     try {
       LinePump pump(format_, std::move(sink), stats_);
       if (!fd_) {
-        follow_file(path_, true, waker_, pump, stats_, [this](const std::string& s) { set_state(s); });
-        set_state("stopped");
+        follow_file(path_, true, waker_, pump, stats_, [this](const InputState& s) { set_state(s); });
+        set_state({InputPhase::stopped});
         return;
       }
       auto end = read_stream(fd_.get(), waker_, pump);
       if (!end) {
         log::get("input")->warn("input {} failed: {}", spec_, end.error());
-        set_state("error: " + end.error());
+        set_state(InputState::failed(end.error()));
       } else {
-        set_state(*end == ReadEnd::eof ? "finished" : "stopped");
+        set_state({*end == ReadEnd::eof ? InputPhase::finished : InputPhase::stopped});
       }
     } catch (const std::exception& e) {
       // The sink (the store) may throw, e.g. on memory exhaustion: the input
       // ends with its reason, the daemon goes on.
       log::get("input")->error("input {} stopped by an error: {}", spec_, e.what());
-      set_state(std::string("error: ") + e.what());
+      set_state(InputState::failed(e.what()));
     }
   }
 
@@ -88,7 +88,7 @@ class LineInput final : public Input {
     if (thread_.joinable()) thread_.join();
   }
 
-  void set_state(const std::string& s) {
+  void set_state(const InputState& s) {
     std::lock_guard lock(state_mutex_);
     state_ = s;
   }
@@ -102,7 +102,7 @@ class LineInput final : public Input {
   std::thread thread_;
   std::mutex join_mutex_;
   mutable std::mutex state_mutex_;
-  std::string state_ = "created";
+  InputState state_;
 };
 
 Result<std::unique_ptr<Input>> finish_input(std::string spec, std::string path, const InputOptions& options,

@@ -3,27 +3,16 @@
 // per-line hot path.
 
 #include <cstddef>
+#include <cstdint>
 #include <cstring>
 #include <optional>
 #include <string_view>
 
 #include "common/ip.hpp"
+#include "common/parse_number.hpp"
+#include "common/trim.hpp"
 
 namespace asncounter::text {
-
-/// Blanks as awk splits on them, plus the CR of CRLF logs.
-constexpr bool is_space(char c) {
-  return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f';
-}
-
-/// `s` without leading and trailing blanks.
-constexpr std::string_view trim(std::string_view s) {
-  std::size_t b = 0;
-  while (b < s.size() && is_space(s[b])) ++b;
-  std::size_t e = s.size();
-  while (e > b && is_space(s[e - 1])) --e;
-  return s.substr(b, e - b);
-}
 
 /// The next blank-separated field from `pos` (awk's $N walk); empty at the end.
 constexpr std::string_view next_field(std::string_view s, std::size_t& pos) {
@@ -41,14 +30,8 @@ inline std::string_view strip_comment(std::string_view s) {
 }
 
 /// 1 to 5 decimal digits, at most 65535.
-constexpr bool is_port(std::string_view s) {
-  if (s.empty() || s.size() > 5) return false;
-  unsigned n = 0;
-  for (char c : s) {
-    if (c < '0' || c > '9') return false;
-    n = n * 10 + static_cast<unsigned>(c - '0');
-  }
-  return n <= 65535;
+inline bool is_port(std::string_view s) {
+  return s.size() <= 5 && parse_unsigned<std::uint16_t>(s).has_value();
 }
 
 /// An address that may carry an IPv6 zone ("fe80::1%eth0"); the zone is dropped.

@@ -48,12 +48,10 @@ ssize_t read_fully(int fd, std::uint8_t* buf, std::size_t size) {
 }  // namespace
 
 bool PcapFileReader::is_classic(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return false;
+  const UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd) return false;
   std::uint8_t head[4];
-  const bool ok = read_fully(fd, head, sizeof head) == 4 && classify(load32(head, false)) != 0;
-  ::close(fd);
-  return ok;
+  return read_fully(fd.get(), head, sizeof head) == 4 && classify(load32(head, false)) != 0;
 }
 
 Result<std::unique_ptr<PcapFileReader>> PcapFileReader::open(const std::string& path) {
@@ -76,7 +74,7 @@ Result<std::unique_ptr<PcapFileReader>> PcapFileReader::open(const std::string& 
 PcapFileReader::PcapFileReader(int fd, std::string path)
     : fd_(fd), path_(std::move(path)), buffer_(kBufferBytes + kRecordHeader + kMaxCaplen) {}
 
-PcapFileReader::~PcapFileReader() { ::close(fd_); }
+PcapFileReader::~PcapFileReader() = default;
 
 // Makes at least `need` bytes available at pos_ unless the file ends first.
 bool PcapFileReader::fill(std::size_t need) {
@@ -85,7 +83,7 @@ bool PcapFileReader::fill(std::size_t need) {
   end_ -= pos_;
   pos_ = 0;
   while (end_ < need && !eof_) {
-    const ssize_t n = read_fully(fd_, buffer_.data() + end_, buffer_.size() - end_);
+    const ssize_t n = read_fully(fd_.get(), buffer_.data() + end_, buffer_.size() - end_);
     if (n < 0) {
       error_ = "cannot read capture file " + path_ + ": " + std::strerror(errno);
       return false;

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "common/result.hpp"
+#include "common/unique_fd.hpp"
 
 namespace asncounter {
 
@@ -44,7 +45,7 @@ class PcapFileReader {
   PcapFileReader(int fd, std::string path);
   bool fill(std::size_t need);
 
-  int fd_;
+  UniqueFd fd_;
   std::string path_;
   std::vector<std::uint8_t> buffer_;
   std::size_t pos_ = 0;

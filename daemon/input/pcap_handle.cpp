@@ -5,32 +5,32 @@
 namespace asncounter {
 namespace {
 
-Result<bool> compile_filter(pcap_t* p, const std::string& filter, bpf_program& program) {
+Result<void> compile_filter(pcap_t* p, const std::string& filter, bpf_program& program) {
   if (pcap_compile(p, &program, filter.c_str(), 1, PCAP_NETMASK_UNKNOWN) != 0)
     return Error{"bad filter '" + filter + "': " + pcap_geterr(p)};
-  return true;
+  return {};
 }
 
-Result<bool> set_filter(pcap_t* p, const std::string& filter) {
-  if (filter.empty()) return true;
+Result<void> set_filter(pcap_t* p, const std::string& filter) {
+  if (filter.empty()) return {};
   bpf_program program{};
   if (auto ok = compile_filter(p, filter, program); !ok) return ok;
   const int rc = pcap_setfilter(p, &program);
   pcap_freecode(&program);
   if (rc != 0) return Error{"cannot set filter '" + filter + "': " + pcap_geterr(p)};
-  return true;
+  return {};
 }
 
 // Interfaces may offer several link types (pcap_list_datalinks); when the
 // default is not one we decode, take the first one we do.
-Result<bool> choose_link_type(pcap_t* p, const std::string& name) {
-  if (link_type_supported(pcap_datalink(p))) return true;
+Result<void> choose_link_type(pcap_t* p, const std::string& name) {
+  if (link_type_supported(pcap_datalink(p))) return {};
   int* types = nullptr;
   const int n = pcap_list_datalinks(p, &types);
   for (int i = 0; i < n; ++i) {
     if (link_type_supported(types[i]) && pcap_set_datalink(p, types[i]) == 0) {
       pcap_free_datalinks(types);
-      return true;
+      return {};
     }
   }
   if (n >= 0) pcap_free_datalinks(types);
@@ -47,8 +47,8 @@ std::string activation_error(pcap_t* p, int rc, const std::string& name) {
 
 }  // namespace
 
-Result<bool> check_link_type(const std::string& what, int dlt) {
-  if (link_type_supported(dlt)) return true;
+Result<void> check_link_type(const std::string& what, int dlt) {
+  if (link_type_supported(dlt)) return {};
   const char* name = pcap_datalink_val_to_name(dlt);
   return Error{what + " has link type " + (name ? name : std::to_string(dlt)) +
                ", which is not Ethernet, Linux cooked, raw IP or loopback"};
@@ -61,10 +61,10 @@ Result<pcap_direction_t> parse_direction(const std::string& text) {
   return Error{"bad direction '" + text + "' (expected in, out or inout)"};
 }
 
-Result<bool> check_filter(const std::string& filter) {
+Result<void> check_filter(const std::string& filter) {
   PcapHandle dead(pcap_open_dead(DLT_EN10MB, kLiveSnaplen));
   if (!dead) return Error{"cannot check filter '" + filter + "': out of memory"};
-  if (filter.empty()) return true;
+  if (filter.empty()) return {};
   bpf_program program{};
   auto ok = compile_filter(dead.get(), filter, program);
   if (ok) pcap_freecode(&program);

@@ -39,13 +39,13 @@ inline constexpr int kLiveTimeoutMs = 100;
 inline constexpr int kLiveBufferBytes = 16 << 20;
 
 /// Fails, naming `what` (a file or interface), unless the decoder reads link type `dlt`.
-Result<bool> check_link_type(const std::string& what, int dlt);
+Result<void> check_link_type(const std::string& what, int dlt);
 
 /// Parses a direction option: "in", "out" or "inout".
 Result<pcap_direction_t> parse_direction(const std::string& text);
 
 /// Checks that `filter` compiles (against Ethernet, before any interface is open).
-Result<bool> check_filter(const std::string& filter);
+Result<void> check_filter(const std::string& filter);
 
 /// Opens interface `name` for capture: activated, on a link type the packet
 /// decoder supports, direction and filter set, non-blocking.

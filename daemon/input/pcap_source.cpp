@@ -3,7 +3,6 @@
 #include <net/if.h>
 #include <poll.h>
 #include <spdlog/spdlog.h>
-#include <sys/eventfd.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -13,6 +12,7 @@
 #include <mutex>
 #include <thread>
 
+#include "daemon/input/fd_util.hpp"
 #include "daemon/input/packet_decoder.hpp"
 #include "daemon/input/pcap_file_reader.hpp"
 #include "daemon/input/pcap_handle.hpp"
@@ -48,22 +48,18 @@ class PcapInput final : public Input {
         options_(std::move(options)),
         direction_(direction),
         file_(std::move(file)),
-        batch_(std::make_unique<EventBatch>()),
-        wake_fd_(eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) {
+        batch_(std::make_unique<EventBatch>()) {
     batch_->has_bytes = true;
   }
 
-  ~PcapInput() override {
-    PcapInput::stop();
-    if (wake_fd_ >= 0) ::close(wake_fd_);
-  }
+  ~PcapInput() override { PcapInput::stop(); }
 
   void start(BatchSink sink) override {
     std::lock_guard lock(mutex_);
     if (started_ || stopping_) return;
     started_ = true;
     sink_ = std::move(sink);
-    state_ = kind_ == PcapSourceKind::file ? "running" : "opening";
+    state_ = {kind_ == PcapSourceKind::file ? InputPhase::running : InputPhase::opening};
     thread_ = std::thread([this] { run(); });
   }
 
@@ -75,10 +71,7 @@ class PcapInput final : public Input {
       if (active_) pcap_breakloop(active_);
     }
     cv_.notify_all();
-    if (wake_fd_ >= 0) {
-      const std::uint64_t one = 1;
-      [[maybe_unused]] auto n = ::write(wake_fd_, &one, sizeof one);
-    }
+    waker_.wake();
     if (thread_.joinable()) thread_.join();
   }
 
@@ -102,20 +95,20 @@ class PcapInput final : public Input {
 
  private:
   void run() {
-    std::string end_state;
+    InputState end_state;
     try {
       if (kind_ == PcapSourceKind::live)
         end_state = capture_live();
       else
         end_state = file_.reader ? replay_classic() : replay_file();
     } catch (const std::exception& e) {
-      end_state = std::string("error: ") + e.what();
+      end_state = InputState::failed(e.what());
       log::get("capture")->error("input {} failed: {}", spec_, e.what());
     }
     try {
       flush();
     } catch (const std::exception& e) {
-      end_state = std::string("error: ") + e.what();
+      end_state = InputState::failed(e.what());
     }
     {
       std::lock_guard lock(mutex_);
@@ -127,7 +120,7 @@ class PcapInput final : public Input {
   }
 
   // Reads the whole file, then ends (in one-shot and daemon mode alike).
-  std::string replay_classic() {
+  InputState replay_classic() {
     PcapFileReader& reader = *file_.reader;
     link_type_ = reader.link_type();
     std::uint32_t caplen = 0;
@@ -140,16 +133,16 @@ class PcapInput final : public Input {
         if (pcap_offline_filter(file_.filter.get(), &h, data) == 0) continue;
       }
       on_packet(caplen, data);
-      if (stop_flag_.load(std::memory_order_relaxed)) return "stopped";
+      if (stop_flag_.load(std::memory_order_relaxed)) return {InputPhase::stopped};
     }
-    if (reader.error().empty()) return "finished";
+    if (reader.error().empty()) return {InputPhase::finished};
     // A cut-off file: what came before the damage still counts.
     log::get("capture")->warn("input {}: {}", spec_, reader.error());
-    return "error: " + reader.error();
+    return InputState::failed(reader.error());
   }
 
   // The same for what libpcap reads (pcapng).
-  std::string replay_file() {
+  InputState replay_file() {
     pcap_t* p = file_.pcap.get();
     ActiveHandle active(*this, p);
     link_type_ = pcap_datalink(p);
@@ -161,16 +154,16 @@ class PcapInput final : public Input {
         on_packet(header->caplen, data);
         continue;
       }
-      if (rc == PCAP_ERROR_BREAK) return stop_flag_.load() ? "stopped" : "finished";
+      if (rc == PCAP_ERROR_BREAK) return {stop_flag_.load() ? InputPhase::stopped : InputPhase::finished};
       // A cut-off file: what came before the damage still counts.
-      std::string why = std::string("error: ") + pcap_geterr(p);
-      log::get("capture")->warn("input {}: {}", spec_, why);
+      InputState why = InputState::failed(pcap_geterr(p));
+      log::get("capture")->warn("input {}: {}", spec_, why.text());
       return why;
     }
   }
 
   // Captures until stopped; an interface that fails or vanishes is retried.
-  std::string capture_live() {
+  InputState capture_live() {
     std::string last_error;
     bool opened_before = false;
     while (!stop_flag_.load()) {
@@ -183,7 +176,7 @@ class PcapInput final : public Input {
       if (opened_before) reopens_.fetch_add(1, std::memory_order_relaxed);
       opened_before = true;
       last_error.clear();
-      set_state("running");
+      set_state({InputPhase::running});
       log::get("capture")->info("capturing on {} (link type {})", name_,
                                 link_type_name(pcap_datalink(p->get())));
       std::string why = capture_session(p->get());
@@ -192,7 +185,7 @@ class PcapInput final : public Input {
       report_error(why, last_error);
       sleep_unless_stopped(kRetryInterval);
     }
-    return "stopped";
+    return {InputPhase::stopped};
   }
 
   // One open handle, until stop (returns "") or an error (returns why).
@@ -201,7 +194,7 @@ class PcapInput final : public Input {
     const unsigned index = if_nametoindex(name_.c_str());
     const std::uint64_t drops_before = drops_.load();
     ActiveHandle active(*this, p);
-    pollfd fds[2] = {{pcap_get_selectable_fd(p), POLLIN, 0}, {wake_fd_, POLLIN, 0}};
+    pollfd fds[2] = {{pcap_get_selectable_fd(p), POLLIN, 0}, {waker_.fd(), POLLIN, 0}};
     auto next_stats = Clock::now() + kStatsInterval;
     unsigned since_check = 0;
     std::string why;
@@ -219,7 +212,7 @@ class PcapInput final : public Input {
         if (Clock::now() < next_stats) ::poll(fds, 2, kPollMs);
         if (Clock::now() < next_stats) continue;
       } else if (rc == PCAP_ERROR) {
-        why = "error: capture on " + name_ + " failed: " + pcap_geterr(p);
+        why = "capture on " + name_ + " failed: " + pcap_geterr(p);
         break;
       } else {
         continue;  // PCAP_ERROR_BREAK: the loop condition sees the stop flag
@@ -236,8 +229,7 @@ class PcapInput final : public Input {
   std::string refresh_stats(pcap_t* p, unsigned index, std::uint64_t drops_before) {
     pcap_stat st{};
     if (pcap_stats(p, &st) == 0) drops_.store(drops_before + st.ps_drop, std::memory_order_relaxed);
-    if (index != 0 && if_nametoindex(name_.c_str()) != index)
-      return "error: interface " + name_ + " vanished";
+    if (index != 0 && if_nametoindex(name_.c_str()) != index) return "interface " + name_ + " vanished";
     return {};
   }
 
@@ -263,12 +255,11 @@ class PcapInput final : public Input {
   }
 
   void report_error(const std::string& why, std::string& last) {
-    std::string state = why.starts_with("error: ") ? why : "error: " + why;
-    if (state != last)
-      log::get("capture")->warn("input {}: {}; retrying every {} s", spec_, state,
+    if (why != last)
+      log::get("capture")->warn("input {}: error: {}; retrying every {} s", spec_, why,
                                 std::chrono::seconds(kRetryInterval).count());
-    last = state;
-    set_state(std::move(state));
+    last = why;
+    set_state(InputState::failed(why));
   }
 
   void sleep_unless_stopped(Clock::duration d) {
@@ -276,7 +267,7 @@ class PcapInput final : public Input {
     cv_.wait_for(lock, d, [this] { return stopping_; });
   }
 
-  void set_state(std::string s) {
+  void set_state(InputState s) {
     std::lock_guard lock(mutex_);
     state_ = std::move(s);
   }
@@ -316,11 +307,11 @@ class PcapInput final : public Input {
   std::atomic<std::uint64_t> drops_{0};
   std::atomic<std::uint64_t> reopens_{0};
   std::atomic<bool> stop_flag_{false};
-  const int wake_fd_;
+  Waker waker_;  // wakes the poll() between packets on stop()
 
   mutable std::mutex mutex_;  // guards what follows
   std::condition_variable cv_;
-  std::string state_ = "idle";
+  InputState state_{InputPhase::idle};
   pcap_t* active_ = nullptr;  // for pcap_breakloop from stop()
   bool started_ = false;
   bool stopping_ = false;

@@ -4,43 +4,16 @@
 #include <cstdio>
 #include <ctime>
 
+#include "common/dump_stamp.hpp"
+
 namespace asncounter {
-namespace {
-
-bool all_digits(std::string_view s) {
-  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
-}
-
-int number(std::string_view s) {
-  int n = 0;
-  for (char c : s) n = n * 10 + (c - '0');
-  return n;
-}
-
-// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's
-// algorithm), so no time zone or locale can change the answer.
-std::int64_t days_from_civil(int y, int m, int d) {
-  y -= m <= 2;
-  const int era = (y >= 0 ? y : y - 399) / 400;
-  const int yoe = y - era * 400;
-  const int doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return std::int64_t{era} * 146097 + doe - 719468;
-}
-
-}  // namespace
 
 std::optional<std::int64_t> rib_time(std::string_view name) {
   // rib.YYYYMMDD.HHMM.bz2
   constexpr std::string_view prefix = "rib.", suffix = ".bz2";
-  if (name.size() != prefix.size() + 8 + 1 + 4 + suffix.size()) return std::nullopt;
+  if (name.size() != prefix.size() + kDumpStampSize + suffix.size()) return std::nullopt;
   if (!name.starts_with(prefix) || !name.ends_with(suffix)) return std::nullopt;
-  std::string_view date = name.substr(4, 8), hm = name.substr(13, 4);
-  if (name[12] != '.' || !all_digits(date) || !all_digits(hm)) return std::nullopt;
-  int y = number(date.substr(0, 4)), mo = number(date.substr(4, 2)), d = number(date.substr(6, 2));
-  int h = number(hm.substr(0, 2)), mi = number(hm.substr(2, 2));
-  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59) return std::nullopt;
-  return days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60;
+  return dump_stamp_time(name.substr(prefix.size(), kDumpStampSize));
 }
 
 std::vector<RibFile> parse_rib_listing(std::string_view html) {

@@ -10,6 +10,8 @@
 #include <memory>
 #include <mutex>
 
+#include "common/create_fresh.hpp"
+
 namespace asncounter {
 namespace {
 
@@ -17,10 +19,6 @@ struct CurlDeleter {
   void operator()(CURL* c) const { curl_easy_cleanup(c); }
 };
 using CurlPtr = std::unique_ptr<CURL, CurlDeleter>;
-
-struct FileCloser {
-  void operator()(std::FILE* f) const { std::fclose(f); }
-};
 
 // curl_global_init is not thread-safe; run it once, before any handle.
 void global_init() {
@@ -112,18 +110,11 @@ Result<std::uint64_t> perform(const std::string& url, Sink& sink, const FetchLim
 
 Result<std::uint64_t> fetch_to_file(const std::string& url, const std::string& path,
                                     const FetchLimits& limits) {
-  // Created afresh, never written through a link or file left at the path:
-  // O_EXCL|O_NOFOLLOW, after removing what is there (unlink removes a link,
-  // not its target).
-  const int flags = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC;
-  int fd = ::open(path.c_str(), flags, 0640);
-  if (fd < 0 && errno == EEXIST && ::unlink(path.c_str()) == 0) fd = ::open(path.c_str(), flags, 0640);
-  if (fd < 0) return Error{path + ": cannot create the download file: " + std::strerror(errno)};
-  std::unique_ptr<std::FILE, FileCloser> file(::fdopen(fd, "wb"));
-  if (!file) {
-    ::close(fd);
-    return Error{path + ": cannot create the download file"};
-  }
+  UniqueFd fd = create_fresh(path, 0640);
+  if (!fd) return Error{path + ": cannot create the download file: " + std::strerror(errno)};
+  UniqueFile file(::fdopen(fd.get(), "wb"));
+  if (!file) return Error{path + ": cannot create the download file"};
+  fd.release();  // the FILE owns it now
   Sink sink;
   sink.file = file.get();
   auto result = perform(url, sink, limits);

@@ -32,9 +32,9 @@ class DaemonControl {
   /// The daemon's own counters.
   virtual DaemonStatus status() const = 0;
   /// Queues a table refresh; the error says why none could be queued.
-  virtual Result<bool> refresh() = 0;
+  virtual Result<void> refresh() = 0;
   /// Re-reads the configuration (parse, validate, swap); the error says why the old one stays.
-  virtual Result<bool> reload() = 0;
+  virtual Result<void> reload() = 0;
 
  protected:
   DaemonControl() = default;

@@ -49,7 +49,7 @@ json inputs_json(const std::vector<std::pair<std::string, InputCounters>>& input
                    {"oversized", c.oversized},
                    {"capture_drops", c.capture_drops},
                    {"reopens", c.reopens},
-                   {"state", c.state}});
+                   {"state", c.state.text()}});
   }
   return out;
 }

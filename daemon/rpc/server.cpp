@@ -60,7 +60,8 @@ Result<bool> clear_stale_socket(asio::io_context& io, const std::string& path) {
 Result<bool> prepare_socket_dir(const std::string& socket_path, std::optional<gid_t> group) {
   fs::path dir = fs::path(socket_path).parent_path();
   if (dir.empty()) dir = ".";
-  return prepare_private_dir(dir.string(), "socket directory", group);
+  if (auto ok = prepare_private_dir(dir.string(), "socket directory", group); !ok) return Error{ok.error()};
+  return true;
 }
 
 // Through a descriptor opened without following links, once it is known to

@@ -7,21 +7,34 @@ namespace asncounter {
 ShardCounters::ShardCounters(std::size_t ids)
     : hits(ids), bytes(ids), latency_sum(ids), latency_samples(ids) {}
 
+namespace {
+
+// Adds values[i] to column[ids[i]] for each event; returns their sum. Bytes
+// saturate (a hostile line may carry up to 2^64-1); hits cannot overflow.
+template <bool kSaturate = false, class Column, class Values>
+std::uint64_t add_column(Column& column, std::span<const PrefixId> ids, const Values& values) noexcept {
+  std::uint64_t sum = 0;
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    if constexpr (kSaturate) {
+      column[ids[i]] = saturating_add(column[ids[i]], values[i]);
+      sum = saturating_add(sum, values[i]);
+    } else {
+      column[ids[i]] += values[i];
+      sum += values[i];
+    }
+  }
+  return sum;
+}
+
+}  // namespace
+
 void ShardCounters::add(std::span<const PrefixId> ids, const EventBatch& batch) noexcept {
   const std::size_t n = ids.size();
-  std::uint64_t h = 0;
-  for (std::size_t i = 0; i < n; ++i) {
-    hits[ids[i]] += batch.hits[i];
-    h += batch.hits[i];
-  }
+  const std::uint64_t h = add_column(hits, ids, batch.hits);
   total.hits += h;
   touched = touched || h != 0;
   if (batch.has_bytes) {
-    std::uint64_t b = 0;
-    for (std::size_t i = 0; i < n; ++i) {
-      bytes[ids[i]] = saturating_add(bytes[ids[i]], batch.bytes[i]);
-      b = saturating_add(b, batch.bytes[i]);
-    }
+    const std::uint64_t b = add_column<true>(bytes, ids, batch.bytes);
     total.bytes = saturating_add(total.bytes, b);
     bytes_touched = bytes_touched || b != 0;
   }

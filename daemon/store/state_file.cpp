@@ -10,6 +10,7 @@
 #include <optional>
 #include <string_view>
 
+#include "common/create_fresh.hpp"
 #include "common/parse_number.hpp"
 
 namespace asncounter {
@@ -89,23 +90,18 @@ bool write_all(int fd, std::string_view data) {
 // permission, I/O error, out of descriptors, a directory) is an error: the
 // counts may be there, only out of reach.
 Result<std::optional<std::string>> read_whole_file(const std::string& path) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0 && errno == ENOENT) return std::optional<std::string>();
-  if (fd < 0) return Error{path + ": cannot open the state file: " + std::strerror(errno)};
+  const UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd && errno == ENOENT) return std::optional<std::string>();
+  if (!fd) return Error{path + ": cannot open the state file: " + std::strerror(errno)};
   std::string text;
   char buf[65536];
   for (;;) {
-    ssize_t n = ::read(fd, buf, sizeof buf);
+    ssize_t n = ::read(fd.get(), buf, sizeof buf);
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      int err = errno;
-      ::close(fd);
-      return Error{path + ": cannot read the state file: " + std::strerror(err)};
-    }
+    if (n < 0) return Error{path + ": cannot read the state file: " + std::strerror(errno)};
     if (n == 0) break;
     text.append(buf, static_cast<std::size_t>(n));
   }
-  ::close(fd);
   return std::optional<std::string>(std::move(text));
 }
 
@@ -139,16 +135,6 @@ Result<std::vector<PrefixRow>> parse_state(std::string_view text, const std::str
   return damaged(1, text.empty() ? "empty" : "no end line (cut short)");
 }
 
-// A fresh file at `path`: O_EXCL|O_NOFOLLOW, so a file or link someone left
-// there is never written through. What is left there (a temporary file of a
-// save that died) is removed first; unlink removes a link, not its target.
-int create_fresh(const std::string& path, mode_t mode) {
-  const int flags = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC;
-  int fd = ::open(path.c_str(), flags, mode);
-  if (fd < 0 && errno == EEXIST && ::unlink(path.c_str()) == 0) fd = ::open(path.c_str(), flags, mode);
-  return fd;
-}
-
 }  // namespace
 
 std::string state_path(const std::string& state_dir) {
@@ -172,22 +158,19 @@ Result<std::size_t> save_state(const std::string& state_dir, const std::vector<P
 
   std::string path = state_path(state_dir);
   std::string tmp = path + ".tmp";
-  int fd = create_fresh(tmp, 0640);
-  if (fd < 0) return Error{tmp + ": " + std::strerror(errno)};
-  bool ok = write_all(fd, body) && ::fsync(fd) == 0;
+  UniqueFd fd = create_fresh(tmp, 0640);
+  if (!fd) return Error{tmp + ": " + std::strerror(errno)};
+  bool ok = write_all(fd.get(), body) && ::fsync(fd.get()) == 0;
   int err = errno;
-  ::close(fd);
+  fd.reset();
   if (!ok || ::rename(tmp.c_str(), path.c_str()) != 0) {
     if (ok) err = errno;
     ::unlink(tmp.c_str());
     return Error{path + ": cannot save the counts: " + std::strerror(err)};
   }
   // The rename itself is durable only once the directory is synced.
-  int dir = ::open(state_dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dir >= 0) {
-    ::fsync(dir);
-    ::close(dir);
-  }
+  const UniqueFd dir(::open(state_dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (dir) ::fsync(dir.get());
   return rows.size();
 }
 

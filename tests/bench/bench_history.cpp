@@ -46,7 +46,7 @@ std::shared_ptr<const LpmTable> make_table(std::uint32_t prefixes) {
   routes.reserve(prefixes);
   for (std::uint32_t i = 0; i < prefixes; ++i)
     routes.push_back(Route{Prefix{Address::from_v4(0x10000000U + (i << 8)), 24}, 1000U + i % 60000U});
-  return LpmTable::build(routes, TableInfo{"synthetic", 0, {}});
+  return LpmTable::build(routes, TableInfo{"synthetic", 0, {}, 0});
 }
 
 Address nth(std::uint32_t i) { return Address::from_v4(0x10000000U + (i << 8) + 1); }

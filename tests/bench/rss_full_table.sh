@@ -3,7 +3,8 @@
 # prefix counted: one address inside each prefix of ipasn6_20151101.dat.gz
 # (606,138 IPv4 + 27,693 IPv6 prefixes), three times over, plus the
 # addresses a table lookup leaves unrouted, through `--once`, under
-# /usr/bin/time -v. Target (DESIGN.md): <= 200 MiB.
+# /usr/bin/time -v. Target: <= 200 MiB
+# (docs/benchmarks.md).
 #
 #   tests/bench/rss_full_table.sh BUILD_DIR
 set -euo pipefail

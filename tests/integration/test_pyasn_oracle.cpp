@@ -16,6 +16,7 @@
 #include "common/table/ipasn.hpp"
 #include "common/table/table_file.hpp"
 #include "ctl/offline.hpp"
+#include "tests/support/addresses.hpp"
 #include "tests/support/test_support.hpp"
 #include "tests/tools/mrt_writer.hpp"
 
@@ -61,12 +62,7 @@ std::optional<std::string> pyasn_missing() {
   return std::nullopt;
 }
 
-Prefix pfx(const std::string& text) {
-  auto p = asncounter::parse_prefix(text);
-  INFO("prefix " << text);
-  REQUIRE(p);
-  return *p;
-}
+using asncounter::test::pfx;
 
 void run(const std::string& command) {
   auto r = asncounter::test::run_command(command + " 2>&1");

@@ -28,13 +28,13 @@ class FakeDaemon final : public rpc::DaemonControl {
     if (!status_error.empty()) throw std::runtime_error(status_error);
     return status_;
   }
-  Result<bool> refresh() override {
+  Result<void> refresh() override {
     ++refreshes;
-    return refresh_error.empty() ? Result<bool>(true) : Result<bool>(Error{refresh_error});
+    return refresh_error.empty() ? Result<void>() : Result<void>(Error{refresh_error});
   }
-  Result<bool> reload() override {
+  Result<void> reload() override {
     ++reloads;
-    return reload_error.empty() ? Result<bool>(true) : Result<bool>(Error{reload_error});
+    return reload_error.empty() ? Result<void>() : Result<void>(Error{reload_error});
   }
 
   int refreshes = 0;             ///< refresh() calls

@@ -1,4 +1,5 @@
 #include "tests/tools/synthetic_rib.hpp"
+#include "tests/support/addresses.hpp"
 
 #include <algorithm>
 #include <random>
@@ -8,7 +9,7 @@
 namespace asncounter::test {
 namespace {
 
-Prefix pfx(const char* text) { return parse_prefix(text).value(); }
+using asncounter::test::pfx;
 
 // A non-bogus origin for pyasn as well as for us (pyasn also rejects the
 // documentation ASNs 64496-64511 and 65536-65551).

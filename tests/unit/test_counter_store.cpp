@@ -9,6 +9,8 @@
 
 #include "common/table/lpm_table.hpp"
 #include "daemon/store/counter_store.hpp"
+#include "tests/support/addresses.hpp"
+#include "tests/support/tables.hpp"
 
 using asncounter::Address;
 using asncounter::AsnTable;
@@ -21,14 +23,10 @@ using asncounter::Route;
 
 namespace {
 
-Address addr(const char* text) { return *asncounter::parse_address(text); }
-Prefix pfx(const char* text) { return *asncounter::parse_prefix(text); }
+using asncounter::test::addr;
+using asncounter::test::pfx;
 
-std::shared_ptr<const LpmTable> table(std::vector<std::pair<const char*, std::uint32_t>> routes) {
-  std::vector<Route> r;
-  for (auto [p, asn] : routes) r.push_back(Route{pfx(p), asn});
-  return LpmTable::build(r, asncounter::TableInfo{"test", 0, {}});
-}
+const auto table = asncounter::test::table_of;
 
 std::uint64_t hits_of(const AsnTable& t, std::optional<std::uint32_t> asn) {
   for (const auto& r : t.rows)

@@ -9,6 +9,8 @@
 
 #include "common/table/lpm_table.hpp"
 #include "daemon/store/counter_store.hpp"
+#include "tests/support/addresses.hpp"
+#include "tests/support/tables.hpp"
 
 using asncounter::Address;
 using asncounter::AsnTable;
@@ -26,14 +28,10 @@ using std::chrono::seconds;
 
 namespace {
 
-Address addr(const char* text) { return *asncounter::parse_address(text); }
-Prefix pfx(const char* text) { return *asncounter::parse_prefix(text); }
+using asncounter::test::addr;
+using asncounter::test::pfx;
 
-std::shared_ptr<const LpmTable> table(std::vector<std::pair<const char*, std::uint32_t>> routes) {
-  std::vector<Route> r;
-  for (auto [p, asn] : routes) r.push_back(Route{pfx(p), asn});
-  return LpmTable::build(r, asncounter::TableInfo{"test", 0, {}});
-}
+const auto table = asncounter::test::table_of;
 
 /// A fake monotonic clock: seconds since an arbitrary origin.
 MonoTime at(long s) { return MonoTime{} + seconds(1000000 + s); }
@@ -226,7 +224,7 @@ TEST_CASE("old steps coarsen, the memory cap drops the oldest, and counts stay e
   std::vector<Route> routes;
   for (std::uint32_t i = 0; i < 4096; ++i)
     routes.push_back(Route{Prefix{Address::from_v4(0x0A000000U + (i << 8)), 24}, 1 + i % 100});
-  auto t = LpmTable::build(routes, asncounter::TableInfo{"test", 0, {}});
+  auto t = LpmTable::build(routes, asncounter::TableInfo{"test", 0, {}, 0});
   HistoryConfig c;
   c.step = seconds(10);
   c.span = seconds(86400);

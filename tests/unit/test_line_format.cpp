@@ -5,6 +5,7 @@
 #include <string>
 
 #include "daemon/input/line_format.hpp"
+#include "tests/support/addresses.hpp"
 
 using asncounter::Address;
 using asncounter::LineEvent;
@@ -20,11 +21,7 @@ LineFormat format(const std::string& spec) {
   return std::move(f).value();
 }
 
-Address addr(const char* text) {
-  auto a = asncounter::parse_address(text);
-  REQUIRE(a);
-  return *a;
-}
+using asncounter::test::addr;
 
 // The address a line yields, or nothing when it is rejected or skipped.
 std::optional<Address> source(const LineFormat& f, std::string_view line) {

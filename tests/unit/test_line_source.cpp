@@ -152,15 +152,15 @@ TEST_CASE("FIFO: writers come and go concurrently, nothing is lost, no EOF", "[l
              [&] {
                auto k = in->counters();
                return "seen " + std::to_string(c.seen()) + ", events " + std::to_string(k.events) +
-                      ", rejected " + std::to_string(k.rejected) + ", state " + k.state;
+                      ", rejected " + std::to_string(k.rejected) + ", state " + k.state.text();
              });
   auto counters = in->counters();
-  CHECK(counters.state == "running");  // writers left, the reader saw no end
+  CHECK(counters.state.phase == asncounter::InputPhase::running);  // writers left, the reader saw no end
   in->stop();
   counters = in->counters();
   CHECK(counters.events == kExpected);
   CHECK(counters.rejected == 0);
-  CHECK(counters.state == "stopped");
+  CHECK(counters.state.phase == asncounter::InputPhase::stopped);
   CHECK(c.hits.size() == kExpected);  // every address once: no line doubled, none torn
   for (unsigned w = 0; w < kThreads; ++w)
     for (unsigned n = 0; n < kRounds * kPerRound; n += 97) CHECK(c.hits[address(w, n)] == 1);
@@ -194,7 +194,7 @@ TEST_CASE("FIFO in once mode: read until the last writer closes", "[line_source]
   ::close(holder);
   in->wait();  // returns by itself: all writers are gone
   auto counters = in->counters();
-  CHECK(counters.state == "finished");
+  CHECK(counters.state.phase == asncounter::InputPhase::finished);
   CHECK(counters.events == 3 * 3 * 500 + 1);
   CHECK(counters.rejected == 3 * 3);
   CHECK(c.seen() == 3 * 3 * 500 + 1);
@@ -245,7 +245,7 @@ TEST_CASE("stop() returns while the reader is blocked with nothing to read", "[l
   Collector c;
   in->start(c.sink());
   in->stop();  // would hang here if the reader could not be woken
-  CHECK(in->counters().state == "stopped");
+  CHECK(in->counters().state.phase == asncounter::InputPhase::stopped);
   in->stop();  // twice is harmless
 }
 
@@ -256,7 +256,8 @@ TEST_CASE("file: followed across rotation by rename and by truncation, no line l
   auto in = input("file:" + log.string(), false);
   Collector c;
   in->start(c.sink());
-  wait_until([&] { return in->counters().state == "running"; }, "the file to be opened");
+  wait_until([&] { return in->counters().state.phase == asncounter::InputPhase::running; },
+             "the file to be opened");
 
   // A writer that holds its descriptor across the rename, like nginx until
   // it is told to reopen.
@@ -302,7 +303,8 @@ TEST_CASE("file: a missing file is waited for, then read from its start", "[line
   auto in = input("file:" + log.string(), false, "field:2");
   Collector c;
   in->start(c.sink());
-  wait_until([&] { return in->counters().state == "waiting"; }, "the input to wait");
+  wait_until([&] { return in->counters().state.phase == asncounter::InputPhase::waiting; },
+             "the input to wait");
   {
     std::ofstream out(log);
     out << "x 192.0.2.1\nx 192.0.2.2\nbroken\n";
@@ -310,7 +312,7 @@ TEST_CASE("file: a missing file is waited for, then read from its start", "[line
   wait_until([&] { return c.seen() == 2; }, "the new file's lines");
   wait_until([&] { return in->counters().rejected == 1; }, "the broken line");
   in->stop();
-  CHECK(in->counters().state == "stopped");
+  CHECK(in->counters().state.phase == asncounter::InputPhase::stopped);
 }
 
 TEST_CASE("file in once mode reads from the start, and a missing one is an error", "[line_source]") {
@@ -327,7 +329,7 @@ TEST_CASE("file in once mode reads from the start, and a missing one is an error
   in->start(c.sink());
   in->wait();
   auto counters = in->counters();
-  CHECK(counters.state == "finished");
+  CHECK(counters.state.phase == asncounter::InputPhase::finished);
   CHECK(counters.events == 20001);
   CHECK(counters.oversized == 1);
   CHECK(counters.rejected == 1);
@@ -379,7 +381,8 @@ TEST_CASE("stdin: a child process reads its real stdin", "[line_source]") {
     Collector c;
     (*child_in)->start(c.sink());
     (*child_in)->wait();
-    ::_exit(c.seen() == 3000 && (*child_in)->counters().state == "finished" ? 0 : 1);
+    ::_exit(c.seen() == 3000 && (*child_in)->counters().state.phase == asncounter::InputPhase::finished ? 0
+                                                                                                        : 1);
   }
   ::close(fds[0]);
   std::vector<std::string> lines;
@@ -433,4 +436,15 @@ TEST_CASE("many inputs at once: total events equal lines written", "[line_source
   CHECK(events == written);
   CHECK(c.seen() == written);
   CHECK(c.hits.size() == written);
+}
+
+TEST_CASE("An input state reads as stats has always shown it", "[line_source]") {
+  using asncounter::InputPhase;
+  using asncounter::InputState;
+  CHECK(InputState{}.text() == "created");
+  CHECK(InputState{InputPhase::running}.text() == "running");
+  CHECK(InputState{InputPhase::waiting}.text() == "waiting");
+  CHECK(InputState{InputPhase::finished}.text() == "finished");
+  CHECK(InputState{InputPhase::stopped}.text() == "stopped");
+  CHECK(InputState::failed("open /x: No such file").text() == "error: open /x: No such file");
 }

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "common/table/lpm_table.hpp"
+#include "tests/support/addresses.hpp"
 
 using namespace asncounter;
 
@@ -20,8 +21,8 @@ Prefix v4p(std::uint32_t a, unsigned len) {
 Prefix v6p(std::uint64_t hi, std::uint64_t lo, unsigned len) {
   return Prefix{mask(Address::from_v6(V6{hi, lo}), len), static_cast<std::uint8_t>(len)};
 }
-Prefix pfx(const char* text) { return *parse_prefix(text); }
-Address addr(const char* text) { return *parse_address(text); }
+using asncounter::test::addr;
+using asncounter::test::pfx;
 
 // What the table must answer: the first route given for each prefix, no
 // default routes, the longest match found by probing every length.

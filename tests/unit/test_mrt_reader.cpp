@@ -6,6 +6,7 @@
 
 #include "common/table/mrt_attributes.hpp"
 #include "common/table/mrt_reader.hpp"
+#include "tests/support/addresses.hpp"
 #include "tests/support/test_support.hpp"
 #include "tests/tools/mrt_writer.hpp"
 
@@ -22,7 +23,7 @@ namespace mrt = asncounter::mrt;
 
 namespace {
 
-Prefix pfx(const char* text) { return asncounter::parse_prefix(text).value(); }
+using asncounter::test::pfx;
 
 std::map<std::string, std::uint32_t> mapping(const RouteSet& set) {
   std::map<std::string, std::uint32_t> m;

@@ -6,6 +6,7 @@
 #include "common/table/ipasn.hpp"
 #include "ctl/exit_codes.hpp"
 #include "ctl/offline.hpp"
+#include "tests/support/addresses.hpp"
 #include "tests/support/test_support.hpp"
 #include "tests/tools/mrt_writer.hpp"
 
@@ -17,7 +18,7 @@ namespace ctl = asncounter::ctl;
 
 namespace {
 
-asncounter::Prefix pfx(const char* text) { return asncounter::parse_prefix(text).value(); }
+using asncounter::test::pfx;
 
 // A RIB with a more-specific inside a bigger prefix, in both families.
 std::string write_rib(const TempDir& dir) {

@@ -23,6 +23,7 @@
 #include "daemon/input/input.hpp"
 #include "daemon/input/packet_decoder.hpp"
 #include "daemon/input/pcap_handle.hpp"
+#include "tests/support/addresses.hpp"
 #include "tests/support/test_support.hpp"
 #include "tests/tools/pcap_writer.hpp"
 
@@ -33,7 +34,7 @@ using asncounter::Family;
 namespace linktype = asncounter::linktype;
 namespace test = asncounter::test;
 
-Address addr(const char* text) { return *asncounter::parse_address(text); }
+using asncounter::test::addr;
 
 // Everything the sink was handed, from the input's thread.
 struct Collected {
@@ -146,7 +147,7 @@ TEST_CASE("pcap-file replay: every link type counts exactly", "[pcap_source]") {
     }
     Collected got;
     const auto c = replay(path, got);
-    CHECK(c.state == "finished");
+    CHECK(c.state.phase == asncounter::InputPhase::finished);
     CHECK(c.events == e.events);
     CHECK(c.rejected == e.rejected);
     CHECK(got.hits == e.events);
@@ -215,7 +216,7 @@ TEST_CASE("pcap-file replay: swapped byte order and pcapng files", "[pcap_source
   swapped.close();
   Collected got;
   auto c = replay(dir / "swapped.pcap", got);
-  CHECK(c.state == "finished");
+  CHECK(c.state.phase == asncounter::InputPhase::finished);
   CHECK(c.events == 600);
   CHECK(got.bytes == bytes);
   CHECK(got.by_address["2001:db8::7"] == 200);
@@ -224,7 +225,7 @@ TEST_CASE("pcap-file replay: swapped byte order and pcapng files", "[pcap_source
   test::write_pcapng(dir / "a.pcapng", linktype::linux_sll2, frames);
   Collected ng;
   c = replay(dir / "a.pcapng", ng);
-  CHECK(c.state == "finished");
+  CHECK(c.state.phase == asncounter::InputPhase::finished);
   CHECK(c.events == 600);
   CHECK(ng.bytes == bytes);
   Collected ng6;
@@ -288,7 +289,7 @@ TEST_CASE("pcap-file replay: a file cut mid-record counts what came before", "[p
   std::filesystem::resize_file(path, std::filesystem::file_size(path) - 5);
   Collected got;
   auto c = replay(path, got);
-  CHECK_THAT(c.state, Catch::StartsWith("error: "));
+  CHECK(c.state.phase == asncounter::InputPhase::error);
   CHECK(c.events == 23);  // 20 IPv4 + 3 IPv6; the damaged last record is lost
   CHECK(got.hits == 23);
 }
@@ -301,7 +302,8 @@ TEST_CASE("pcap-file replay: stop() before the end returns and flushes", "[pcap_
   input->start(got.sink());
   input->stop();
   const auto c = input->counters();
-  CHECK((c.state == "stopped" || c.state == "finished"));
+  CHECK((c.state.phase == asncounter::InputPhase::stopped ||
+         c.state.phase == asncounter::InputPhase::finished));
   CHECK(got.hits == c.events);
   input->wait();  // returns at once once stopped
 }
@@ -333,7 +335,7 @@ TEST_CASE("pcap live: UDP to 127.0.0.1 and ::1 on lo is counted exactly", "[pcap
   Collected got;
   auto input = make("pcap:lo", "udp and port " + std::to_string(sport), "in");
   input->start(got.sink());
-  REQUIRE(eventually([&] { return input->counters().state == "running"; }));
+  REQUIRE(eventually([&] { return input->counters().state.phase == asncounter::InputPhase::running; }));
 
   constexpr int kEach = 40;
   constexpr std::uint16_t kPayload = 100;
@@ -359,7 +361,7 @@ TEST_CASE("pcap live: UDP to 127.0.0.1 and ::1 on lo is counted exactly", "[pcap
   close(receiver);
   const auto c = input->counters();
   CHECK(all_seen);
-  CHECK(c.state == "stopped");
+  CHECK(c.state.phase == asncounter::InputPhase::stopped);
   CHECK(c.events == 2 * kEach);
   CHECK(c.rejected == 0);
   CHECK(got.hits == 2 * kEach);
@@ -383,22 +385,24 @@ TEST_CASE("pcap live: an interface that vanishes is an error state, then recover
   Collected got;
   auto input = make("pcap:" + name);
   input->start(got.sink());
-  REQUIRE(eventually([&] { return input->counters().state == "running"; }));
+  REQUIRE(eventually([&] { return input->counters().state.phase == asncounter::InputPhase::running; }));
 
   REQUIRE(test::run_command("ip link del " + name).status == 0);
-  const bool errored = eventually([&] { return input->counters().state.starts_with("error: "); });
-  const std::string error_state = input->counters().state;
+  const bool errored =
+      eventually([&] { return input->counters().state.phase == asncounter::InputPhase::error; });
+  const std::string error_state = input->counters().state.text();
   INFO("state: " << error_state);
   CHECK(errored);
   CHECK_THAT(error_state, Catch::Contains(name));
 
   // Same name again: the input reopens it by itself.
   REQUIRE(test::run_command(add).status == 0);
-  const bool recovered = eventually([&] { return input->counters().state == "running"; });
+  const bool recovered =
+      eventually([&] { return input->counters().state.phase == asncounter::InputPhase::running; });
   const auto c = input->counters();
   input->stop();
   test::run_command("ip link del " + name);
   CHECK(recovered);
   CHECK(c.reopens == 1);
-  CHECK(input->counters().state == "stopped");
+  CHECK(input->counters().state.phase == asncounter::InputPhase::stopped);
 }

@@ -6,6 +6,7 @@
 #include "common/table/as_names.hpp"
 #include "common/table/lpm_table.hpp"
 #include "daemon/store/counter_store.hpp"
+#include "tests/support/addresses.hpp"
 
 using asncounter::AsNames;
 using asncounter::AsnRow;
@@ -18,7 +19,7 @@ using asncounter::ReportTable;
 
 namespace {
 
-asncounter::Prefix pfx(const char* t) { return *asncounter::parse_prefix(t); }
+using asncounter::test::pfx;
 
 AsNames names() {
   auto n = AsNames::parse_json(R"({"66496": "SAMPLE, CA", "64496": "EXAMPLE-NET, ZZ"})");

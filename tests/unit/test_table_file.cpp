@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "common/table/table_file.hpp"
+#include "tests/support/addresses.hpp"
 #include "tests/support/test_support.hpp"
 #include "tests/tools/mrt_writer.hpp"
 
@@ -16,8 +17,8 @@ using asncounter::test::TempDir;
 
 namespace {
 
-asncounter::Prefix pfx(const char* text) { return asncounter::parse_prefix(text).value(); }
-asncounter::Address addr(const char* text) { return asncounter::parse_address(text).value(); }
+using asncounter::test::addr;
+using asncounter::test::pfx;
 
 MrtWriter sample_rib() {
   MrtWriter w(1400824800);
