@@ -32,7 +32,7 @@ Prefix pfx(const char* text) { return *asncounter::parse_prefix(text); }
 std::shared_ptr<const LpmTable> table(std::vector<std::pair<const char*, std::uint32_t>> routes) {
   std::vector<Route> r;
   for (auto [p, asn] : routes) r.push_back(Route{pfx(p), asn});
-  return LpmTable::build(r, asncounter::TableInfo{"test", 0, "test"});
+  return LpmTable::build(r, asncounter::TableInfo{"test", 0, {}});
 }
 
 /// A fake monotonic clock: seconds since an arbitrary origin.
@@ -226,7 +226,7 @@ TEST_CASE("old steps coarsen, the memory cap drops the oldest, and counts stay e
   std::vector<Route> routes;
   for (std::uint32_t i = 0; i < 4096; ++i)
     routes.push_back(Route{Prefix{Address::from_v4(0x0A000000U + (i << 8)), 24}, 1 + i % 100});
-  auto t = LpmTable::build(routes, asncounter::TableInfo{"test", 0, "test"});
+  auto t = LpmTable::build(routes, asncounter::TableInfo{"test", 0, {}});
   HistoryConfig c;
   c.step = seconds(10);
   c.span = seconds(86400);
