@@ -187,10 +187,11 @@ TEST_CASE("An answer cut at rpc-max-rows says it was truncated", "[adversarial][
 namespace {
 
 // Forks a child that becomes uid/gid 65534 and holds `count` connections to
-// `socket` until `release` is closed; returns its pid.
-pid_t hold_connections(const fs::path& socket, int count, int ready_fd, int release_fd) {
+// `socket` until the parent closes `release_write`; returns its pid.
+pid_t hold_connections(const fs::path& socket, int count, int ready_fd, int release_fd, int release_write) {
   pid_t pid = fork();
   if (pid != 0) return pid;
+  ::close(release_write);  // else the child would wait for itself
   if (setgroups(0, nullptr) != 0 || setgid(65534) != 0 || setuid(65534) != 0) _exit(2);
   std::vector<int> fds;
   for (int i = 0; i < count; ++i) fds.push_back(connect_to(socket));
@@ -219,7 +220,7 @@ TEST_CASE("Idle read-only connections filling max-clients do not lock root out",
     int release[2];
     REQUIRE(pipe(ready) == 0);
     REQUIRE(pipe(release) == 0);
-    pid_t child = hold_connections(d.socket(), count, ready[1], release[0]);
+    pid_t child = hold_connections(d.socket(), count, ready[1], release[0], release[1]);
     ::close(ready[1]);
     ::close(release[0]);
     char byte = 0;
