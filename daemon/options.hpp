@@ -50,15 +50,17 @@ struct Options {
   unsigned refresh_interval = 86400;  ///< seconds
   std::string asnames_url;            ///< asnames.json or autnums.html URL
   LogLevel log_level = LogLevel::info;
-  unsigned shards = 4;                ///< counter store shards
-  unsigned max_clients = 64;          ///< control socket clients at once
-  unsigned client_timeout = 10;       ///< seconds a client may take per request
+  unsigned shards = 4;           ///< counter store shards
+  unsigned max_clients = 64;     ///< control socket clients at once
+  unsigned client_timeout = 10;  ///< seconds a client may take per request
+  bool once = false;             ///< --once: read inputs to the end, print the report
+  unsigned top = 20;             ///< --top N rows per table in the report (0: all)
+  bool check_config = false;     ///< --check-config: validate and exit
+
+  // The control socket's other bounds (docs/operations.md "Limits").
   unsigned admin_slots = 4;           ///< of max_clients, kept for admin peers
   unsigned max_clients_per_uid = 16;  ///< control connections of one non-admin user
   unsigned rpc_max_rows = 100000;     ///< rows per table in one control answer
-  bool once = false;                  ///< --once: read inputs to the end, print the report
-  unsigned top = 20;                  ///< --top N rows per table in the report (0: all)
-  bool check_config = false;          ///< --check-config: validate and exit
 };
 
 /// What parsing the command line asks for.
