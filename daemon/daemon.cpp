@@ -17,8 +17,11 @@ namespace asncounter::detail {
 std::int64_t unix_now() { return static_cast<std::int64_t>(std::time(nullptr)); }
 
 rpc::ServerLimits limits_of(const Options& o) {
-  return rpc::ServerLimits{o.max_clients, std::chrono::seconds(o.client_timeout)};
+  return rpc::ServerLimits{o.max_clients, std::chrono::seconds(o.client_timeout), o.admin_slots,
+                           o.max_clients_per_uid};
 }
+
+rpc::AnswerCaps caps_of(const Options& o) { return rpc::AnswerCaps{o.rpc_max_rows}; }
 
 Result<std::shared_ptr<const AsNames>> load_names(const std::string& path) {
   if (path.empty()) return std::shared_ptr<const AsNames>();
@@ -48,6 +51,7 @@ Result<void> Daemon::start() {
 
   rpc::DaemonControl& control = *this;
   dispatcher_ = std::make_unique<rpc::Dispatcher>(control, std::move(*policy));
+  dispatcher_->set_caps(caps_of(options_));
   auto server =
       rpc::Server::open(io_, options_.socket, options_.socket_group, *dispatcher_, limits_of(options_));
   if (!server) return Error{server.error()};
@@ -125,6 +129,8 @@ void Daemon::shutdown() {
   server_.reset();
   // The counts first: a table source still at work must not cost them (it
   // gives up at once, but systemd's SIGKILL would come before a slow one).
+  // A periodic save under way finishes first, so the last one written wins.
+  saver_.join();
   if (serving_) save_counts();
   if (tables_) tables_->stop();
 }

@@ -4,6 +4,7 @@
 // daemon_tables.cpp (reload, the table source and its refresher) and
 // daemon_reporting.cpp (status, metrics, the saved counts, the watchdog).
 
+#include <atomic>
 #include <chrono>
 #include <csignal>
 #include <memory>
@@ -33,6 +34,7 @@ namespace asncounter::detail {
 
 std::int64_t unix_now();
 rpc::ServerLimits limits_of(const Options& o);
+rpc::AnswerCaps caps_of(const Options& o);
 /// The AS names at `path`; none (a null pointer) when the path is empty.
 Result<std::shared_ptr<const AsNames>> load_names(const std::string& path);
 
@@ -82,6 +84,7 @@ class Daemon final : private rpc::DaemonControl {
   std::optional<MetricsSnapshot> metrics_snapshot();
   Result<void> restore_counts();
   void save_counts() const;
+  void save_counts_in_background();
   void schedule_save();
   void schedule_watchdog(std::chrono::microseconds period);
   void shutdown();
@@ -92,6 +95,10 @@ class Daemon final : private rpc::DaemonControl {
   asio::signal_set signals_;
   asio::steady_timer save_timer_{io_};
   asio::steady_timer watchdog_timer_{io_};
+  // Periodic saves are written here, off the event loop (the snapshot is
+  // taken on it, under the store's lock); one at a time.
+  asio::thread_pool saver_{1};
+  std::shared_ptr<std::atomic<bool>> saving_ = std::make_shared<std::atomic<bool>>(false);
   std::unique_ptr<CounterStore> store_;
   mutable std::mutex names_mutex_;
   std::shared_ptr<const AsNames> names_;

@@ -114,12 +114,25 @@ void Daemon::save_counts() const {
   if (!saved) log::get("store")->error("cannot save the counts: {}", saved.error());
 }
 
+// Serialising and writing a full table's counts takes seconds: the rows are
+// copied here (under the store's lock) and written by the saver thread, so
+// the loop (clients, metrics, the watchdog) never waits for the disk. A save
+// still under way skips this one.
+void Daemon::save_counts_in_background() {
+  if (saving_->exchange(true)) return;
+  asio::post(saver_, [dir = options_.state_dir, rows = store_->export_rows(), busy = saving_] {
+    auto saved = save_state(dir, rows);
+    if (!saved) log::get("store")->error("cannot save the counts: {}", saved.error());
+    *busy = false;
+  });
+}
+
 void Daemon::schedule_save() {
   if (options_.save_interval == 0) return;
   save_timer_.expires_after(std::chrono::seconds(options_.save_interval));
   save_timer_.async_wait([this](boost::system::error_code ec) {
     if (ec) return;
-    save_counts();
+    save_counts_in_background();
     schedule_save();
   });
 }

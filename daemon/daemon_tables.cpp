@@ -64,6 +64,7 @@ Result<void> Daemon::reload() {
   log::set_level(options_.log_level);
   dispatcher_->set_policy(std::move(next->policy));
   server_->set_limits(limits_of(options_));
+  dispatcher_->set_caps(caps_of(options_));
   {
     std::lock_guard lock(names_mutex_);
     names_ = std::move(next->names);

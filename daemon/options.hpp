@@ -61,6 +61,11 @@ struct Options {
   bool once = false;             ///< --once: read inputs to the end, print the report
   unsigned top = 20;             ///< --top N rows per table in the report (0: all)
   bool check_config = false;     ///< --check-config: validate and exit
+
+  // The control socket's other bounds (docs/operations.md "Limits").
+  unsigned admin_slots = 4;           ///< of max_clients, kept for admin peers
+  unsigned max_clients_per_uid = 16;  ///< control connections of one non-admin user
+  unsigned rpc_max_rows = 100000;     ///< rows per table in one control answer
 };
 
 /// What parsing the command line asks for.

@@ -2,48 +2,76 @@
 
 #include <spdlog/spdlog.h>
 
+#include <memory>
 #include <stdexcept>
 
 #include "daemon/log.hpp"
 #include "daemon/rpc/handlers.hpp"
 
 namespace asncounter::rpc {
+namespace {
+
+// Handler exceptions become internal errors, on whichever thread it ran.
+Reply run(MethodId id, const Method& m, DaemonControl& daemon, const Params& params, const AnswerCaps& caps) {
+  try {
+    return handle(id, daemon, params, caps);
+  } catch (const std::exception& e) {
+    log::get("rpc")->error("method {} failed: {}", m.name, e.what());
+    return Reply::failure(ErrorCode::internal_error, e.what());
+  }
+}
+
+}  // namespace
 
 std::string Dispatcher::dispatch(std::string_view line, const PeerCredentials& peer) {
+  Prepared p = prepare(line, peer);
+  if (!p.work) return std::move(p.answer);
+  return finish(p, p.work());
+}
+
+Prepared Dispatcher::prepare(std::string_view line, const PeerCredentials& peer) {
   ++counters_.requests;
   auto parsed = parse_request(line);
   if (auto* bad = std::get_if<RequestError>(&parsed)) {
     ++counters_.errors;
-    return make_error(bad->id_json, bad->code, bad->message);
+    return Prepared{make_error(bad->id_json, bad->code, bad->message), {}, bad->id_json};
   }
-  const auto& request = std::get<Request>(parsed);
-  ++counters_.by_method[std::string(request.method->name)];
-  Reply reply = call(request, peer);
-  if (reply.ok) return make_result(request.id_json, reply.result_json);
-  ++counters_.errors;
-  return make_error(request.id_json, reply.code, reply.message);
+  auto request = std::make_shared<Request>(std::move(std::get<Request>(parsed)));
+  const Method& m = *request->method;
+  ++counters_.by_method[std::string(m.name)];
+  Prepared p{{}, {}, request->id_json};
+  if (auto denied = refuse(*request, peer)) return Prepared{finish(p, *denied), {}, p.id_json};
+  if (runs_off_loop(m.id)) {
+    // Only values in the closure: it runs on a worker thread.
+    p.work = [request, &daemon = daemon_, caps = caps_] {
+      return run(request->method->id, *request->method, daemon, request->params, caps);
+    };
+    return p;
+  }
+  p.answer = finish(p, run(m.id, m, daemon_, request->params, caps_));
+  return p;
 }
 
-Reply Dispatcher::call(const Request& request, const PeerCredentials& peer) {
+std::string Dispatcher::finish(const Prepared& prepared, const Reply& reply) {
+  if (reply.ok) return make_result(prepared.id_json, reply.result_json);
+  ++counters_.errors;
+  return make_error(prepared.id_json, reply.code, reply.message);
+}
+
+std::optional<Reply> Dispatcher::refuse(const Request& request, const PeerCredentials& peer) {
   auto logger = log::get("rpc");
   const Method& m = *request.method;
-  if (m.access != Access::read) {
-    if (m.access != Access::admin || !policy_.is_admin(peer)) {
-      ++counters_.denied;
-      logger->warn("denied admin method {} to uid {} pid {}", m.name, peer.uid, peer.pid);
-      return Reply::failure(
-          ErrorCode::permission_denied,
-          "method " + std::string(m.name) + " needs an admin peer (root, the daemon's user" +
-              (policy_.group_name().empty() ? "" : " or group " + policy_.group_name()) + ")");
-    }
-    logger->info("admin method {} called by uid {} pid {}", m.name, peer.uid, peer.pid);
+  if (m.access == Access::read) return std::nullopt;
+  if (m.access != Access::admin || !policy_.is_admin(peer)) {
+    ++counters_.denied;
+    logger->warn("denied admin method {} to uid {} pid {}", m.name, peer.uid, peer.pid);
+    return Reply::failure(ErrorCode::permission_denied,
+                          "method " + std::string(m.name) + " needs an admin peer (root, the daemon's user" +
+                              (policy_.group_name().empty() ? "" : " or group " + policy_.group_name()) +
+                              ")");
   }
-  try {
-    return handle(m.id, daemon_, request.params);
-  } catch (const std::exception& e) {
-    logger->error("method {} failed: {}", m.name, e.what());
-    return Reply::failure(ErrorCode::internal_error, e.what());
-  }
+  logger->info("admin method {} called by uid {} pid {}", m.name, peer.uid, peer.pid);
+  return std::nullopt;
 }
 
 }  // namespace asncounter::rpc

@@ -28,6 +28,39 @@ std::size_t limit_of(const Params& p) {
   return p.number<std::size_t>(ParamId::limit).value_or(kDefaultLimit);
 }
 
+// The rows asked of the store: the client's limit (0: all) within the cap,
+// plus one beyond the cap to tell whether it cut the table.
+std::size_t rows_to_ask(const Params& p, const AnswerCaps& caps) {
+  std::size_t limit = limit_of(p);
+  return limit != 0 && limit <= caps.max_rows ? limit : caps.max_rows + 1;
+}
+
+// Cuts `t` to the cap; the JSON of a cut table says "truncated": true.
+template <class Table>
+bool cut(Table& t, const AnswerCaps& caps) {
+  if (t.rows.size() <= caps.max_rows) return false;
+  t.rows.resize(caps.max_rows);
+  return true;
+}
+
+std::string marked(std::string table_json, bool truncated) {
+  if (truncated) table_json.insert(table_json.size() - 1, R"(,"truncated":true)");
+  return table_json;
+}
+
+std::string asn_json(DaemonControl& d, const Params& p, const AnswerCaps& caps, const AsNames* names) {
+  auto t = d.store().top_asns(rows_to_ask(p, caps));
+  bool truncated = cut(t, caps);
+  return marked(to_json(make_asn_report(t, names)), truncated);
+}
+
+std::string prefix_json(DaemonControl& d, const Params& p, const AnswerCaps& caps, const AsNames* names,
+                        std::optional<std::uint32_t> asn) {
+  auto t = d.store().top_prefixes(rows_to_ask(p, caps), asn);
+  bool truncated = cut(t, caps);
+  return marked(to_json(make_prefix_report(t, names)), truncated);
+}
+
 json table_json(const LpmTable& t) {
   const auto& info = t.info();
   return {{"source", info.source},
@@ -106,52 +139,53 @@ json as_prefixes_json(const LpmTable& table, const AsNames* names, std::uint32_t
   return {{"asn", asn}, {"name", name_of(names, asn)}, {"prefixes", std::move(list)}};
 }
 
-Reply top(DaemonControl& d, const Params& p) {
-  return Reply::success(to_json(make_asn_report(d.store().top_asns(limit_of(p)), d.names().get())));
+Reply top(DaemonControl& d, const Params& p, const AnswerCaps& caps) {
+  return Reply::success(asn_json(d, p, caps, d.names().get()));
 }
 
-Reply prefixes(DaemonControl& d, const Params& p) {
+Reply prefixes(DaemonControl& d, const Params& p, const AnswerCaps& caps) {
   auto asn = p.number<std::uint32_t>(ParamId::asn);
-  return Reply::success(
-      to_json(make_prefix_report(d.store().top_prefixes(limit_of(p), asn), d.names().get())));
+  return Reply::success(prefix_json(d, p, caps, d.names().get(), asn));
 }
 
-Reply report(DaemonControl& d, const Params& p) {
+Reply report(DaemonControl& d, const Params& p, const AnswerCaps& caps) {
   auto n = d.names();
-  std::string out = R"({"asns":)" + to_json(make_asn_report(d.store().top_asns(limit_of(p)), n.get()));
-  out += R"(,"prefixes":)" + to_json(make_prefix_report(d.store().top_prefixes(limit_of(p)), n.get())) + "}";
+  std::string out = R"({"asns":)" + asn_json(d, p, caps, n.get());
+  out += R"(,"prefixes":)" + prefix_json(d, p, caps, n.get(), std::nullopt) + "}";
   return Reply::success(std::move(out));
 }
 
-Reply as_prefixes(DaemonControl& d, const Params& p) {
+Reply as_prefixes(DaemonControl& d, const Params& p, const AnswerCaps&) {
   // parse_request() checked that the required ASN is there and fits.
   auto asn = *p.number<std::uint32_t>(ParamId::asn);
   return Reply::success(dump(as_prefixes_json(*d.store().table(), d.names().get(), asn)));
 }
 
-Reply lookup(DaemonControl& d, const Params& p) {
+Reply lookup(DaemonControl& d, const Params& p, const AnswerCaps&) {
   return Reply::success(dump(lookup_json(*d.store().table(), d.names().get(), p.list(ParamId::ips))));
 }
 
-Reply stats(DaemonControl& d, const Params&) { return Reply::success(dump(stats_json(d, d.store()))); }
+Reply stats(DaemonControl& d, const Params&, const AnswerCaps&) {
+  return Reply::success(dump(stats_json(d, d.store())));
+}
 
-Reply version(DaemonControl&, const Params&) {
+Reply version(DaemonControl&, const Params&, const AnswerCaps&) {
   return Reply::success(
       dump({{"version", std::string(asncounter::version())}, {"protocol", kProtocolVersion}}));
 }
 
-Reply reset(DaemonControl& d, const Params&) {
+Reply reset(DaemonControl& d, const Params&, const AnswerCaps&) {
   d.store().reset();
   return Reply::success(R"({"reset":true})");
 }
 
-Reply refresh(DaemonControl& d, const Params&) {
+Reply refresh(DaemonControl& d, const Params&, const AnswerCaps&) {
   auto queued = d.refresh();
   return queued ? Reply::success(R"({"queued":true})")
                 : Reply::failure(ErrorCode::unavailable, queued.error());
 }
 
-Reply reload(DaemonControl& d, const Params&) {
+Reply reload(DaemonControl& d, const Params&, const AnswerCaps&) {
   auto reloaded = d.reload();
   return reloaded ? Reply::success(R"({"reloaded":true})")
                   : Reply::failure(ErrorCode::reload_failed, reloaded.error());
@@ -180,8 +214,21 @@ static_assert(std::find(kHandlers.begin(), kHandlers.end(), nullptr) == kHandler
 
 }  // namespace
 
-Reply handle(MethodId id, DaemonControl& daemon, const Params& params) {
-  return kHandlers.at(static_cast<std::size_t>(id))(daemon, params);
+Reply handle(MethodId id, DaemonControl& daemon, const Params& params, const AnswerCaps& caps) {
+  return kHandlers.at(static_cast<std::size_t>(id))(daemon, params, caps);
+}
+
+// stats stays on the loop: status() reads the loop's own counters.
+bool runs_off_loop(MethodId id) {
+  switch (id) {
+    case MethodId::top:
+    case MethodId::prefixes:
+    case MethodId::report:
+    case MethodId::as_prefixes:
+      return true;
+    default:
+      return false;
+  }
 }
 
 }  // namespace asncounter::rpc

@@ -9,11 +9,17 @@
 
 namespace asncounter::rpc {
 
-/// Handles one validated request of one method; runs on the io thread.
-using Handler = Reply (*)(DaemonControl& daemon, const Params& params);
+/// Handles one validated request of one method; runs on the io thread, or
+/// on the server's worker when runs_off_loop() says so.
+using Handler = Reply (*)(DaemonControl& daemon, const Params& params, const AnswerCaps& caps);
 
 /// Runs the handler of method `id`. Handler exceptions pass through (the
 /// dispatcher turns them into errors).
-Reply handle(MethodId id, DaemonControl& daemon, const Params& params);
+Reply handle(MethodId id, DaemonControl& daemon, const Params& params, const AnswerCaps& caps = {});
+
+/// The methods whose answers may take long (whole-store reads, sorted):
+/// they run off the event loop, using only the thread-safe members of
+/// DaemonControl (store() and names()).
+bool runs_off_loop(MethodId id);
 
 }  // namespace asncounter::rpc

@@ -4,7 +4,9 @@
 
 #include <sys/types.h>
 
+#include <cstdint>
 #include <optional>
+#include <set>
 #include <string>
 
 #include "common/result.hpp"
@@ -26,16 +28,22 @@ class AdminPolicy {
  public:
   /// `admin_group` may be empty (then only root and the daemon's user are admin).
   static Result<AdminPolicy> make(const std::string& admin_group);
-  /// True when `peer` may call admin methods. Group membership is read now
-  /// (primary and supplementary groups of the peer's user, getgrouplist).
+  /// True when `peer` may call admin methods. Answers from the members
+  /// resolved by make() (no user or group database lookup on the event loop:
+  /// a user added to the group is admin after the next reload).
   bool is_admin(const PeerCredentials& peer) const;
   const std::string& group_name() const { return group_name_; }
 
  private:
   uid_t own_uid_{};
   std::optional<gid_t> admin_gid_;
+  std::set<uid_t> members_;  // users whose primary or supplementary group is admin_gid_
   std::string group_name_;
 };
+
+/// Lookups in the user and group databases (NSS) made so far; tests check
+/// that none happen per request.
+std::uint64_t nss_lookups() noexcept;
 
 /// The gid of group `name`, or an error naming it.
 Result<gid_t> group_id(const std::string& name);

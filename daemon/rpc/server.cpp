@@ -23,18 +23,28 @@ using stream = asio::local::stream_protocol;
 struct Server::Impl {
   Impl(asio::io_context& io, Dispatcher& d, ServerLimits l, std::string p)
       : acceptor(io), retry(io), dispatcher(d), limits(l), path(std::move(p)) {}
+  // The worker first: its last answer in progress is waited for, the queued
+  // ones dropped, before anything it uses goes.
+  ~Impl() {
+    worker.stop();
+    worker.join();
+  }
 
   void accept();
-  void refuse(stream::socket socket);
+  void admit(stream::socket socket, const PeerCredentials& peer);
+  void refuse(stream::socket socket, const std::string& why);
 
   stream::acceptor acceptor;
   asio::steady_timer retry;  // after a failed accept (out of descriptors), breathe first
   Dispatcher& dispatcher;
   ServerLimits limits;
   std::string path;
-  std::shared_ptr<unsigned> live = std::make_shared<unsigned>(0);
+  std::shared_ptr<ClientSlots> slots = std::make_shared<ClientSlots>();
   std::vector<std::weak_ptr<Session>> sessions;
   std::uint64_t refused = 0;
+  // One thread: heavy answers are built one at a time, so at most one is
+  // being built while each connection holds at most the one being written.
+  asio::thread_pool worker{1};
 };
 
 namespace {
@@ -119,6 +129,7 @@ Server::~Server() {
 void Server::start() { impl_->accept(); }
 
 void Server::stop() {
+  impl_->worker.stop();  // answers not started yet are dropped
   boost::system::error_code ignored;
   impl_->retry.cancel();
   impl_->acceptor.close(ignored);
@@ -129,7 +140,7 @@ void Server::stop() {
 }
 
 void Server::set_limits(ServerLimits limits) { impl_->limits = limits; }
-unsigned Server::clients() const { return *impl_->live; }
+unsigned Server::clients() const { return impl_->slots->live; }
 std::uint64_t Server::refused() const { return impl_->refused; }
 
 void Server::Impl::accept() {
@@ -140,12 +151,8 @@ void Server::Impl::accept() {
       auto peer = peer_credentials(socket.native_handle());
       if (!peer) {
         log::get("rpc")->warn("dropping a client whose credentials the kernel would not give");
-      } else if (*live >= limits.max_clients) {
-        refuse(std::move(socket));
       } else {
-        auto s = std::make_shared<Session>(std::move(socket), dispatcher, *peer, limits.client_timeout, live);
-        sessions.push_back(s);
-        s->start();
+        admit(std::move(socket), *peer);
       }
     } else {
       log::get("rpc")->warn("accept failed: {}", ec.message());
@@ -159,13 +166,34 @@ void Server::Impl::accept() {
   });
 }
 
-void Server::Impl::refuse(stream::socket socket) {
+// Admins may use every slot; others leave admin_slots free and hold at most
+// max_clients_per_uid each, so idle read-only clients never lock root out.
+// (is_admin answers from the policy's resolved members: no lookup here.)
+void Server::Impl::admit(stream::socket socket, const PeerCredentials& peer) {
+  bool admin = dispatcher.is_admin(peer);
+  unsigned others = limits.max_clients > limits.admin_slots ? limits.max_clients - limits.admin_slots : 0;
+  auto mine = slots->per_uid.find(peer.uid);
+  unsigned held = mine == slots->per_uid.end() ? 0 : mine->second;
+  if (slots->live >= limits.max_clients || (!admin && slots->live >= others)) {
+    return refuse(std::move(socket), "too many clients (max_clients " + std::to_string(limits.max_clients) +
+                                         ", admin_slots " + std::to_string(limits.admin_slots) + ")");
+  }
+  if (!admin && held >= limits.max_clients_per_uid) {
+    return refuse(std::move(socket), "too many clients of uid " + std::to_string(peer.uid) +
+                                         " (max_clients_per_uid " +
+                                         std::to_string(limits.max_clients_per_uid) + ")");
+  }
+  auto s = std::make_shared<Session>(std::move(socket), dispatcher, peer, limits.client_timeout, slots,
+                                     worker.get_executor());
+  sessions.push_back(s);
+  s->start();
+}
+
+void Server::Impl::refuse(stream::socket socket, const std::string& why) {
   ++refused;
   dispatcher.count_error();
   auto sock = std::make_shared<stream::socket>(std::move(socket));
-  auto line = std::make_shared<std::string>(
-      make_error("null", ErrorCode::unavailable,
-                 "too many clients (max_clients " + std::to_string(limits.max_clients) + ")"));
+  auto line = std::make_shared<std::string>(make_error("null", ErrorCode::unavailable, why));
   asio::async_write(*sock, asio::buffer(*line), [sock, line](boost::system::error_code, std::size_t) {
     boost::system::error_code ignored;
     sock->shutdown(stream::socket::shutdown_both, ignored);

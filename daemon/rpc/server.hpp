@@ -1,7 +1,8 @@
 #pragma once
 // The control socket: a Unix stream socket in a directory others cannot
-// enter, mode 0660 with a configurable group, a cap on clients and a
-// per-request deadline. Runs on the daemon's io_context.
+// enter, mode 0660 with a configurable group, a cap on clients (some slots
+// kept for admins, a cap per user) and a per-request deadline. Runs on the
+// daemon's io_context; heavy reads run on one worker thread of its own.
 
 #include <sys/types.h>
 
@@ -24,6 +25,8 @@ namespace asncounter::rpc {
 struct ServerLimits {
   unsigned max_clients = 64;
   std::chrono::seconds client_timeout{10};
+  unsigned admin_slots = 4;           ///< of max_clients, kept for admin peers
+  unsigned max_clients_per_uid = 16;  ///< connections of one non-admin user
 };
 
 /// Creates the socket's directory (0750, group `group`) when missing, and
@@ -51,7 +54,7 @@ class Server {
   void set_limits(ServerLimits limits);
   /// Connected clients now.
   unsigned clients() const;
-  /// Connections refused because max_clients were connected.
+  /// Connections refused because max_clients (or a user's cap) were connected.
   std::uint64_t refused() const;
 
   struct Impl;

@@ -2,98 +2,121 @@
 
 #include <spdlog/spdlog.h>
 
+#include <utility>
+
 #include "common/rpc.hpp"
 #include "daemon/log.hpp"
 
 namespace asncounter::rpc {
 
 Session::Session(Socket socket, Dispatcher& dispatcher, PeerCredentials peer, std::chrono::seconds timeout,
-                 std::shared_ptr<unsigned> slots)
+                 std::shared_ptr<ClientSlots> slots, asio::any_io_executor worker)
     : socket_(std::move(socket)),
       deadline_(socket_.get_executor()),
       dispatcher_(dispatcher),
       peer_(peer),
       timeout_(timeout),
-      slots_(std::move(slots)) {
-  ++*slots_;
+      slots_(std::move(slots)),
+      worker_(std::move(worker)) {
+  ++slots_->live;
+  ++slots_->per_uid[peer_.uid];
 }
 
-Session::~Session() { --*slots_; }
+Session::~Session() {
+  --slots_->live;
+  if (auto it = slots_->per_uid.find(peer_.uid); it != slots_->per_uid.end() && --it->second == 0)
+    slots_->per_uid.erase(it);
+}
 
 void Session::start() {
   arm_deadline();
-  read();
+  next();
 }
 
 void Session::close() {
+  closed_ = true;
   boost::system::error_code ignored;
   socket_.close(ignored);
   deadline_.cancel();
+}
+
+// Answers the next complete request already read, or reads more.
+void Session::next() {
+  if (closed_) return;
+  for (;;) {
+    auto nl = in_.find('\n', scanned_);
+    if (nl == std::string::npos) {
+      if (skipping_) {
+        in_.clear();
+      } else if (in_.size() > kMaxRequestBytes) {
+        // Answer now rather than at the newline, so a client that never
+        // sends one still learns why; the rest of the line is then skipped.
+        dispatcher_.count_error();
+        in_.clear();
+        in_.shrink_to_fit();
+        scanned_ = 0;
+        skipping_ = true;
+        return write(make_error("null", ErrorCode::request_too_large,
+                                "request over 64 KiB; skipped to the next newline"));
+      }
+      scanned_ = in_.size();
+      return read();
+    }
+    std::string line = in_.substr(0, nl);
+    in_.erase(0, nl + 1);
+    scanned_ = 0;
+    if (skipping_) {
+      skipping_ = false;  // the end of the oversized line: the next one is fresh
+      continue;
+    }
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    // Blank lines (an operator pressing Enter in socat) get no answer.
+    if (line.find_first_not_of(" \t") == std::string::npos) continue;
+    if (line.size() > kMaxRequestBytes) {
+      dispatcher_.count_error();
+      return write(make_error("null", ErrorCode::request_too_large, "request over 64 KiB"));
+    }
+    return answer(line);
+  }
 }
 
 void Session::read() {
   socket_.async_read_some(asio::buffer(buf_),
                           [self = shared_from_this()](boost::system::error_code ec, std::size_t n) {
                             if (ec) return self->close();
-                            self->consume(n);
+                            self->in_.append(self->buf_.data(), n);
+                            self->next();
                           });
 }
 
-void Session::consume(std::size_t n) {
-  std::string_view data(buf_.data(), n);
-  while (!data.empty()) {
-    auto nl = data.find('\n');
-    if (nl == std::string_view::npos) {
-      if (!skipping_) pending_.append(data);
-      break;
-    }
-    take_line(data.substr(0, nl));
-    data.remove_prefix(nl + 1);
-  }
-  if (!skipping_ && pending_.size() > kMaxRequestBytes) {
-    // Answer now rather than at the newline, so a client that never sends
-    // one still learns why; the rest of the line is then skipped.
-    dispatcher_.count_error();
-    out_ +=
-        make_error("null", ErrorCode::request_too_large, "request over 64 KiB; skipped to the next newline");
-    pending_.clear();
-    pending_.shrink_to_fit();
-    skipping_ = true;
-  }
-  if (out_.empty()) return read();
-  write();
+void Session::answer(const std::string& line) {
+  Prepared prepared = dispatcher_.prepare(line, peer_);
+  if (!prepared.work) return write(std::move(prepared.answer));
+  // The client waits for its answer, not for its next request: no deadline
+  // while the worker builds it (the worker builds one answer at a time).
+  deadline_.cancel();
+  auto loop = socket_.get_executor();
+  asio::post(worker_, [self = shared_from_this(), loop, p = std::move(prepared)]() mutable {
+    Reply reply = self->closed_ ? Reply::failure(ErrorCode::unavailable, "closed") : p.work();
+    // The session goes back to the loop with its answer, so that it always
+    // ends there (never on the worker).
+    asio::post(loop, [self = std::move(self), p = std::move(p), reply = std::move(reply)] {
+      if (self->closed_) return;
+      self->write(self->dispatcher_.finish(p, reply));
+    });
+  });
 }
 
-void Session::take_line(std::string_view chunk) {
-  if (skipping_) {
-    skipping_ = false;  // the end of the oversized line: the next one is fresh
-    return;
-  }
-  std::string_view line = chunk;
-  if (!pending_.empty()) {
-    pending_.append(chunk);
-    line = pending_;
-  }
-  if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-  // Blank lines (an operator pressing Enter in socat) get no answer.
-  if (line.find_first_not_of(" \t") != std::string_view::npos) {
-    if (line.size() > kMaxRequestBytes) {
-      dispatcher_.count_error();
-      out_ += make_error("null", ErrorCode::request_too_large, "request over 64 KiB");
-    } else {
-      out_ += dispatcher_.dispatch(line, peer_);
-    }
-  }
-  pending_.clear();
-}
-
-void Session::write() {
+void Session::write(std::string answer) {
+  out_ = std::move(answer);
+  arm_deadline();  // a client that does not read its answer is cut too
   asio::async_write(socket_, asio::buffer(out_),
                     [self = shared_from_this()](boost::system::error_code ec, std::size_t) {
                       if (ec) return self->close();
                       self->out_.clear();
+                      self->out_.shrink_to_fit();
                       self->arm_deadline();
-                      self->read();
+                      self->next();
                     });
 }
 
@@ -102,9 +125,10 @@ void Session::arm_deadline() {
   deadline_.expires_after(timeout_);
   deadline_.async_wait([weak = weak_from_this()](boost::system::error_code ec) {
     auto self = weak.lock();
-    if (ec || !self || !self->socket_.is_open()) return;
-    log::get("rpc")->info("closing client uid {} pid {}: no complete request within {} s", self->peer_.uid,
-                          self->peer_.pid, self->timeout_.count());
+    if (ec || !self || self->closed_) return;
+    log::get("rpc")->info(
+        "closing client uid {} pid {}: no complete request within {} s (or its answer unread)",
+        self->peer_.uid, self->peer_.pid, self->timeout_.count());
     self->close();
   });
 }

@@ -1,11 +1,15 @@
 #pragma once
-// One control connection: newline-delimited requests answered in order,
-// a 64 KiB cap per request line (answered with an error, then the rest of
-// that line is skipped so the connection stays usable), and a deadline that
-// cuts clients which stall.
+// One control connection: newline-delimited requests answered in order, one
+// at a time (the next request is not read until the answer to this one is
+// written: a client that does not read its answers stops being read), a
+// 64 KiB cap per request line (answered with an error, then the rest of that
+// line is skipped so the connection stays usable), and a deadline that cuts
+// clients which stall. Heavy reads run on a worker, off the event loop.
 
 #include <array>
+#include <atomic>
 #include <chrono>
+#include <map>
 #include <memory>
 #include <string>
 
@@ -15,13 +19,20 @@
 
 namespace asncounter::rpc {
 
+/// The clients connected now, in all and per user (event loop only).
+struct ClientSlots {
+  unsigned live = 0;
+  std::map<uid_t, unsigned> per_uid;
+};
+
 class Session : public std::enable_shared_from_this<Session> {
  public:
   using Socket = asio::local::stream_protocol::socket;
 
-  /// `slots` counts live sessions; it is decremented when this one ends.
+  /// `slots` counts live sessions; this one leaves it when it ends. Heavy
+  /// reads are posted to `worker`.
   Session(Socket socket, Dispatcher& dispatcher, PeerCredentials peer, std::chrono::seconds timeout,
-          std::shared_ptr<unsigned> slots);
+          std::shared_ptr<ClientSlots> slots, asio::any_io_executor worker);
   ~Session();
   Session(const Session&) = delete;
   Session& operator=(const Session&) = delete;
@@ -33,10 +44,10 @@ class Session : public std::enable_shared_from_this<Session> {
   void close();
 
  private:
+  void next();
   void read();
-  void consume(std::size_t n);
-  void take_line(std::string_view chunk);
-  void write();
+  void answer(const std::string& line);
+  void write(std::string answer);
   void arm_deadline();
 
   Socket socket_;
@@ -44,11 +55,14 @@ class Session : public std::enable_shared_from_this<Session> {
   Dispatcher& dispatcher_;
   PeerCredentials peer_;
   std::chrono::seconds timeout_;
-  std::shared_ptr<unsigned> slots_;
+  std::shared_ptr<ClientSlots> slots_;
+  asio::any_io_executor worker_;
+  std::atomic<bool> closed_{false};  // read by the worker: skip work for a client gone
   std::array<char, 16384> buf_{};
-  std::string pending_;    // the start of a request line not yet ended by '\n'
-  bool skipping_ = false;  // inside an oversized line, already answered
-  std::string out_;
+  std::string in_;           // bytes read and not yet answered
+  std::size_t scanned_ = 0;  // in_ holds no newline before this
+  bool skipping_ = false;    // inside an oversized line, already answered
+  std::string out_;          // the answer being written
 };
 
 }  // namespace asncounter::rpc

@@ -279,6 +279,21 @@ TEST_CASE("Admin policy: root, own user, or the admin group", "[rpc]") {
   CHECK(group->is_admin({1, 65534, 65534}));  // nobody: primary group nogroup
 }
 
+// Issue 12 finding 13: is_admin used to ask the user and group databases
+// (getpwuid_r, getgrouplist) on the event loop for every admin or denied call.
+TEST_CASE("The admin policy answers from the members resolved when it is made and looks nothing up per call",
+          "[rpc]") {
+  auto group = rpc::AdminPolicy::make("nogroup");
+  if (!group) ASNCOUNTER_SKIP("no group 'nogroup' on this machine");
+  auto before = rpc::nss_lookups();
+  for (int i = 0; i < 100; ++i) {
+    CHECK_FALSE(group->is_admin({1, 12345, 12345}));  // in no database: denied
+    CHECK(group->is_admin({1, 65534, 12345}));        // nobody, whose passwd primary group is nogroup
+    CHECK(group->is_admin({1, 0, 0}));
+  }
+  CHECK(rpc::nss_lookups() == before);
+}
+
 TEST_CASE("The socket directory must be closed to others", "[rpc]") {
   asncounter::test::TempDir tmp;
   auto open_dir = tmp / "open";
