@@ -75,6 +75,8 @@ class Daemon final : private rpc::DaemonControl {
   Result<bool> restore_counts();
   void save_counts() const;
   void schedule_save();
+  void close_history_step();
+  void schedule_history_step();
   void schedule_watchdog(std::chrono::microseconds period);
   void shutdown();
 
@@ -84,6 +86,8 @@ class Daemon final : private rpc::DaemonControl {
   asio::signal_set signals_;
   asio::steady_timer save_timer_{io_};
   asio::steady_timer watchdog_timer_{io_};
+  asio::steady_timer history_timer_{io_};  // closes a history step every history_.step
+  HistoryConfig history_;
   std::unique_ptr<CounterStore> store_;
   mutable std::mutex names_mutex_;
   std::shared_ptr<const AsNames> names_;
