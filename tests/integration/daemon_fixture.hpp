@@ -28,7 +28,7 @@ class DaemonFixture {
     std::vector<std::string> extra_args;  ///< appended to the command line
     bool db_in_config = false;            ///< `db` in the config file, not --db (a reload may change it)
     /// The table's routes (prefix, ASN); empty: the documentation table above.
-    std::vector<std::pair<std::string, std::uint32_t>> routes;
+    std::vector<std::pair<std::string, std::uint32_t>> routes{};
   };
 
   explicit DaemonFixture(Setup setup);
