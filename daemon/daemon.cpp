@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <chrono>
 #include <csignal>
 #include <ctime>
 #include <string>
@@ -30,6 +32,14 @@ Result<std::shared_ptr<const AsNames>> load_names(const std::string& path) {
   return std::shared_ptr<const AsNames>(std::make_shared<AsNames>(std::move(*names)));
 }
 
+// The history the metrics' window needs (issue 13), its window kept summed.
+HistoryConfig history_config(const Options& o) {
+  HistoryConfig h;
+  std::chrono::seconds metrics(o.metrics_window);
+  if (std::find(h.rolling.begin(), h.rolling.end(), metrics) == h.rolling.end()) h.rolling.push_back(metrics);
+  return h;
+}
+
 Result<void> Daemon::start() {
   auto logger = log::get("daemon");
   std::shared_ptr<const LpmTable> table = LpmTable::empty();
@@ -46,7 +56,8 @@ Result<void> Daemon::start() {
   names_ = *loaded_names;
   auto policy = rpc::AdminPolicy::make(options_.admin_group);
   if (!policy) return Error{policy.error()};
-  store_ = std::make_unique<CounterStore>(table, options_.shards);
+  history_ = history_config(options_);
+  store_ = std::make_unique<CounterStore>(table, options_.shards, history_, std::chrono::steady_clock::now());
   if (auto restored = restore_counts(); !restored) return Error{restored.error()};
 
   rpc::DaemonControl& control = *this;
@@ -83,6 +94,7 @@ int Daemon::run() {
   serving_ = true;
   wait_signal();
   schedule_save();
+  schedule_history_step();
   if (auto period = systemd::watchdog_period()) schedule_watchdog(*period);
   systemd::ready();
   systemd::status(table_status(*store_->table()));
@@ -90,6 +102,18 @@ int Daemon::run() {
   systemd::stopping();
   shutdown();
   return 0;
+}
+
+// The one place a history step is closed; the timer's period is history-step.
+void Daemon::close_history_step() { store_->close_step(std::chrono::steady_clock::now()); }
+
+void Daemon::schedule_history_step() {
+  history_timer_.expires_after(history_.step);
+  history_timer_.async_wait([this](boost::system::error_code ec) {
+    if (ec) return;
+    close_history_step();
+    schedule_history_step();
+  });
 }
 
 void Daemon::wait_signal() {

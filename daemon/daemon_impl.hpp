@@ -86,6 +86,8 @@ class Daemon final : private rpc::DaemonControl {
   void save_counts() const;
   void save_counts_in_background();
   void schedule_save();
+  void close_history_step();
+  void schedule_history_step();
   void schedule_watchdog(std::chrono::microseconds period);
   void shutdown();
 
@@ -99,6 +101,8 @@ class Daemon final : private rpc::DaemonControl {
   // taken on it, under the store's lock); one at a time.
   asio::thread_pool saver_{1};
   std::shared_ptr<std::atomic<bool>> saving_ = std::make_shared<std::atomic<bool>>(false);
+  asio::steady_timer history_timer_{io_};  // closes a history step every history_.step
+  HistoryConfig history_;
   std::unique_ptr<CounterStore> store_;
   mutable std::mutex names_mutex_;
   std::shared_ptr<const AsNames> names_;

@@ -10,6 +10,7 @@
 #include "common/report.hpp"
 #include "daemon/daemon_impl.hpp"
 #include "daemon/log.hpp"
+#include "daemon/metrics/active_asns.hpp"
 #include "daemon/private_dir.hpp"
 #include "daemon/store/state_file.hpp"
 #include "daemon/systemd_notify.hpp"
@@ -64,7 +65,11 @@ std::optional<MetricsSnapshot> Daemon::metrics_snapshot() {
   auto task = std::make_shared<std::packaged_task<MetricsSnapshot()>>([this] {
     MetricsSnapshot m;
     auto n = names();
-    m.top_asns = store_->top_asns(options_.metrics_top_asns);
+    // One store read for the rows and the totals: the series sum to the total.
+    auto window = Window{std::chrono::seconds(options_.metrics_window), std::chrono::steady_clock::now()};
+    auto active = select_active_asns(store_->asn_activity(window), options_.metrics_top_asns);
+    m.top_asns = std::move(active.rows);
+    m.other_asns = active.other;
     for (const auto& row : m.top_asns.rows) {
       auto name = n && row.asn ? n->name(*row.asn) : std::nullopt;
       m.top_asn_names.emplace_back(name ? std::string(*name) : std::string());

@@ -44,6 +44,7 @@ struct Options {
   std::string admin_group;          ///< members may reset/refresh/reload
   std::string metrics_listen;       ///< ADDR:PORT, empty: no exporter
   unsigned metrics_top_asns = 100;  ///< per-ASN series for the top K only
+  unsigned metrics_window = 300;    ///< seconds: the K are the most active over it
   std::string state_dir = "/var/lib/asncounter";
   std::string cache_dir = "/var/cache/asncounter";
   unsigned save_interval = 60;  ///< seconds between state saves

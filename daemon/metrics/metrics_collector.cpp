@@ -49,10 +49,19 @@ void add_asn_families(const MetricsSnapshot& s, std::vector<MetricFamily>& out) 
     hits.push_back(sample(d(row.counts.hits), MetricType::Counter, labels));
     bytes.push_back(sample(d(row.counts.bytes), MetricType::Counter, labels));
   }
-  out.push_back(family("asncounter_asn_hits_total", "Hits per origin ASN, for the top ASNs only",
-                       MetricType::Counter, std::move(hits)));
-  out.push_back(family("asncounter_asn_bytes_total", "Bytes per origin ASN, for the top ASNs only",
-                       MetricType::Counter, std::move(bytes)));
+  // Always present, so that the series sum to the totals at every scrape.
+  // Not monotonic: it shrinks when an ASN gets its own series (docs/metrics.md).
+  std::vector<ClientMetric::Label> other{{"asn", "other"}, {"as_name", ""}};
+  hits.push_back(sample(d(s.other_asns.hits), MetricType::Counter, other));
+  bytes.push_back(sample(d(s.other_asns.bytes), MetricType::Counter, other));
+  out.push_back(
+      family("asncounter_asn_hits_total",
+             "Hits per origin ASN since start, for the ASNs most active lately; asn=\"other\": the rest",
+             MetricType::Counter, std::move(hits)));
+  out.push_back(
+      family("asncounter_asn_bytes_total",
+             "Bytes per origin ASN since start, for the ASNs most active lately; asn=\"other\": the rest",
+             MetricType::Counter, std::move(bytes)));
   out.push_back(family("asncounter_hits_total", "Hits counted, all ASNs and unrouted", MetricType::Counter,
                        {sample(d(s.top_asns.total.hits), MetricType::Counter)}));
   out.push_back(family("asncounter_bytes_total", "Bytes counted, all ASNs and unrouted", MetricType::Counter,

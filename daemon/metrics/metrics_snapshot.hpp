@@ -14,7 +14,9 @@
 namespace asncounter {
 
 struct MetricsSnapshot {
-  AsnTable top_asns;                                          ///< top K, with totals
+  /// The K ASNs most active over metrics-window, counts since start; total: all since start.
+  AsnTable top_asns;
+  Counts other_asns;                                          ///< total minus top_asns: the `other` series
   std::vector<std::string> top_asn_names;                     ///< one per row of top_asns ("" when unknown)
   std::vector<std::pair<std::string, InputCounters>> inputs;  ///< spec -> counters
   std::uint64_t table_v4_prefixes{};

@@ -34,6 +34,8 @@ struct CounterStore::Impl {
   template <class F>
   auto with_merge_input(F&& f);
   template <class F>
+  auto merge_locked(ReadState& st, F&& f);
+  template <class F>
   auto with_window(const Window& w, F&& f);
 };
 
@@ -169,13 +171,18 @@ void CounterStore::Impl::rehome_orphans(Generation& into, ReadState& st) {
 template <class F>
 auto CounterStore::Impl::with_merge_input(F&& f) {
   auto st = read.lock();
-  try_fold(*st);
+  return merge_locked(*st, std::forward<F>(f));
+}
+
+template <class F>
+auto CounterStore::Impl::merge_locked(ReadState& st, F&& f) {
+  try_fold(st);
   std::shared_ptr<Generation> cur = load_current();
-  if (st->retired.empty()) return f(MergeInput{*cur, st->orphans, Counts{}});
+  if (st.retired.empty()) return f(MergeInput{*cur, st.orphans, Counts{}});
   // A writer is still inside a replaced generation: merge it as extra rows.
-  RowMap extra = st->orphans;
+  RowMap extra = st.orphans;
   Counts unrouted;
-  for (auto& g : st->retired) collect_rows(*g, extra, unrouted);
+  for (auto& g : st.retired) collect_rows(*g, extra, unrouted);
   return f(MergeInput{*cur, extra, unrouted});
 }
 
@@ -236,6 +243,23 @@ AsnSummary CounterStore::asn_summary(std::uint32_t asn, const Window& window) co
   s.prefixes.has_bytes = impl_->has_bytes.load(std::memory_order_relaxed);
   s.prefixes.has_latency = impl_->has_latency.load(std::memory_order_relaxed);
   return s;
+}
+
+// One reader lock for both reads: no reset or table swap between them, so
+// the metrics' rows and totals come from the same state.
+AsnActivity CounterStore::asn_activity(const Window& window) const {
+  AsnActivity a;
+  auto st = impl_->read.lock();
+  a.since_start = impl_->merge_locked(*st, [](const MergeInput& in) { return merge_asns(in, 0); });
+  if (st->history && window.length.count() > 0) {
+    Summed& sums = st->history->window_buffer();
+    RowMap extra;
+    WindowSpan span = st->history->window_sums(window, st->retired, sums, extra);
+    a.window = Windowed<AsnTable>{rank_asns(*impl_->load_current(), sums, extra, 0), span};
+  }
+  a.since_start.has_bytes = impl_->has_bytes.load(std::memory_order_relaxed);
+  a.since_start.has_latency = impl_->has_latency.load(std::memory_order_relaxed);
+  return a;
 }
 
 void CounterStore::close_step(MonoTime now) {

@@ -38,6 +38,13 @@ struct Windowed {
   std::optional<WindowSpan> window;
 };
 
+/// Every ASN since start and over a window, read under one lock (the metrics).
+struct AsnActivity {
+  AsnTable since_start;  ///< every ASN; its total is the sum of its rows
+  /// Every ASN with counts in the window, most hits first (none: no history, or no window).
+  std::optional<Windowed<AsnTable>> window;
+};
+
 /// One ASN over a window: its counts, rank and prefixes.
 struct AsnSummary {
   Counts counts;
@@ -76,6 +83,8 @@ class CounterStore {
                                      const Window& window) const;
   /// One ASN's counts, rank and prefixes, over a window or since start.
   AsnSummary asn_summary(std::uint32_t asn, const Window& window) const;
+  /// Every ASN since start, and over `window` when the store keeps a history.
+  AsnActivity asn_activity(const Window& window) const;
   /// Closes the history's step in progress at `now` (a timer every history-step).
   void close_step(MonoTime now);
   StoreStats stats() const;

@@ -27,16 +27,18 @@ void write_file(const fs::path& p, const std::string& text) {
   REQUIRE(out.good());
 }
 
-void write_table(const fs::path& path) {
+void write_table(const fs::path& path, const std::vector<std::pair<std::string, std::uint32_t>>& given) {
   std::vector<Route> routes;
-  for (auto [text, asn] : {std::pair{"192.0.2.0/24", 64496U},
-                           {"198.51.100.0/24", 64497U},
-                           {"203.0.113.0/25", 64498U},
-                           {"203.0.113.128/25", 64498U},
-                           {"2001:db8::/32", 64499U},
-                           {"2001:db8:1::/48", 64500U}}) {
-    routes.push_back(Route{*parse_prefix(text), asn});
-  }
+  for (const auto& [text, asn] : given) routes.push_back(Route{*parse_prefix(text), asn});
+  if (routes.empty())
+    for (auto [text, asn] : {std::pair{"192.0.2.0/24", 64496U},
+                             {"198.51.100.0/24", 64497U},
+                             {"203.0.113.0/25", 64498U},
+                             {"203.0.113.128/25", 64498U},
+                             {"2001:db8::/32", 64499U},
+                             {"2001:db8:1::/48", 64500U}}) {
+      routes.push_back(Route{*parse_prefix(text), asn});
+    }
   REQUIRE(write_ipasn(path.string(), routes, {"asncounter integration test table"}));
 }
 
@@ -49,7 +51,7 @@ std::string quote(const std::string& word) {
 }
 
 DaemonFixture::DaemonFixture(Setup setup) : setup_(std::move(setup)) {
-  write_table(db());
+  write_table(db(), setup_.routes);
   write_file(dir_ / "asnames.json",
              R"({"64496": "DOC-A, ZZ", "64497": "DOC-B, ZZ", "64498": "DOC-C, ZZ", "64499": "DOC-D, ZZ", )"
              R"("64500": "DOC-E, ZZ"})");

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "tests/support/test_support.hpp"
@@ -26,6 +27,8 @@ class DaemonFixture {
     bool reachable_by_others = false;     ///< chmod the temp dir 0711 (setpriv tests)
     std::vector<std::string> extra_args;  ///< appended to the command line
     bool db_in_config = false;            ///< `db` in the config file, not --db (a reload may change it)
+    /// The table's routes (prefix, ASN); empty: the documentation table above.
+    std::vector<std::pair<std::string, std::uint32_t>> routes{};
   };
 
   explicit DaemonFixture(Setup setup);
