@@ -22,6 +22,16 @@ rpc::ServerLimits limits_of(const Options& o) {
   return rpc::ServerLimits{o.max_clients, std::chrono::seconds(o.client_timeout)};
 }
 
+HistoryConfig history_config(const Options& o) {
+  HistoryConfig h;
+  h.step = std::chrono::seconds(o.history_step);
+  h.span = std::chrono::seconds(o.history_span);
+  h.max_bytes = o.history_memory;
+  // Coarser tiers only: a tier finer than the step would not merge anything.
+  std::erase_if(h.tiers, [&](const auto& tier) { return tier.second <= h.step; });
+  return h;
+}
+
 Result<std::shared_ptr<const AsNames>> load_names(const std::string& path) {
   if (path.empty()) return std::shared_ptr<const AsNames>();
   auto names = AsNames::load(path);
@@ -45,8 +55,10 @@ Result<bool> Daemon::start() {
   names_ = *loaded_names;
   auto policy = rpc::AdminPolicy::make(options_.admin_group);
   if (!policy) return Error{policy.error()};
-  store_ = std::make_unique<CounterStore>(table, options_.shards);
+  store_ = std::make_unique<CounterStore>(table, options_.shards, history_config(options_),
+                                          std::chrono::steady_clock::now());
   if (auto restored = restore_counts(); !restored) return Error{restored.error()};
+  history_clock_ = std::make_unique<HistoryClock>(*store_, std::chrono::seconds(options_.history_step));
 
   rpc::DaemonControl& control = *this;
   dispatcher_ = std::make_unique<rpc::Dispatcher>(control, std::move(*policy));
@@ -125,6 +137,9 @@ void Daemon::shutdown() {
   server_.reset();
   // The counts first: a table source still at work must not cost them (it
   // gives up at once, but systemd's SIGKILL would come before a slow one).
+  history_clock_.reset();
+  // The step in progress closes now, so a restart keeps it in the history.
+  if (store_) store_->close_step(std::chrono::steady_clock::now());
   if (serving_) save_counts();
   if (tables_) tables_->stop();
 }

@@ -18,6 +18,7 @@
 #include "common/table/lpm_table.hpp"
 #include "daemon/asio.hpp"
 #include "daemon/daemon_status.hpp"
+#include "daemon/history_clock.hpp"
 #include "daemon/input/input.hpp"
 #include "daemon/metrics/metrics_collector.hpp"
 #include "daemon/options.hpp"
@@ -32,6 +33,8 @@ namespace asncounter::detail {
 
 std::int64_t unix_now();
 rpc::ServerLimits limits_of(const Options& o);
+/// The history settings the options ask for.
+HistoryConfig history_config(const Options& o);
 /// The AS names at `path`; none (a null pointer) when the path is empty.
 Result<std::shared_ptr<const AsNames>> load_names(const std::string& path);
 
@@ -85,6 +88,7 @@ class Daemon final : private rpc::DaemonControl {
   asio::steady_timer save_timer_{io_};
   asio::steady_timer watchdog_timer_{io_};
   std::unique_ptr<CounterStore> store_;
+  std::unique_ptr<HistoryClock> history_clock_;  // closes the store's steps
   mutable std::mutex names_mutex_;
   std::shared_ptr<const AsNames> names_;
   std::vector<std::unique_ptr<Input>> inputs_;
