@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 
 #include <csignal>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <thread>
 
@@ -37,11 +38,11 @@ std::map<std::uint64_t, std::uint64_t> counts_of(const std::string& answer) {
 }
 
 // Feeds A (64496) then, after a pause, B (64497); a 2 s window then covers
-// B's step and not A's (A is 4 s old, steps are 1 s).
+// B's step and not A's (A is 8 s older, steps are 1 s).
 void feed_a_then_b(DaemonFixture& d) {
   d.write_fifo(lines(100, "192.0.2.1"));
   REQUIRE(d.wait_for_hits(100) == 100);
-  std::this_thread::sleep_for(std::chrono::seconds(4));
+  std::this_thread::sleep_for(std::chrono::seconds(8));
   d.write_fifo(lines(30, "198.51.100.7") + lines(20, "2001:db8:1::1"));
   REQUIRE(d.wait_for_hits(150) == 150);
 }
@@ -98,6 +99,17 @@ TEST_CASE("top --window covers only the recent stream, since start covers both",
   CHECK(h.at("enabled") == true);
   CHECK(h.at("steps").get<std::uint64_t>() >= 3);
   CHECK(h.at("bytes").get<std::uint64_t>() > 0);
+
+  // After a restart: the history came back with the counts, the downtime
+  // as a gap, so a window reaching back over B (not A) still holds B only.
+  CHECK(d.stop(SIGTERM) == 0);
+  d.start();
+  REQUIRE(d.wait_for_hits(150) == 150);
+  auto restored = d.ctl("--json top --window 4s");
+  REQUIRE(restored.status == 0);
+  CHECK(counts_of(restored.out) == std::map<std::uint64_t, std::uint64_t>{{64497, 30}, {64500, 20}});
+  CHECK(counts_of(d.ctl("--json top").out) ==
+        std::map<std::uint64_t, std::uint64_t>{{64496, 100}, {64497, 30}, {64500, 20}});
   CHECK(d.stop(SIGTERM) == 0);
 }
 
