@@ -65,6 +65,7 @@ enum class MethodId : std::uint8_t {
   reset,
   refresh,
   reload,
+  asn,
   count_  ///< not a method: the number of methods
 };
 inline constexpr std::size_t kMethodCount = static_cast<std::size_t>(MethodId::count_);
@@ -77,6 +78,7 @@ enum class ParamId : std::uint8_t {
   limit,
   asn,
   ips,
+  window,
   count_  ///< not a parameter: the number of parameters
 };
 inline constexpr std::size_t kParamCount = static_cast<std::size_t>(ParamId::count_);
@@ -123,15 +125,17 @@ inline constexpr std::array<ParamSpec, kParamCount> kParams{{
     {ParamId::limit, "limit", ParamType::unsigned_integer, 0, UINT64_MAX, "N", "a number"},
     {ParamId::asn, "asn", ParamType::unsigned_integer, 0, UINT32_MAX, "ASN", "an AS number"},
     {ParamId::ips, "ips", ParamType::addresses, 1, kMaxLookupAddresses, "IP", "an address"},
+    {ParamId::window, "window", ParamType::unsigned_integer, 0, UINT32_MAX, "SECONDS",
+     "a number of seconds (0: since start)"},
 }};
 
 /// Every method, indexed by MethodId. Append-only (see the compatibility rule above).
 inline constexpr std::array<Method, kMethodCount> kMethods{{
-    {MethodId::top, "top", Access::read, param_set(ParamId::limit), 0, "top",
+    {MethodId::top, "top", Access::read, param_set(ParamId::limit, ParamId::window), 0, "top",
      "top ASNs: count, percent, ASN, AS name (and bytes)"},
-    {MethodId::prefixes, "prefixes", Access::read, param_set(ParamId::limit, ParamId::asn), 0, "prefixes",
-     "top prefixes (limit 0: all of them), optionally of one ASN"},
-    {MethodId::report, "report", Access::read, param_set(ParamId::limit), 0, "report",
+    {MethodId::prefixes, "prefixes", Access::read, param_set(ParamId::limit, ParamId::asn, ParamId::window),
+     0, "prefixes", "top prefixes (limit 0: all of them), optionally of one ASN"},
+    {MethodId::report, "report", Access::read, param_set(ParamId::limit, ParamId::window), 0, "report",
      "both tables, as the one-shot report"},
     {MethodId::as_prefixes, "as_prefixes", Access::read, param_set(ParamId::asn), param_set(ParamId::asn),
      "as-prefixes", "prefixes of ASN in the current table"},
@@ -143,6 +147,8 @@ inline constexpr std::array<Method, kMethodCount> kMethods{{
     {MethodId::reset, "reset", Access::admin, 0, 0, "reset", "zero all counts"},
     {MethodId::refresh, "refresh", Access::admin, 0, 0, "refresh", "fetch and load a new table now"},
     {MethodId::reload, "reload", Access::admin, 0, 0, "reload", "re-read the configuration (as SIGHUP)"},
+    {MethodId::asn, "asn", Access::read, param_set(ParamId::asn, ParamId::window), param_set(ParamId::asn),
+     "asn", "one ASN: count, bytes, share, rank and its counted prefixes"},
 }};
 
 // Each table has exactly one row per enumerator, in enumerator order (a

@@ -3,10 +3,12 @@
 #include <algorithm>
 #include <charconv>
 #include <chrono>
+#include <ctime>
 #include <istream>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <ostream>
+#include <sstream>
 
 #include "common/parse_number.hpp"
 #include "common/report.hpp"
@@ -16,6 +18,7 @@
 #include "ctl/client.hpp"
 #include "ctl/exit_codes.hpp"
 #include "ctl/offline.hpp"
+#include "ctl/watch.hpp"
 
 namespace asncounter::ctl {
 namespace {
@@ -23,7 +26,7 @@ namespace {
 using nlohmann::json;
 
 // asncounterctl's own flags; the daemon methods' flags come from rpc::params().
-enum Flag : unsigned { kBy = 1, kFormat = 2, kDb = 4 };
+enum Flag : unsigned { kBy = 1, kFormat = 2, kDb = 4, kMinCount = 8, kWatch = 16 };
 
 struct Args {
   std::vector<std::string> positional;
@@ -31,7 +34,9 @@ struct Args {
   std::string by = "prefix";
   std::string format;
   std::string db;
-  unsigned given = 0;  // Flag bits given
+  std::uint64_t min_count = 0;  // block-list: rows under it are never blocked
+  unsigned watch = 2;           // top --watch: seconds between screens
+  unsigned given = 0;           // Flag bits given
 };
 
 struct Ctx {
@@ -74,6 +79,63 @@ int call(Ctx& c, rpc::MethodId method, const rpc::Params& params, std::string& r
   return kExitOk;
 }
 
+// The seconds a windowed answer covers; nullopt since start.
+std::optional<double> window_seconds(const json& doc) {
+  const json* w = doc.is_object() && doc.contains("window") ? &doc["window"] : nullptr;
+  if (!w || !w->is_object() || !w->value("from", json()).is_number() || !w->value("to", json()).is_number())
+    return std::nullopt;
+  return std::max(w->value("to", 0.0) - w->value("from", 0.0), 0.001);
+}
+
+std::string wall_text(double unix_seconds) {
+  std::time_t t = static_cast<std::time_t>(unix_seconds);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+// "window: 300 s asked, 120.0 s held from ... to ..." under a windowed table.
+std::string window_line(const json& w) {
+  std::ostringstream line;
+  line.setf(std::ios::fixed);
+  line.precision(1);
+  const double from = w.value("from", 0.0);
+  const double to = w.value("to", 0.0);
+  line << "window: " << w.value("seconds", 0) << " s asked, " << (to - from) << " s from " << wall_text(from)
+       << " to " << wall_text(to);
+  if (w.value("clipped", false)) line << " (clipped: the history holds less)";
+  return line.str() + "\n";
+}
+
+std::string rate_text(double count, double seconds) {
+  std::ostringstream r;
+  r.setf(std::ios::fixed);
+  r.precision(2);
+  r << count / seconds;
+  return r.str();
+}
+
+// The table's TSV with a rate/s column after each row when it covers a window.
+std::string with_rates(const std::string& tsv, std::optional<double> seconds) {
+  if (!seconds) return tsv;
+  std::string out;
+  std::istringstream lines(tsv);
+  bool header = true;
+  for (std::string line; std::getline(lines, line);) {
+    if (header) {
+      line += "\trate/s";
+      header = false;
+    } else if (!line.starts_with("total: ")) {
+      auto count = parse_unsigned<std::uint64_t>(line.substr(0, line.find('\t')));
+      line += "\t" + rate_text(static_cast<double>(count.value_or(0)), *seconds);
+    }
+    out += line + "\n";
+  }
+  return out;
+}
+
 int print_table(Ctx& c, const std::string& result, bool prefixes) {
   auto table = report_from_json(result, prefixes);
   if (!table) {
@@ -82,7 +144,9 @@ int print_table(Ctx& c, const std::string& result, bool prefixes) {
   }
   std::string text;
   append_tsv(text, *table);
-  c.out << text;
+  json doc = json::parse(result, nullptr, false);
+  c.out << with_rates(text, window_seconds(doc));
+  if (window_seconds(doc)) c.out << window_line(doc["window"]);
   return kExitOk;
 }
 
@@ -101,7 +165,49 @@ int print_report(Ctx& c, const std::string& result) {
     c.err << "asncounterctl: " << (asns ? prefixes.error() : asns.error()) << "\n";
     return kExitDaemonError;
   }
-  c.out << format_report(*asns, *prefixes);
+  auto seconds = window_seconds(doc);
+  std::string text;
+  append_tsv(text, *asns);
+  std::string rest;
+  append_tsv(rest, *prefixes);
+  c.out << with_rates(text, seconds) << with_rates(rest, seconds);
+  if (seconds) c.out << window_line(doc["window"]);
+  return kExitOk;
+}
+
+std::string text_or_none(const json& v);
+
+// One ASN: its counts, share, rank, and its counted prefixes with adjacent ones merged.
+int print_asn(Ctx& c, const std::string& result) {
+  json doc = json::parse(result, nullptr, false);
+  if (!doc.is_object()) return c.err << "asncounterctl: malformed asn answer\n", kExitDaemonError;
+  auto seconds = window_seconds(doc);
+  c.out << "asn: " << text_or_none(doc.value("asn", json())) << "\n";
+  c.out << "name: " << text_or_none(doc.value("name", json())) << "\n";
+  c.out << "count: " << doc.value("count", std::uint64_t{0}) << "\n";
+  c.out << "bytes: " << doc.value("bytes", std::uint64_t{0}) << "\n";
+  c.out << "share: " << text_or_none(doc.value("percent", json())) << "%\n";
+  c.out << "rank: " << text_or_none(doc.value("rank", json())) << "\n";
+  if (seconds)
+    c.out << "rate/s: " << rate_text(static_cast<double>(doc.value("count", std::uint64_t{0})), *seconds)
+          << "\n"
+          << window_line(doc["window"]);
+  // Counted prefixes, merged; each merged block with the hits of what it covers.
+  std::vector<std::pair<Prefix, std::uint64_t>> counted;
+  for (const auto& row : doc.value("prefixes", json::array())) {
+    auto p = row.value("prefix", json()).is_string() ? parse_prefix(row["prefix"].get<std::string>())
+                                                     : std::nullopt;
+    if (p) counted.emplace_back(*p, row.value("count", std::uint64_t{0}));
+  }
+  std::vector<Prefix> plain;
+  for (const auto& [p, n] : counted) plain.push_back(p);
+  c.out << "prefixes:\tcount\n";
+  for (const Prefix& block : merge_prefixes(std::move(plain))) {
+    std::uint64_t n = 0;
+    for (const auto& [p, count] : counted)
+      if (contains(block, p.addr)) n += count;
+    c.out << to_string(block) << '\t' << n << "\n";
+  }
   return kExitOk;
 }
 
@@ -154,6 +260,7 @@ constexpr Printer kPrinters[] = {
     {rpc::MethodId::reset, nullptr, "counts reset"},
     {rpc::MethodId::refresh, nullptr, "refresh queued"},
     {rpc::MethodId::reload, nullptr, "configuration reloaded"},
+    {rpc::MethodId::asn, print_asn, {}},
 };
 
 int print_answer(Ctx& c, rpc::MethodId method, const std::string& result) {
@@ -224,6 +331,7 @@ int blocked_prefixes(Ctx& c, const Args& a, std::vector<Prefix>& out) {
   auto table = report_from_json(result, !by_asn);
   if (!table) return c.err << "asncounterctl: " << table.error() << "\n", kExitDaemonError;
   for (const auto& row : table->rows) {
+    if (row.count < a.min_count) continue;  // quiet: never blocked
     if (!by_asn) {
       if (row.prefix) out.push_back(*row.prefix);  // unrouted ("None") cannot be blocked
       continue;
@@ -276,9 +384,10 @@ struct LocalCommand {
 };
 
 constexpr LocalCommand kLocalCommands[] = {
-    {"block-list", 0, kBy | kFormat, rpc::param_set(rpc::ParamId::limit),
-     "[--by asn|prefix]\n  --format nft|iptables|ipset|nginx|nginx-geo|cidr",
-     "block rules for the top talkers, prefixes merged;\nby prefix (default) or every prefix of the top ASNs",
+    {"block-list", 0, kBy | kFormat | kMinCount, rpc::param_set(rpc::ParamId::limit, rpc::ParamId::window),
+     "[--by asn|prefix]\n  [--min-count N] --format nft|iptables|ipset|nginx|nginx-geo|cidr",
+     "block rules for the top talkers, prefixes merged;\nby prefix (default) or every prefix of the top "
+     "ASNs;\nwith --window, the top of the last DURATION;\nnever those under --min-count hits",
      run_block_list},
     {"lookup", kDb, kDb, 0, "--db FILE [IP...]",
      "offline: ip, asn, prefix per address (stdin when none given)", run_offline_lookup},
@@ -332,6 +441,35 @@ const rpc::ParamSpec* take_param_flag(const std::vector<std::string>& args, std:
   return nullptr;
 }
 
+}  // namespace
+
+std::optional<std::uint64_t> parse_duration(std::string_view text) {
+  std::uint64_t unit = 1;
+  if (!text.empty()) {
+    switch (text.back()) {
+      case 's':
+        unit = 1, text.remove_suffix(1);
+        break;
+      case 'm':
+        unit = 60, text.remove_suffix(1);
+        break;
+      case 'h':
+        unit = 3600, text.remove_suffix(1);
+        break;
+      case 'd':
+        unit = 86400, text.remove_suffix(1);
+        break;
+      default:
+        break;
+    }
+  }
+  auto n = parse_unsigned<std::uint64_t>(text);
+  if (!n || *n > UINT64_MAX / unit) return std::nullopt;
+  return *n * unit;
+}
+
+namespace {
+
 // Global options may come anywhere; the first other word is the command.
 std::optional<std::string> parse_args(Ctx& c, const std::vector<std::string>& args, std::string& command,
                                       Args& a) {
@@ -346,6 +484,26 @@ std::optional<std::string> parse_args(Ctx& c, const std::vector<std::string>& ar
       auto s = parse_unsigned<unsigned>(v);
       if (!s || *s == 0) return "--timeout takes a positive number of seconds";
       c.timeout = std::chrono::seconds(*s);
+    } else if (take_flag(args, i, "--window", v)) {
+      auto seconds = parse_duration(v);
+      if (!seconds || *seconds > rpc::param(rpc::ParamId::window).max)
+        return "--window takes a duration: SECONDS, or a number with s, m, h or d (90s, 5m, 1h, 1d); not " +
+               v;
+      a.params.set(rpc::ParamId::window, *seconds);
+    } else if (take_flag(args, i, "--min-count", v)) {
+      auto n = parse_unsigned<std::uint64_t>(v);
+      if (!n) return "--min-count takes a number of hits";
+      a.min_count = *n, a.given |= kMinCount;
+    } else if (arg == "--watch") {
+      a.given |= kWatch;
+      // An optional number of seconds may follow.
+      if (i + 1 < args.size()) {
+        if (auto s = parse_unsigned<unsigned>(args[i + 1]); s && *s > 0) a.watch = *s, ++i;
+      }
+    } else if (take_flag(args, i, "--watch", v)) {
+      auto s = parse_unsigned<unsigned>(v);
+      if (!s || *s == 0) return "--watch takes a positive number of seconds";
+      a.watch = *s, a.given |= kWatch;
     } else if (const rpc::ParamSpec* spec = take_param_flag(args, i, v)) {
       auto n = parse_unsigned<std::uint64_t>(v);
       if (!n || *n < spec->min || *n > spec->max)
@@ -426,6 +584,15 @@ int run(const std::vector<std::string>& args, std::istream& in, std::ostream& ou
   }
   const rpc::Method* m = rpc::find_command(command);
   if (!m) return usage_error(c, command.empty() ? "no command given" : "unknown command " + command);
+  if (command == "top" && (a.given & kWatch)) {
+    if ((a.given & ~kWatch) || !a.positional.empty() || a.params.has(rpc::ParamId::window))
+      return usage_error(c, "top --watch takes only --limit");
+    rpc::Params all;
+    all.set(rpc::ParamId::limit, 0);
+    auto fetch = [&](std::string& result) { return call(c, rpc::MethodId::top, all, result); };
+    return watch_top(fetch, a.watch, a.params.number<std::size_t>(rpc::ParamId::limit).value_or(20), c.out,
+                     c.err);
+  }
   // Flags carry the optional parameters; the required ones are positional.
   if (a.given || (a.params.given() & ~(m->params & ~m->required)))
     return usage_error(c, "option not accepted by " + command);

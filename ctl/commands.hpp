@@ -4,7 +4,9 @@
 // JSON with --json). Names, usage and help of the daemon's commands come
 // from common/rpc.hpp's method table.
 
+#include <cstdint>
 #include <iosfwd>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -17,6 +19,10 @@ int run(const std::vector<std::string>& args, std::istream& in, std::ostream& ou
 
 /// The usage text, generated from the method table plus ctl's own commands.
 std::string usage();
+
+/// A --window DURATION: plain seconds, or a number followed by s, m, h or d;
+/// nullopt when it is none of these (or overflows).
+std::optional<std::uint64_t> parse_duration(std::string_view text);
 
 /// True when asncounterctl has a command of that name (the contract test
 /// checks one exists for every method).

@@ -25,19 +25,24 @@ rpc::ServerLimits limits_of(const Options& o) {
 
 rpc::AnswerCaps caps_of(const Options& o) { return rpc::AnswerCaps{o.rpc_max_rows}; }
 
+HistoryConfig history_config(const Options& o) {
+  HistoryConfig h;
+  h.step = std::chrono::seconds(o.history_step);
+  h.span = std::chrono::seconds(o.history_span);
+  h.max_bytes = o.history_memory;
+  // Coarser tiers only: a tier finer than the step would not merge anything.
+  std::erase_if(h.tiers, [&](const auto& tier) { return tier.second <= h.step; });
+  // The metrics' window is kept summed, so a scrape does not add up its steps.
+  std::chrono::seconds metrics(o.metrics_window);
+  if (std::find(h.rolling.begin(), h.rolling.end(), metrics) == h.rolling.end()) h.rolling.push_back(metrics);
+  return h;
+}
+
 Result<std::shared_ptr<const AsNames>> load_names(const std::string& path) {
   if (path.empty()) return std::shared_ptr<const AsNames>();
   auto names = AsNames::load(path);
   if (!names) return Error{names.error()};
   return std::shared_ptr<const AsNames>(std::make_shared<AsNames>(std::move(*names)));
-}
-
-// The history the metrics' window needs (issue 13), its window kept summed.
-HistoryConfig history_config(const Options& o) {
-  HistoryConfig h;
-  std::chrono::seconds metrics(o.metrics_window);
-  if (std::find(h.rolling.begin(), h.rolling.end(), metrics) == h.rolling.end()) h.rolling.push_back(metrics);
-  return h;
 }
 
 Result<void> Daemon::start() {
@@ -56,9 +61,10 @@ Result<void> Daemon::start() {
   names_ = *loaded_names;
   auto policy = rpc::AdminPolicy::make(options_.admin_group);
   if (!policy) return Error{policy.error()};
-  history_ = history_config(options_);
-  store_ = std::make_unique<CounterStore>(table, options_.shards, history_, std::chrono::steady_clock::now());
+  store_ = std::make_unique<CounterStore>(table, options_.shards, history_config(options_),
+                                          std::chrono::steady_clock::now());
   if (auto restored = restore_counts(); !restored) return Error{restored.error()};
+  history_clock_ = std::make_unique<HistoryClock>(*store_, std::chrono::seconds(options_.history_step));
 
   rpc::DaemonControl& control = *this;
   dispatcher_ = std::make_unique<rpc::Dispatcher>(control, std::move(*policy));
@@ -94,7 +100,6 @@ int Daemon::run() {
   serving_ = true;
   wait_signal();
   schedule_save();
-  schedule_history_step();
   if (auto period = systemd::watchdog_period()) schedule_watchdog(*period);
   systemd::ready();
   systemd::status(table_status(*store_->table()));
@@ -102,18 +107,6 @@ int Daemon::run() {
   systemd::stopping();
   shutdown();
   return 0;
-}
-
-// The one place a history step is closed; the timer's period is history-step.
-void Daemon::close_history_step() { store_->close_step(std::chrono::steady_clock::now()); }
-
-void Daemon::schedule_history_step() {
-  history_timer_.expires_after(history_.step);
-  history_timer_.async_wait([this](boost::system::error_code ec) {
-    if (ec) return;
-    close_history_step();
-    schedule_history_step();
-  });
 }
 
 void Daemon::wait_signal() {
@@ -153,6 +146,9 @@ void Daemon::shutdown() {
   server_.reset();
   // The counts first: a table source still at work must not cost them (it
   // gives up at once, but systemd's SIGKILL would come before a slow one).
+  history_clock_.reset();
+  // The step in progress closes now, so a restart keeps it in the history.
+  if (store_) store_->close_step(std::chrono::steady_clock::now());
   // A periodic save under way finishes first, so the last one written wins.
   saver_.join();
   if (serving_) save_counts();

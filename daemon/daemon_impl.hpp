@@ -20,6 +20,7 @@
 #include "common/table/lpm_table.hpp"
 #include "daemon/asio.hpp"
 #include "daemon/daemon_status.hpp"
+#include "daemon/history_clock.hpp"
 #include "daemon/input/input.hpp"
 #include "daemon/metrics/metrics_collector.hpp"
 #include "daemon/options.hpp"
@@ -35,6 +36,8 @@ namespace asncounter::detail {
 std::int64_t unix_now();
 rpc::ServerLimits limits_of(const Options& o);
 rpc::AnswerCaps caps_of(const Options& o);
+/// The history settings the options ask for.
+HistoryConfig history_config(const Options& o);
 /// The AS names at `path`; none (a null pointer) when the path is empty.
 Result<std::shared_ptr<const AsNames>> load_names(const std::string& path);
 
@@ -86,8 +89,6 @@ class Daemon final : private rpc::DaemonControl {
   void save_counts() const;
   void save_counts_in_background();
   void schedule_save();
-  void close_history_step();
-  void schedule_history_step();
   void schedule_watchdog(std::chrono::microseconds period);
   void shutdown();
 
@@ -101,9 +102,8 @@ class Daemon final : private rpc::DaemonControl {
   // taken on it, under the store's lock); one at a time.
   asio::thread_pool saver_{1};
   std::shared_ptr<std::atomic<bool>> saving_ = std::make_shared<std::atomic<bool>>(false);
-  asio::steady_timer history_timer_{io_};  // closes a history step every history_.step
-  HistoryConfig history_;
   std::unique_ptr<CounterStore> store_;
+  std::unique_ptr<HistoryClock> history_clock_;  // closes the store's steps
   mutable std::mutex names_mutex_;
   std::shared_ptr<const AsNames> names_;
   std::vector<std::unique_ptr<Input>> inputs_;

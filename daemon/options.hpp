@@ -47,7 +47,10 @@ struct Options {
   unsigned metrics_window = 300;    ///< seconds: the K are the most active over it
   std::string state_dir = "/var/lib/asncounter";
   std::string cache_dir = "/var/cache/asncounter";
-  unsigned save_interval = 60;  ///< seconds between state saves
+  unsigned save_interval = 60;          ///< seconds between state saves
+  unsigned history_step = 10;           ///< seconds per history step (DESIGN.md "Time")
+  unsigned history_span = 86400;        ///< seconds of history kept
+  unsigned history_memory = 64U << 20;  ///< bytes the history's steps may take
   std::string rib_url = "https://archive.routeviews.org/route-views4/bgpdata";
   bool rib_url_given = false;         ///< --rib-url set explicitly (with --db: download only if set)
   unsigned refresh_interval = 86400;  ///< seconds

@@ -48,17 +48,24 @@ std::string marked(std::string table_json, bool truncated) {
   return table_json;
 }
 
-std::string asn_json(DaemonControl& d, const Params& p, const AnswerCaps& caps, const AsNames* names) {
-  auto t = d.store().top_asns(rows_to_ask(p, caps));
-  bool truncated = cut(t, caps);
-  return marked(to_json(make_asn_report(t, names)), truncated);
+// A table answer's JSON, and the interval it covers when a window was asked.
+struct TableAnswer {
+  std::string json;
+  std::optional<WindowSpan> window;
+};
+
+TableAnswer asn_answer(DaemonControl& d, const Params& p, const AnswerCaps& caps, const AsNames* names,
+                       const Window& w) {
+  auto t = d.store().top_asns(rows_to_ask(p, caps), w);
+  bool truncated = cut(t.table, caps);
+  return {marked(to_json(make_asn_report(t.table, names)), truncated), t.window};
 }
 
-std::string prefix_json(DaemonControl& d, const Params& p, const AnswerCaps& caps, const AsNames* names,
-                        std::optional<std::uint32_t> asn) {
-  auto t = d.store().top_prefixes(rows_to_ask(p, caps), asn);
-  bool truncated = cut(t, caps);
-  return marked(to_json(make_prefix_report(t, names)), truncated);
+TableAnswer prefix_answer(DaemonControl& d, const Params& p, const AnswerCaps& caps, const AsNames* names,
+                          std::optional<std::uint32_t> asn, const Window& w) {
+  auto t = d.store().top_prefixes(rows_to_ask(p, caps), asn, w);
+  bool truncated = cut(t.table, caps);
+  return {marked(to_json(make_prefix_report(t.table, names)), truncated), t.window};
 }
 
 json table_json(const LpmTable& t) {
@@ -139,20 +146,83 @@ json as_prefixes_json(const LpmTable& table, const AsNames* names, std::uint32_t
   return {{"asn", asn}, {"name", name_of(names, asn)}, {"prefixes", std::move(list)}};
 }
 
+// The window asked for, ending now (length 0: since start).
+Window window_of(const Params& p) {
+  return Window{std::chrono::seconds(p.number<std::uint32_t>(ParamId::window).value_or(0)),
+                std::chrono::steady_clock::now()};
+}
+
+// Steady times become wall times by their distance from now, read once per
+// answer: steps follow the monotonic clock (a wall clock jump never moves a
+// hit between steps), and only the labels follow the wall clock.
+double wall_of(MonoTime t, MonoTime mono_now, std::chrono::system_clock::time_point wall_now) {
+  auto wall = wall_now - std::chrono::duration_cast<std::chrono::system_clock::duration>(mono_now - t);
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(wall.time_since_epoch()).count();
+  return static_cast<double>(ms) / 1000.0;
+}
+
+// `"window": {"seconds", "from", "to", "clipped"}` of DESIGN.md, or nothing since start.
+json window_json(const std::optional<WindowSpan>& w) {
+  if (!w) return nullptr;
+  auto mono_now = std::chrono::steady_clock::now();
+  auto wall_now = std::chrono::system_clock::now();
+  return {{"seconds", w->requested.count()},
+          {"from", wall_of(w->from, mono_now, wall_now)},
+          {"to", wall_of(w->to, mono_now, wall_now)},
+          {"clipped", w->clipped}};
+}
+
+// A table's JSON text with the window it covers added.
+std::string with_window(std::string table_json, const std::optional<WindowSpan>& w) {
+  if (!w || table_json.empty() || table_json.back() != '}') return table_json;
+  table_json.pop_back();
+  return table_json + R"(,"window":)" + dump(window_json(w)) + "}";
+}
+
 Reply top(DaemonControl& d, const Params& p, const AnswerCaps& caps) {
-  return Reply::success(asn_json(d, p, caps, d.names().get()));
+  auto a = asn_answer(d, p, caps, d.names().get(), window_of(p));
+  return Reply::success(with_window(std::move(a.json), a.window));
 }
 
 Reply prefixes(DaemonControl& d, const Params& p, const AnswerCaps& caps) {
   auto asn = p.number<std::uint32_t>(ParamId::asn);
-  return Reply::success(prefix_json(d, p, caps, d.names().get(), asn));
+  auto a = prefix_answer(d, p, caps, d.names().get(), asn, window_of(p));
+  return Reply::success(with_window(std::move(a.json), a.window));
 }
 
 Reply report(DaemonControl& d, const Params& p, const AnswerCaps& caps) {
   auto n = d.names();
-  std::string out = R"({"asns":)" + asn_json(d, p, caps, n.get());
-  out += R"(,"prefixes":)" + prefix_json(d, p, caps, n.get(), std::nullopt) + "}";
-  return Reply::success(std::move(out));
+  Window w = window_of(p);
+  auto asns = asn_answer(d, p, caps, n.get(), w);
+  auto prefixes = prefix_answer(d, p, caps, n.get(), std::nullopt, w);
+  std::string out = R"({"asns":)" + asns.json + R"(,"prefixes":)" + prefixes.json;
+  if (asns.window) out += R"(,"window":)" + dump(window_json(asns.window));
+  return Reply::success(out + "}");
+}
+
+// One ASN: what the old tool's REPL gave with asn_counter.get(N) and asn_prefixes(N).
+Reply asn(DaemonControl& d, const Params& p, const AnswerCaps& caps) {
+  auto asn = *p.number<std::uint32_t>(ParamId::asn);
+  auto names = d.names();
+  AsnSummary s = d.store().asn_summary(asn, window_of(p));
+  bool truncated = cut(s.prefixes, caps);
+  json out = {{"asn", asn},
+              {"name", name_of(names.get(), asn)},
+              {"count", s.counts.hits},
+              {"bytes", s.counts.bytes},
+              {"total", s.total.hits},
+              {"total_bytes", s.total.bytes},
+              {"percent", format_percent(s.counts.hits, s.total.hits)},
+              {"rank", s.rank == 0 ? json(nullptr) : json(s.rank)}};
+  json list = json::array();
+  for (const auto& row : make_prefix_report(s.prefixes, names.get()).rows) {
+    if (!row.prefix) continue;
+    list.push_back({{"prefix", to_string(*row.prefix)}, {"count", row.count}, {"bytes", row.bytes}});
+  }
+  out["prefixes"] = std::move(list);
+  if (truncated) out["truncated"] = true;
+  if (s.window) out["window"] = window_json(s.window);
+  return Reply::success(dump(out));
 }
 
 Reply as_prefixes(DaemonControl& d, const Params& p, const AnswerCaps&) {
@@ -165,8 +235,26 @@ Reply lookup(DaemonControl& d, const Params& p, const AnswerCaps&) {
   return Reply::success(dump(lookup_json(*d.store().table(), d.names().get(), p.list(ParamId::ips))));
 }
 
+// What the history really holds (DESIGN.md: span and bytes shown in stats).
+json history_json(const HistoryStats& h) {
+  if (!h.enabled) return {{"enabled", false}};
+  auto mono_now = std::chrono::steady_clock::now();
+  auto wall_now = std::chrono::system_clock::now();
+  return {{"enabled", true},
+          {"from", wall_of(h.from, mono_now, wall_now)},
+          {"to", wall_of(h.to, mono_now, wall_now)},
+          {"span_seconds", std::chrono::duration<double>(h.to - h.from).count()},
+          {"steps", h.steps},
+          {"entries", h.entries},
+          {"bytes", h.bytes},
+          {"snapshot_bytes", h.snapshot_bytes},
+          {"dropped_steps", h.dropped_steps}};
+}
+
 Reply stats(DaemonControl& d, const Params&, const AnswerCaps&) {
-  return Reply::success(dump(stats_json(d, d.store())));
+  json out = stats_json(d, d.store());
+  out["history"] = history_json(d.store().stats().history);
+  return Reply::success(dump(out));
 }
 
 Reply version(DaemonControl&, const Params&, const AnswerCaps&) {
@@ -207,6 +295,7 @@ constexpr std::array<Handler, kMethodCount> kHandlers = [] {
   h[at(MethodId::reset)] = reset;
   h[at(MethodId::refresh)] = refresh;
   h[at(MethodId::reload)] = reload;
+  h[at(MethodId::asn)] = asn;
   return h;
 }();
 static_assert(std::find(kHandlers.begin(), kHandlers.end(), nullptr) == kHandlers.end(),
@@ -225,6 +314,7 @@ bool runs_off_loop(MethodId id) {
     case MethodId::prefixes:
     case MethodId::report:
     case MethodId::as_prefixes:
+    case MethodId::asn:
       return true;
     default:
       return false;

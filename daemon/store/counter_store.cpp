@@ -336,3 +336,17 @@ void CounterStore::import_rows(const std::vector<PrefixRow>& rows) {
 }
 
 }  // namespace asncounter
+
+namespace asncounter {
+
+std::vector<SavedStep> CounterStore::export_history(MonoTime now) const {
+  auto st = impl_->read.lock();
+  return st->history ? st->history->export_steps(now) : std::vector<SavedStep>{};
+}
+
+void CounterStore::import_history(const std::vector<SavedStep>& steps, std::chrono::milliseconds gap) {
+  auto st = impl_->read.lock();
+  if (st->history) st->history->import_steps(steps, gap);
+}
+
+}  // namespace asncounter

@@ -96,6 +96,12 @@ class CounterStore {
   /// Adds previously exported rows back (at start, after a restart).
   void import_rows(const std::vector<PrefixRow>& rows);
 
+  /// The history's closed steps, for persistence (empty without a history).
+  std::vector<SavedStep> export_history(MonoTime now) const;
+  /// Puts saved steps back, `gap` before the store's start; call after
+  /// import_rows and before the first close_step.
+  void import_history(const std::vector<SavedStep>& steps, std::chrono::milliseconds gap);
+
   struct Impl;
 
  private:

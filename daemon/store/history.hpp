@@ -50,6 +50,11 @@ class History {
   /// A buffer for window_sums' `out`, kept between queries (a full table's
   /// arrays would otherwise be faulted in again on every query).
   Summed& window_buffer() { return window_buf_; }
+  /// The closed steps, keys as (prefix, ASN) rows, ages counted back from `now`.
+  std::vector<SavedStep> export_steps(MonoTime now) const;
+  /// Puts saved steps back before the first close, `gap` (the downtime)
+  /// before the store's start; the counts themselves were imported already.
+  void import_steps(const std::vector<SavedStep>& steps, std::chrono::milliseconds gap);
   /// Forgets every step and move (the counts were zeroed).
   void reset();
   HistoryStats stats() const;

@@ -11,6 +11,8 @@
 #include <utility>
 #include <vector>
 
+#include "common/counts.hpp"
+
 namespace asncounter {
 
 using MonoTime = std::chrono::steady_clock::time_point;
@@ -45,6 +47,19 @@ struct WindowSpan {
   MonoTime to{};
   bool clipped{};  ///< the history holds less than was asked for
   std::chrono::duration<double> length() const { return to - from; }
+};
+
+/// The history as saved with the counts: its closed steps, each with the
+/// (prefix, ASN) rows that moved in it, placed by age at the save (so that a
+/// restart shows the downtime as a gap, whatever the monotonic clock did).
+struct SavedStep {
+  std::chrono::milliseconds age_from{};  ///< how long before the save the step started
+  std::chrono::milliseconds age_to{};    ///< and ended
+  std::vector<PrefixRow> rows;
+};
+struct SavedHistory {
+  std::int64_t saved_at_ms{};    ///< wall time of the save, Unix milliseconds
+  std::vector<SavedStep> steps;  ///< oldest first
 };
 
 /// What the history holds, for stats.

@@ -3,6 +3,8 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <array>
 #include <cerrno>
 #include <cstring>
 #include <ctime>
@@ -17,8 +19,13 @@ namespace asncounter {
 namespace {
 
 // A versioned text format: easy to inspect by hand, and a checksum line at
-// the end catches a file cut short or edited.
-constexpr std::string_view kMagic = "asncounter-state 1";
+// the end catches a file cut short or edited. Version 1: the rows, then
+// "end LINES CHECKSUM". Version 2 (written since): the same, then the
+// history: "history SAVED_AT_MS", and per step "step AGE_FROM_MS AGE_TO_MS"
+// followed by its rows; LINES and CHECKSUM cover every line between the
+// header and the end line. Version 1 files are still read.
+constexpr std::string_view kMagicV1 = "asncounter-state 1";
+constexpr std::string_view kMagic = "asncounter-state 2";
 
 // FNV-1a over every row line, newline included.
 std::uint64_t fnv1a(std::uint64_t h, std::string_view s) {
@@ -105,12 +112,29 @@ Result<std::optional<std::string>> read_whole_file(const std::string& path) {
   return std::optional<std::string>(std::move(text));
 }
 
-Result<std::vector<PrefixRow>> parse_state(std::string_view text, const std::string& path) {
+// "history MS" and "step MS MS": the numbers after the keyword, or nullopt.
+template <std::size_t N>
+std::optional<std::array<std::uint64_t, N>> numbers_after(std::string_view line, std::string_view keyword) {
+  if (!line.starts_with(keyword)) return std::nullopt;
+  line.remove_prefix(keyword.size());
+  std::array<std::uint64_t, N> out{};
+  for (std::size_t i = 0; i < N; ++i) {
+    auto sp = line.find(' ');
+    if ((sp == std::string_view::npos) != (i + 1 == N)) return std::nullopt;
+    if (!parse_number(line.substr(0, sp), out[i])) return std::nullopt;
+    line = sp == std::string_view::npos ? std::string_view{} : line.substr(sp + 1);
+  }
+  return out;
+}
+
+Result<LoadedState> parse_state(std::string_view text, const std::string& path) {
   std::string_view rest = text;
   auto damaged = [&](std::size_t line_no, const std::string& why) {
     return Error{path + ":" + std::to_string(line_no) + ": damaged state file: " + why};
   };
-  std::vector<PrefixRow> rows;
+  LoadedState out;
+  bool v2 = false, in_history = false;
+  std::size_t lines = 0;
   std::uint64_t sum = kFnvSeed;
   for (std::size_t line_no = 1; !rest.empty(); ++line_no) {
     auto nl = rest.find('\n');
@@ -118,19 +142,42 @@ Result<std::vector<PrefixRow>> parse_state(std::string_view text, const std::str
     std::string_view line = rest.substr(0, nl);
     rest.remove_prefix(nl + 1);
     if (line_no == 1) {
-      if (line != kMagic) return damaged(line_no, "not an asncounter state file");
+      if (line != kMagic && line != kMagicV1) return damaged(line_no, "not an asncounter state file");
+      v2 = line == kMagic;
       continue;
     }
     if (line.starts_with("end ")) {
       if (!rest.empty()) return damaged(line_no + 1, "data after the end line");
-      std::string expected = "end " + std::to_string(rows.size()) + " " + std::to_string(sum);
+      std::string expected = "end " + std::to_string(lines) + " " + std::to_string(sum);
       if (line != expected) return damaged(line_no, "row count or checksum mismatch");
-      return rows;
+      return out;
+    }
+    sum = fnv1a(fnv1a(sum, line), "\n");
+    ++lines;
+    if (v2 && !in_history && line.starts_with("history ")) {
+      auto at = numbers_after<1>(line, "history ");
+      if (!at || (*at)[0] > INT64_MAX) return damaged(line_no, "malformed history line");
+      out.history.saved_at_ms = static_cast<std::int64_t>((*at)[0]);
+      in_history = true;
+      continue;
+    }
+    if (in_history && line.starts_with("step ")) {
+      auto ages = numbers_after<2>(line, "step ");
+      if (!ages || (*ages)[0] > INT64_MAX || (*ages)[1] > INT64_MAX)
+        return damaged(line_no, "malformed step line");
+      out.history.steps.push_back(SavedStep{std::chrono::milliseconds(static_cast<std::int64_t>((*ages)[0])),
+                                            std::chrono::milliseconds(static_cast<std::int64_t>((*ages)[1])),
+                                            {}});
+      continue;
     }
     auto row = parse_row(line);
     if (!row) return damaged(line_no, "malformed row");
-    sum = fnv1a(fnv1a(sum, line), "\n");
-    rows.push_back(*row);
+    if (!in_history)
+      out.rows.push_back(*row);
+    else if (out.history.steps.empty())
+      return damaged(line_no, "history row before any step");
+    else
+      out.history.steps.back().rows.push_back(*row);
   }
   return damaged(1, text.empty() ? "empty" : "no end line (cut short)");
 }
@@ -141,20 +188,40 @@ std::string state_path(const std::string& state_dir) {
   return (std::filesystem::path(state_dir) / "counts.state").string();
 }
 
-Result<std::size_t> save_state(const std::string& state_dir, const std::vector<PrefixRow>& rows) {
+Result<std::size_t> save_state(const std::string& state_dir, const std::vector<PrefixRow>& rows,
+                               const SavedHistory* history) {
   std::string body;
   body.reserve(rows.size() * 48 + 64);
   body += kMagic;
   body += '\n';
   std::uint64_t sum = kFnvSeed;
+  std::size_t lines = 0;
   std::string line;
+  auto put = [&] {
+    sum = fnv1a(sum, line);
+    body += line;
+    ++lines;
+  };
   for (const auto& r : rows) {
     line.clear();
     append_row(line, r);
-    sum = fnv1a(sum, line);
-    body += line;
+    put();
   }
-  body += "end " + std::to_string(rows.size()) + " " + std::to_string(sum) + "\n";
+  if (history) {
+    line = "history " + std::to_string(std::max<std::int64_t>(history->saved_at_ms, 0)) + "\n";
+    put();
+    for (const SavedStep& s : history->steps) {
+      line = "step " + std::to_string(std::max<std::int64_t>(s.age_from.count(), 0)) + " " +
+             std::to_string(std::max<std::int64_t>(s.age_to.count(), 0)) + "\n";
+      put();
+      for (const auto& r : s.rows) {
+        line.clear();
+        append_row(line, r);
+        put();
+      }
+    }
+  }
+  body += "end " + std::to_string(lines) + " " + std::to_string(sum) + "\n";
 
   std::string path = state_path(state_dir);
   std::string tmp = path + ".tmp";
@@ -180,11 +247,11 @@ Result<LoadedState> load_state(const std::string& state_dir) {
   if (!text) return Error{text.error()};
   LoadedState out;
   if (!*text) return out;
-  auto rows = parse_state(**text, path);
-  if (rows)
-    out.rows = std::move(*rows);
+  auto parsed = parse_state(**text, path);
+  if (parsed)
+    out = std::move(*parsed);
   else
-    out.damage = rows.error();
+    out.damage = parsed.error();
   return out;
 }
 

@@ -11,6 +11,7 @@
 
 #include "common/counts.hpp"
 #include "common/result.hpp"
+#include "daemon/store/history_config.hpp"
 
 namespace asncounter {
 
@@ -19,11 +20,14 @@ std::string state_path(const std::string& state_dir);
 
 /// Writes `rows` atomically; returns the number of rows written. The
 /// temporary file is created afresh, never through a link planted in its place.
-Result<std::size_t> save_state(const std::string& state_dir, const std::vector<PrefixRow>& rows);
+/// `history`, when given, is saved after them (format version 2).
+Result<std::size_t> save_state(const std::string& state_dir, const std::vector<PrefixRow>& rows,
+                               const SavedHistory* history = nullptr);
 
 /// What the state directory held.
 struct LoadedState {
   std::vector<PrefixRow> rows;  ///< empty when there is no state file
+  SavedHistory history;         ///< no steps: none saved (or a version 1 file)
   std::string damage;           ///< why a readable file is damaged, naming file and line; empty: sound
 };
 
