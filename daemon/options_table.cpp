@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "common/registry.hpp"
+#include "daemon/input/flow/flow_input.hpp"
 #include "daemon/input/line_format.hpp"
 
 namespace asncounter {
@@ -22,11 +23,19 @@ std::string check_inputs(const Options& o) {
     std::string_view v = s;
     if (v == "-" || v == "stdin") continue;
     bool ok = false;
-    for (std::string_view p : {"file:", "fifo:", "pcap:", "pcap-file:"})
+    for (std::string_view p : {"file:", "fifo:", "pcap:", "pcap-file:", "sflow:", "netflow:"})
       ok = ok || (v.starts_with(p) && v.size() > p.size());
-    if (!ok) return "'" + s + "' is not -, stdin, file:PATH, fifo:PATH, pcap:IFACE or pcap-file:PATH";
+    if (!ok)
+      return "'" + s +
+             "' is not -, stdin, file:PATH, fifo:PATH, pcap:IFACE, pcap-file:PATH, sflow:ADDR:PORT or "
+             "netflow:ADDR:PORT";
   }
   return "";
+}
+
+std::string check_exporters(const Options& o) {
+  auto list = parse_exporter_list(o.flow_exporters);
+  return list ? "" : list.error();
 }
 
 std::string check_listen(const Options& o) {
@@ -68,9 +77,8 @@ std::vector<OptionDecl> make_decls() {
       {"input",
        &Options::inputs,
        "SPEC",
-       "an input: -, stdin, file:PATH, fifo:PATH, pcap:IFACE or pcap-file:PATH (repeatable; --once reads "
-       "stdin "
-       "when none)",
+       "an input: -, stdin, file:PATH, fifo:PATH, pcap:IFACE, pcap-file:PATH, sflow:ADDR:PORT or "
+       "netflow:ADDR:PORT (repeatable; --once reads stdin when none)",
        false,
        R::restart,
        {},
@@ -86,6 +94,23 @@ std::vector<OptionDecl> make_decls() {
       {"filter", &Options::filter, "BPF", "BPF filter for pcap inputs", false, R::restart},
       {"direction", enum_option<&Options::direction>(kDirectionNames), "DIR",
        "packets counted by pcap inputs", false, R::restart},
+      {"flow-address", enum_option<&Options::flow_address>(kFlowAddressNames), "src|dst",
+       "which address of a flow (sflow:, netflow:) is counted", false, R::restart},
+      {"flow-sampling", &Options::flow_sampling, "N",
+       "sampling rate (1 in N) for flow exporters that send none; hits and bytes are multiplied by it", false,
+       R::restart, kPositive},
+      {"flow-exporters",
+       &Options::flow_exporters,
+       "CIDRS",
+       "who may send flows (addresses or prefixes, comma separated); empty: any; others are dropped and "
+       "counted",
+       false,
+       R::restart,
+       {},
+       check_exporters},
+      {"flow-rcvbuf", &Options::flow_rcvbuf, "BYTES",
+       "receive buffer asked for each flow socket (a line is logged when the kernel grants less)", false,
+       R::restart, kPositive},
       {"socket",
        &Options::socket,
        "PATH",
