@@ -196,3 +196,52 @@ TEST_CASE("netflow input: softflowd -s N sampling scales every count by N",
     CHECK(s["bytes"].get<std::uint64_t>() == factor * b["bytes"].get<std::uint64_t>());
   }
 }
+
+namespace {
+
+// An IPFIX message: header (version 10, length, time, sequence, domain 1) and one template set.
+Bytes ipfix_template(std::uint16_t fields, std::uint16_t set_length) {
+  Bytes b = {0, 10, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 2};
+  b.push_back(static_cast<std::uint8_t>(set_length >> 8));
+  b.push_back(static_cast<std::uint8_t>(set_length));
+  b.push_back(1);
+  b.push_back(0);
+  b.push_back(static_cast<std::uint8_t>(fields >> 8));
+  b.push_back(static_cast<std::uint8_t>(fields & 0xff));
+  b[2] = static_cast<std::uint8_t>(b.size() >> 8);
+  b[3] = static_cast<std::uint8_t>(b.size());
+  return b;
+}
+
+}  // namespace
+
+TEST_CASE("netflow input: hostile datagrams over UDP are rejected with their reason, outsiders refused",
+          "[flow][integration][adversarial]") {
+  const std::uint16_t port = free_udp_port();
+  DaemonFixture::Setup setup;
+  setup.extra_args = {"--input", "netflow:[::]:" + std::to_string(port), "--flow-exporters", "127.0.0.1/32"};
+  DaemonFixture d(setup);
+  const std::vector<Bytes> hostile = {
+      {0},                              // truncated inside the version
+      {0, 5, 0, 30},                    // v5 claiming 30 records, header cut short
+      {0, 9, 0, 1, 0, 0, 0, 0},         // v9 header cut short
+      {0, 10, 0xff, 0xff, 0, 0, 0, 0},  // IPFIX whose length lies
+      ipfix_template(0, 8),             // a template with 0 fields
+      ipfix_template(65535, 8),         // a template with 65,535 fields and no room for them
+      {0, 42, 0, 0},                    // no such version
+  };
+  for (const auto& h : hostile) send_udp(false, port, h);
+  send_udp(true, port, {0, 5});  // from ::1, outside flow-exporters
+  const json in = wait_for_datagrams(d, hostile.size() + 1);
+  INFO(in.dump());
+  CHECK(in["refused"] == 1);
+  CHECK(in["rejected"] == hostile.size() + 1);
+  REQUIRE(in["exporters"].size() == 1);
+  std::uint64_t by_reason = 0;
+  for (const auto& [reason, n] : in["exporters"][0]["rejected"].items()) by_reason += n.get<std::uint64_t>();
+  CHECK(by_reason == hostile.size());
+  CHECK(in["exporters"][0]["rejected"].contains("truncated"));
+  CHECK(in["exporters"][0]["rejected"].contains("bad-version"));
+  CHECK(in["events"] == 0);
+  CHECK(d.ctl("stats").status == 0);  // still serving
+}
