@@ -64,11 +64,12 @@ json ctl_json(const DaemonFixture& d, const std::string& args) {
 }
 
 json flow_input(const DaemonFixture& d) {
-  for (const auto& in : ctl_json(d, "--json stats")["inputs"])
+  const json stats = ctl_json(d, "--json stats");  // kept: a loop over a temporary's member would dangle
+  for (const auto& in : stats["inputs"])
     if (in["spec"].get<std::string>().starts_with("netflow:") ||
         in["spec"].get<std::string>().starts_with("sflow:"))
       return in;
-  FAIL("no flow input in stats");
+  FAIL("no flow input in stats: " << stats.dump());
   return {};
 }
 
