@@ -152,7 +152,7 @@ TEST_CASE("netflow input: softflowd v5, v9 and IPFIX give the per-ASN counts of 
 }
 
 TEST_CASE("netflow input: softflowd -s N sampling scales every count by N",
-          "[flow][integration][softflowd]") {
+          "[.][flow][integration][softflowd]") {
   if (!asncounter::test::have_program("softflowd"))
     ASNCOUNTER_SKIP("softflowd is not installed (scripts/bootstrap)");
   const int version = GENERATE(9, 10);
