@@ -74,8 +74,14 @@ Result<void> Daemon::start() {
   if (!server) return Error{server.error()};
   server_ = std::move(*server);
 
-  InputOptions input_options{options_.input_format, options_.filter, std::string(name_of(options_.direction)),
-                             false};
+  InputOptions input_options;
+  input_options.format = options_.input_format;
+  input_options.bpf_filter = options_.filter;
+  input_options.direction = std::string(name_of(options_.direction));
+  input_options.flow_destination = options_.flow_address == FlowAddress::dst;
+  input_options.flow_sampling = options_.flow_sampling;
+  input_options.flow_exporters = options_.flow_exporters;
+  input_options.flow_rcvbuf = options_.flow_rcvbuf;
   for (const auto& spec : options_.inputs) {
     auto input = make_input(spec, input_options);
     if (!input) return Error{input.error()};

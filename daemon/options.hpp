@@ -21,6 +21,11 @@ enum class PcapDirection : std::uint8_t { in, out, inout };
 /// The names of PcapDirection, indexed by its value.
 inline constexpr std::array<std::string_view, 3> kDirectionNames = {"in", "out", "inout"};
 
+/// Which address of a flow is counted (--flow-address); names in kFlowAddressNames.
+enum class FlowAddress : std::uint8_t { src, dst };
+/// The names of FlowAddress, indexed by its value.
+inline constexpr std::array<std::string_view, 2> kFlowAddressNames = {"src", "dst"};
+
 /// How much the daemon logs (--log-level), in spdlog's order; names in kLogLevelNames.
 enum class LogLevel : std::uint8_t { trace, debug, info, warn, error, critical, off };
 /// The names of LogLevel, indexed by its value.
@@ -29,6 +34,7 @@ inline constexpr std::array<std::string_view, 7> kLogLevelNames = {"trace", "deb
 
 /// An enum option's name ("inout", "debug").
 constexpr std::string_view name_of(PcapDirection d) { return kDirectionNames[static_cast<std::size_t>(d)]; }
+constexpr std::string_view name_of(FlowAddress a) { return kFlowAddressNames[static_cast<std::size_t>(a)]; }
 constexpr std::string_view name_of(LogLevel l) { return kLogLevelNames[static_cast<std::size_t>(l)]; }
 
 struct Options {
@@ -39,6 +45,10 @@ struct Options {
   std::string input_format = "plain";           ///< --input-format FMT
   std::string filter;                           ///< --filter BPF
   PcapDirection direction = PcapDirection::in;  ///< --direction in|out|inout
+  FlowAddress flow_address = FlowAddress::src;  ///< --flow-address src|dst
+  unsigned flow_sampling = 1;                   ///< --flow-sampling: rate for exporters that send none
+  std::string flow_exporters;                   ///< --flow-exporters: CIDR list, empty: any
+  unsigned flow_rcvbuf = 32U << 20;             ///< --flow-rcvbuf: receive buffer bytes
   std::string socket = "/run/asncounter/control.sock";
   std::string socket_group;         ///< group owning the socket (mode 0660)
   std::string admin_group;          ///< members may reset/refresh/reload

@@ -10,6 +10,7 @@
 #include "common/parse_number.hpp"
 #include "common/registry.hpp"
 #include "daemon/input/input.hpp"
+#include "daemon/input/flow/flow_input.hpp"
 #include "daemon/input/line_format.hpp"
 
 namespace asncounter {
@@ -26,6 +27,11 @@ std::string check_inputs(const Options& o) {
     if (!is_input_spec(s)) return "'" + s + "' is not " + input_spec_names();
   }
   return "";
+}
+
+std::string check_exporters(const Options& o) {
+  auto list = parse_exporter_list(o.flow_exporters);
+  return list ? "" : list.error();
 }
 
 // Exactly one IPv4 address or bracketed IPv6 address and a port: civetweb
@@ -93,6 +99,23 @@ std::vector<OptionDecl> make_decls() {
       {"filter", &Options::filter, "BPF", "BPF filter for pcap inputs", false, R::restart},
       {"direction", enum_option<&Options::direction>(kDirectionNames), "DIR",
        "packets counted by pcap inputs", false, R::restart},
+      {"flow-address", enum_option<&Options::flow_address>(kFlowAddressNames), "src|dst",
+       "which address of a flow (sflow:, netflow:) is counted", false, R::restart},
+      {"flow-sampling", &Options::flow_sampling, "N",
+       "sampling rate (1 in N) for flow exporters that send none; hits and bytes are multiplied by it", false,
+       R::restart, kPositive},
+      {"flow-exporters",
+       &Options::flow_exporters,
+       "CIDRS",
+       "who may send flows (addresses or prefixes, comma separated); empty: any; others are dropped and "
+       "counted",
+       false,
+       R::restart,
+       {},
+       check_exporters},
+      {"flow-rcvbuf", &Options::flow_rcvbuf, "BYTES",
+       "receive buffer asked for each flow socket (a line is logged when the kernel grants less)", false,
+       R::restart, kPositive},
       {"socket",
        &Options::socket,
        "PATH",

@@ -2,12 +2,14 @@
 // An input: one source of events (a log file, a FIFO, stdin, a capture),
 // read on its own thread and handed to a sink in batches.
 
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 #include "common/result.hpp"
 #include "daemon/input/event_batch.hpp"
@@ -50,6 +52,19 @@ struct InputState {
   bool operator==(const InputState&) const = default;
 };
 
+/// One flow exporter's counters (sflow: and netflow: inputs), for stats and metrics.
+struct FlowExporterCounters {
+  std::string exporter;  ///< its address, or "other" for those past the cap
+  std::uint64_t datagrams{};
+  std::uint64_t records{};
+  std::uint64_t sequence_gaps{};  ///< datagrams (sFlow, v9) or flows (v5, IPFIX) lost on the way
+  std::uint64_t restarts{};       ///< sequence numbers that went backwards
+  std::uint64_t no_template{};    ///< data sets whose template was not known yet
+  std::uint64_t counter_samples{};
+  std::uint32_t sampling_rate{};                                ///< the last rate seen, 0: none
+  std::vector<std::pair<std::string, std::uint64_t>> rejected;  ///< datagrams by reason (non-zero only)
+};
+
 /// What an input has seen, for stats and metrics.
 struct InputCounters {
   std::uint64_t events{};         ///< accepted events (lines with an address, IP packets)
@@ -58,14 +73,20 @@ struct InputCounters {
   std::uint64_t capture_drops{};  ///< packets the kernel or libpcap dropped (pcap_stats)
   std::uint64_t reopens{};        ///< rotations followed, FIFO writer changes, interface reopens
   InputState state;               ///< running, finished, error with why, ...
+  std::uint64_t refused{};        ///< flow datagrams from outside flow-exporters (also in rejected)
+  std::vector<FlowExporterCounters> exporters;  ///< flow inputs only, one per exporter (capped)
 };
 
 /// How inputs read; every field has a config key (daemon/options.hpp).
 struct InputOptions {
-  std::string format = "plain";  ///< line format (daemon/input/line_format.hpp)
-  std::string bpf_filter;        ///< pcap: BPF filter expression
-  std::string direction = "in";  ///< pcap: in, out or inout
-  bool once = false;             ///< read to the end and finish (no tail -F, no FIFO reopen)
+  std::string format = "plain";     ///< line format (daemon/input/line_format.hpp)
+  std::string bpf_filter;           ///< pcap: BPF filter expression
+  std::string direction = "in";     ///< pcap: in, out or inout
+  bool once = false;                ///< read to the end and finish (no tail -F, no FIFO reopen)
+  bool flow_destination = false;    ///< flows: count the destination address, not the source
+  std::uint32_t flow_sampling = 1;  ///< flows: the rate for exporters that send none
+  std::string flow_exporters;       ///< flows: who may send (CIDRs, comma or space separated; empty: any)
+  std::size_t flow_rcvbuf = std::size_t{32} << 20;  ///< flows: receive buffer asked of the kernel
 };
 
 class Input {

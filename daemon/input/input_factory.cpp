@@ -5,6 +5,7 @@
 #include <string_view>
 
 #include "common/registry.hpp"
+#include "daemon/input/flow/flow_input.hpp"
 #include "daemon/input/input.hpp"
 #include "daemon/input/line_source.hpp"
 #include "daemon/input/pcap_source.hpp"
@@ -34,6 +35,12 @@ Result<std::unique_ptr<Input>> pcap_input(const std::string& name, const std::st
   return make_pcap_input(kind, name, spec, options);
 }
 
+template <flow::FlowPort port>
+Result<std::unique_ptr<Input>> flow_input(const std::string& endpoint, const std::string& spec,
+                                          const InputOptions& options) {
+  return make_flow_input(port, endpoint, spec, options);
+}
+
 // The order is the order of --help; no scheme is a prefix of another.
 constexpr std::array kInputKinds = {
     InputKindRow{"-", "", line_input<LineSourceKind::stdin_>},
@@ -42,6 +49,8 @@ constexpr std::array kInputKinds = {
     InputKindRow{"fifo:", "PATH", line_input<LineSourceKind::fifo>},
     InputKindRow{"pcap:", "IFACE", pcap_input<PcapSourceKind::live>},
     InputKindRow{"pcap-file:", "PATH", pcap_input<PcapSourceKind::file>},
+    InputKindRow{"sflow:", "ADDR:PORT", flow_input<flow::FlowPort::sflow>},
+    InputKindRow{"netflow:", "ADDR:PORT", flow_input<flow::FlowPort::netflow>},
 };
 
 // The row `spec` names, or null; a scheme that takes an argument needs one.

@@ -93,6 +93,49 @@ void add_input_families(const MetricsSnapshot& s, std::vector<MetricFamily>& out
   }
 }
 
+// One series per flow exporter and input; the flow input caps its exporters
+// (the rest share exporter="other"), so the series stay bounded.
+void add_flow_families(const MetricsSnapshot& s, std::vector<MetricFamily>& out) {
+  struct Field {
+    const char* name;
+    const char* help;
+    std::uint64_t FlowExporterCounters::*member;
+  };
+  static constexpr Field fields[] = {
+      {"asncounter_flow_datagrams_total", "Flow datagrams per exporter", &FlowExporterCounters::datagrams},
+      {"asncounter_flow_records_total", "Flow records (flows, sampled packets) per exporter",
+       &FlowExporterCounters::records},
+      {"asncounter_flow_sequence_gaps_total", "Datagrams or flows lost on the way, by sequence numbers",
+       &FlowExporterCounters::sequence_gaps},
+      {"asncounter_flow_no_template_total", "Data sets that came before their template",
+       &FlowExporterCounters::no_template},
+  };
+  bool any = false;
+  for (const auto& [spec, c] : s.inputs) any = any || !c.exporters.empty();
+  if (!any) return;
+  for (const auto& f : fields) {
+    std::vector<ClientMetric> metrics;
+    for (const auto& [spec, c] : s.inputs)
+      for (const auto& e : c.exporters)
+        metrics.push_back(
+            sample(d(e.*f.member), MetricType::Counter, {{"input", spec}, {"exporter", e.exporter}}));
+    out.push_back(family(f.name, f.help, MetricType::Counter, std::move(metrics)));
+  }
+  std::vector<ClientMetric> rates, rejected;
+  for (const auto& [spec, c] : s.inputs)
+    for (const auto& e : c.exporters) {
+      rates.push_back(sample(static_cast<double>(e.sampling_rate), MetricType::Gauge,
+                             {{"input", spec}, {"exporter", e.exporter}}));
+      for (const auto& [reason, n] : e.rejected)
+        rejected.push_back(sample(d(n), MetricType::Counter,
+                                  {{"input", spec}, {"exporter", e.exporter}, {"reason", reason}}));
+    }
+  out.push_back(family("asncounter_flow_sampling_rate", "The last sampling rate (1 in N) an exporter sent",
+                       MetricType::Gauge, std::move(rates)));
+  out.push_back(family("asncounter_flow_rejected_total", "Flow datagrams rejected per exporter and reason",
+                       MetricType::Counter, std::move(rejected)));
+}
+
 void add_health_families(const MetricsSnapshot& s, std::vector<MetricFamily>& out) {
   out.push_back(family("asncounter_table_prefixes", "Prefixes in the table in force", MetricType::Gauge,
                        {sample(d(s.table_v4_prefixes), MetricType::Gauge, {{"family", "ipv4"}}),
@@ -128,6 +171,7 @@ std::vector<MetricFamily> to_metric_families(const MetricsSnapshot& s) {
   std::vector<MetricFamily> out;
   add_asn_families(s, out);
   add_input_families(s, out);
+  add_flow_families(s, out);
   add_health_families(s, out);
   return out;
 }

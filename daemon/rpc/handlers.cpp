@@ -80,16 +80,40 @@ json table_json(const LpmTable& t) {
           {"memory_bytes", t.memory_bytes()}};
 }
 
+// A flow input's exporters, each with its rejected datagrams by reason.
+json exporters_json(const std::vector<FlowExporterCounters>& exporters) {
+  json out = json::array();
+  for (const auto& e : exporters) {
+    json rejected = json::object();
+    for (const auto& [reason, n] : e.rejected) rejected[reason] = n;
+    out.push_back({{"exporter", e.exporter},
+                   {"datagrams", e.datagrams},
+                   {"records", e.records},
+                   {"sequence_gaps", e.sequence_gaps},
+                   {"restarts", e.restarts},
+                   {"no_template", e.no_template},
+                   {"counter_samples", e.counter_samples},
+                   {"sampling_rate", e.sampling_rate},
+                   {"rejected", std::move(rejected)}});
+  }
+  return out;
+}
+
 json inputs_json(const std::vector<std::pair<std::string, InputCounters>>& inputs) {
   json out = json::array();
   for (const auto& [spec, c] : inputs) {
-    out.push_back({{"spec", spec},
-                   {"events", c.events},
-                   {"rejected", c.rejected},
-                   {"oversized", c.oversized},
-                   {"capture_drops", c.capture_drops},
-                   {"reopens", c.reopens},
-                   {"state", c.state.text()}});
+    json row = {{"spec", spec},
+                {"events", c.events},
+                {"rejected", c.rejected},
+                {"oversized", c.oversized},
+                {"capture_drops", c.capture_drops},
+                {"reopens", c.reopens},
+                {"state", c.state.text()}};
+    if (spec.starts_with("sflow:") || spec.starts_with("netflow:")) {
+      row["refused"] = c.refused;
+      row["exporters"] = exporters_json(c.exporters);
+    }
+    out.push_back(std::move(row));
   }
   return out;
 }

@@ -1,0 +1,277 @@
+#include "daemon/input/flow/flow_input.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <exception>
+#include <limits>
+#include <mutex>
+#include <thread>
+
+#include "daemon/input/event_batch.hpp"
+#include "daemon/input/fd_util.hpp"
+#include "daemon/input/flow/udp_receiver.hpp"
+#include "daemon/log.hpp"
+
+namespace asncounter {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+/// How often the per-exporter stats are published for `stats` and metrics.
+constexpr auto kPublishInterval = std::chrono::seconds(1);
+/// Longest sleep while no datagram comes: bounds how stale the stats get.
+constexpr int kPollMs = 1000;
+/// Exporters with counters of their own; the rest share "other". One
+/// metric series each, so this also bounds the metrics.
+constexpr std::size_t kMaxExporters = 256;
+
+std::int64_t unix_seconds() {
+  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+FlowExporterCounters to_counters(std::string name, const flow::ExporterStats& s) {
+  FlowExporterCounters c;
+  c.exporter = std::move(name);
+  c.datagrams = s.datagrams;
+  c.records = s.records;
+  c.sequence_gaps = s.sequence_gaps;
+  c.restarts = s.restarts;
+  c.no_template = s.no_template;
+  c.counter_samples = s.counter_samples;
+  c.sampling_rate = s.sampling_rate;
+  for (std::size_t i = 1; i < flow::kRejectReasons; ++i)
+    if (s.rejected[i] != 0)
+      c.rejected.emplace_back(std::string(flow::to_string(static_cast<flow::Reject>(i))), s.rejected[i]);
+  return c;
+}
+
+class FlowInput final : public Input {
+ public:
+  FlowInput(flow::FlowPort port, std::string spec, const InputOptions& options, std::vector<Prefix> allowed,
+            std::unique_ptr<flow::UdpReceiver> receiver)
+      : spec_(std::move(spec)),
+        destination_(options.flow_destination),
+        fallback_rate_(std::max<std::uint32_t>(options.flow_sampling, 1)),
+        allowed_(std::move(allowed)),
+        receiver_(std::move(receiver)),
+        collector_(port, limits()),
+        batch_(std::make_unique<EventBatch>()) {
+    batch_->has_bytes = true;
+  }
+
+  ~FlowInput() override { FlowInput::stop(); }
+
+  void start(BatchSink sink) override {
+    std::lock_guard lock(mutex_);
+    if (started_) return;
+    started_ = true;
+    sink_ = std::move(sink);
+    published_.state = "running";
+    thread_ = std::thread([this] { run(); });
+  }
+
+  void stop() override {
+    waker_.wake();
+    if (thread_.joinable()) thread_.join();
+  }
+
+  void wait() override {
+    std::unique_lock lock(mutex_);
+    cv_.wait(lock, [this] { return finished_ || !started_; });
+  }
+
+  const std::string& spec() const override { return spec_; }
+
+  InputCounters counters() const override {
+    std::lock_guard lock(mutex_);
+    return published_;
+  }
+
+  /// The port bound (for tests that ask for port 0).
+  std::uint16_t port() const { return receiver_->port(); }
+
+ private:
+  static flow::FlowCollector::Limits limits() {
+    flow::FlowCollector::Limits l;
+    l.max_exporters = kMaxExporters;
+    return l;
+  }
+
+  void run() {
+    std::string end_state = "stopped";
+    try {
+      auto next_publish = Clock::now() + kPublishInterval;
+      while (!waker_.stopped()) {
+        const std::size_t n = receiver_->receive(
+            [this](const Address& from, std::span<const std::uint8_t> d) { on_datagram(from, d); });
+        if (n == 0) {
+          flush();
+          publish();
+          next_publish = Clock::now() + kPublishInterval;
+          if (wait_readable(receiver_->fd(), waker_, kPollMs) == WaitResult::stopped) break;
+          continue;
+        }
+        if (Clock::now() >= next_publish) {
+          flush();
+          publish();
+          next_publish = Clock::now() + kPublishInterval;
+        }
+      }
+    } catch (const std::exception& e) {
+      end_state = std::string("error: ") + e.what();
+      log::get("flow")->error("input {} failed: {}", spec_, e.what());
+    }
+    try {
+      flush();
+    } catch (const std::exception& e) {
+      end_state = std::string("error: ") + e.what();
+    }
+    publish();
+    {
+      std::lock_guard lock(mutex_);
+      published_.state = end_state;
+      finished_ = true;
+    }
+    cv_.notify_all();
+  }
+
+  bool allowed(const Address& a) const {
+    if (allowed_.empty()) return true;
+    for (const Prefix& p : allowed_)
+      if (contains(p, a)) return true;
+    return false;
+  }
+
+  void on_datagram(const Address& from, std::span<const std::uint8_t> datagram) {
+    if (!allowed(from)) {
+      ++refused_;
+      return;
+    }
+    records_.clear();
+    const flow::DecodeResult r = collector_.receive(from, datagram, unix_seconds(), records_);
+    if (r.reject != flow::Reject::none) {
+      ++rejected_;
+      return;
+    }
+    for (const flow::FlowRecord& f : records_) count(f);
+  }
+
+  // hits = packets × rate and bytes = octets × rate, saturating; a count past
+  // a batch slot's 32 bits is spread over several slots of the same address.
+  void count(const flow::FlowRecord& f) {
+    const std::uint64_t rate = f.sampling_rate != 0 ? f.sampling_rate : fallback_rate_;
+    std::uint64_t hits = scale(f.packets, rate);
+    const std::uint64_t bytes = scale(f.octets, rate);
+    const Address& a = destination_ ? f.destination : f.source;
+    ++events_;
+    constexpr std::uint64_t kSlot = std::numeric_limits<std::uint32_t>::max();
+    std::uint64_t left_bytes = bytes;
+    do {
+      const auto part = static_cast<std::uint32_t>(std::min(hits, kSlot));
+      hits -= part;
+      batch_->push(a, part, hits == 0 ? left_bytes : 0);
+      if (hits == 0) left_bytes = 0;
+      if (batch_->full()) flush();
+    } while (hits != 0);
+  }
+
+  static std::uint64_t scale(std::uint64_t n, std::uint64_t rate) {
+    if (n != 0 && rate > std::numeric_limits<std::uint64_t>::max() / n)
+      return std::numeric_limits<std::uint64_t>::max();
+    return n * rate;
+  }
+
+  void flush() {
+    if (batch_->size == 0) return;
+    sink_(*batch_);
+    batch_->clear();
+  }
+
+  // Copies what the reader thread keeps into what counters() hands out.
+  void publish() {
+    InputCounters c;
+    c.events = events_;
+    c.refused = refused_;
+    c.rejected = rejected_ + refused_;
+    c.capture_drops = receiver_->drops();
+    collector_.for_each([&](const Address& a, const flow::ExporterStats& s) {
+      c.exporters.push_back(to_counters(to_string(a), s));
+    });
+    if (collector_.other_stats().datagrams != 0)
+      c.exporters.push_back(to_counters("other", collector_.other_stats()));
+    std::lock_guard lock(mutex_);
+    c.state = published_.state.empty() ? "running" : published_.state;
+    published_ = std::move(c);
+  }
+
+  const std::string spec_;
+  const bool destination_;
+  const std::uint32_t fallback_rate_;
+  const std::vector<Prefix> allowed_;
+  Waker waker_;
+
+  // Reader thread only.
+  std::unique_ptr<flow::UdpReceiver> receiver_;
+  flow::FlowCollector collector_;
+  std::vector<flow::FlowRecord> records_;
+  std::unique_ptr<EventBatch> batch_;
+  BatchSink sink_;
+  std::uint64_t events_ = 0;
+  std::uint64_t rejected_ = 0;
+  std::uint64_t refused_ = 0;
+
+  mutable std::mutex mutex_;  // guards what follows
+  std::condition_variable cv_;
+  InputCounters published_;
+  bool started_ = false;
+  bool finished_ = false;
+  std::thread thread_;
+};
+
+}  // namespace
+
+Result<std::vector<Prefix>> parse_exporter_list(const std::string& text) {
+  std::vector<Prefix> out;
+  std::size_t i = 0;
+  while (i < text.size()) {
+    const std::size_t end = text.find_first_of(", \t", i);
+    const std::string_view item = std::string_view(text).substr(i, end == std::string::npos ? end : end - i);
+    i = end == std::string::npos ? text.size() : end + 1;
+    if (item.empty()) continue;
+    if (auto p = parse_prefix(item)) {
+      out.push_back(*p);
+    } else if (auto a = parse_address(item)) {
+      out.push_back(Prefix{*a, static_cast<std::uint8_t>(a->is_v4() ? 32 : 128)});
+    } else {
+      return Error{"'" + std::string(item) + "' is not an address or a prefix"};
+    }
+  }
+  return out;
+}
+
+Result<std::unique_ptr<Input>> make_flow_input(flow::FlowPort port, const std::string& endpoint,
+                                               const std::string& spec, const InputOptions& options) {
+  auto fail = [&](const std::string& why) { return Error{"input " + spec + ": " + why}; };
+  const auto e = flow::parse_endpoint(endpoint);
+  if (!e) return fail("expected ADDR:PORT, with IPv6 in brackets ([::]:2055)");
+  auto allowed = parse_exporter_list(options.flow_exporters);
+  if (!allowed) return fail("flow-exporters: " + allowed.error());
+  flow::UdpReceiverOptions ro;
+  ro.receive_buffer = options.flow_rcvbuf;
+  auto receiver = flow::UdpReceiver::open(*e, ro);
+  if (!receiver) return fail(receiver.error());
+  const std::size_t granted = (*receiver)->receive_buffer();
+  if (ro.receive_buffer > 0 && granted < ro.receive_buffer)
+    log::get("flow")->warn(
+        "input {}: the kernel granted a receive buffer of {} bytes, not the {} asked for (flow-rcvbuf); "
+        "bursts may be dropped (raise net.core.rmem_max or run with CAP_NET_ADMIN)",
+        spec, granted, ro.receive_buffer);
+  return std::unique_ptr<Input>(
+      std::make_unique<FlowInput>(port, spec, options, std::move(*allowed), std::move(*receiver)));
+}
+
+}  // namespace asncounter
