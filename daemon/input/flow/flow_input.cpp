@@ -70,7 +70,7 @@ class FlowInput final : public Input {
     if (started_) return;
     started_ = true;
     sink_ = std::move(sink);
-    published_.state = "running";
+    published_.state = InputPhase::running;
     thread_ = std::thread([this] { run(); });
   }
 
@@ -102,7 +102,7 @@ class FlowInput final : public Input {
   }
 
   void run() {
-    std::string end_state = "stopped";
+    InputState end_state = InputPhase::stopped;
     try {
       auto next_publish = Clock::now() + kPublishInterval;
       while (!waker_.stopped()) {
@@ -122,13 +122,13 @@ class FlowInput final : public Input {
         }
       }
     } catch (const std::exception& e) {
-      end_state = std::string("error: ") + e.what();
+      end_state = InputState::failed(e.what());
       log::get("flow")->error("input {} failed: {}", spec_, e.what());
     }
     try {
       flush();
     } catch (const std::exception& e) {
-      end_state = std::string("error: ") + e.what();
+      end_state = InputState::failed(e.what());
     }
     publish();
     {
@@ -204,7 +204,7 @@ class FlowInput final : public Input {
     if (collector_.other_stats().datagrams != 0)
       c.exporters.push_back(to_counters("other", collector_.other_stats()));
     std::lock_guard lock(mutex_);
-    c.state = published_.state.empty() ? "running" : published_.state;
+    c.state = published_.state.phase == InputPhase::created ? InputState(InputPhase::running) : published_.state;
     published_ = std::move(c);
   }
 
