@@ -103,8 +103,9 @@ std::string Daemon::table_status(const LpmTable& table) {
 // downloads on, the mirror stays the source and refreshes now).
 Result<void> Daemon::switch_db(const std::string& path) {
   if (!tables_) {
-    auto refresher = std::make_unique<TableRefresher>(std::make_unique<FileSource>(path, table_limits(options_)), RefreshSettings{},
-                                                      current_table(), publish_table());
+    auto refresher =
+        std::make_unique<TableRefresher>(std::make_unique<FileSource>(path, table_limits(options_)),
+                                         RefreshSettings{}, current_table(), publish_table());
     auto loaded = refresher->refresh_once();
     if (!loaded) return Error{loaded.error()};
     tables_ = std::move(refresher);

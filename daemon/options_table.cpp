@@ -9,8 +9,8 @@
 
 #include "common/parse_number.hpp"
 #include "common/registry.hpp"
-#include "daemon/input/input.hpp"
 #include "daemon/input/flow/flow_input.hpp"
+#include "daemon/input/input.hpp"
 #include "daemon/input/line_format.hpp"
 
 namespace asncounter {

@@ -204,7 +204,8 @@ class FlowInput final : public Input {
     if (collector_.other_stats().datagrams != 0)
       c.exporters.push_back(to_counters("other", collector_.other_stats()));
     std::lock_guard lock(mutex_);
-    c.state = published_.state.phase == InputPhase::created ? InputState(InputPhase::running) : published_.state;
+    c.state =
+        published_.state.phase == InputPhase::created ? InputState(InputPhase::running) : published_.state;
     published_ = std::move(c);
   }
 
