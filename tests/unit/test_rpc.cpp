@@ -85,7 +85,7 @@ TEST_CASE("Parameters are declared once: keys, ranges, help and usage come from 
     CHECK(p.min <= p.max);
     CHECK(!p.metavar.empty());
   }
-  CHECK(keys == std::set<std::string_view>{"limit", "asn", "ips"});
+  CHECK(keys == std::set<std::string_view>{"limit", "asn", "ips", "window"});
   CHECK_FALSE(rpc::find_param("lmit"));
   // Every integer parameter is refused one past its range, by every method
   // that takes it, and accepted at its bounds.
@@ -111,10 +111,10 @@ TEST_CASE("Parameters are declared once: keys, ranges, help and usage come from 
     }
   }
   // Help and ctl usage are generated from the same rows.
-  CHECK(rpc::params_help(rpc::method(rpc::MethodId::prefixes)) == R"({"limit": N, "asn": ASN})");
+  CHECK(rpc::params_help(rpc::method(rpc::MethodId::prefixes)) == R"({"limit": N, "asn": ASN, "window": SECONDS})");
   CHECK(rpc::params_help(rpc::method(rpc::MethodId::lookup)) == R"({"ips": ["IP", ...]})");
   CHECK(rpc::params_help(rpc::method(rpc::MethodId::stats)).empty());
-  CHECK(rpc::command_usage(rpc::method(rpc::MethodId::prefixes)) == "[--limit N] [--asn ASN]");
+  CHECK(rpc::command_usage(rpc::method(rpc::MethodId::prefixes)) == "[--limit N] [--asn ASN] [--window SECONDS]");
   CHECK(rpc::command_usage(rpc::method(rpc::MethodId::as_prefixes)) == "ASN");
   CHECK(rpc::command_usage(rpc::method(rpc::MethodId::lookup)) == "IP...");
 }
