@@ -111,10 +111,12 @@ TEST_CASE("Parameters are declared once: keys, ranges, help and usage come from 
     }
   }
   // Help and ctl usage are generated from the same rows.
-  CHECK(rpc::params_help(rpc::method(rpc::MethodId::prefixes)) == R"({"limit": N, "asn": ASN, "window": SECONDS})");
+  CHECK(rpc::params_help(rpc::method(rpc::MethodId::prefixes)) ==
+        R"({"limit": N, "asn": ASN, "window": SECONDS})");
   CHECK(rpc::params_help(rpc::method(rpc::MethodId::lookup)) == R"({"ips": ["IP", ...]})");
   CHECK(rpc::params_help(rpc::method(rpc::MethodId::stats)).empty());
-  CHECK(rpc::command_usage(rpc::method(rpc::MethodId::prefixes)) == "[--limit N] [--asn ASN] [--window SECONDS]");
+  CHECK(rpc::command_usage(rpc::method(rpc::MethodId::prefixes)) ==
+        "[--limit N] [--asn ASN] [--window SECONDS]");
   CHECK(rpc::command_usage(rpc::method(rpc::MethodId::as_prefixes)) == "ASN");
   CHECK(rpc::command_usage(rpc::method(rpc::MethodId::lookup)) == "IP...");
 }
