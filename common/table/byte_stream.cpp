@@ -80,47 +80,113 @@ class PlainStream final : public FileStream {
   }
 };
 
-class GzipStream final : public FileStream {
- public:
-  GzipStream(FilePtr f, std::string p) : FileStream(std::move(f), std::move(p), Compression::gzip) {
-    // 15 + 32: a gzip or zlib header, told apart by zlib itself.
-    ok_ = inflateInit2(&z_, 15 + 32) == Z_OK;
-    if (!ok_) fail("cannot initialise zlib");
+// What one decompressor library needs to be driven by DecompressStream: its
+// stream state, the input/output windows, one step, and a restart for the
+// next member of a concatenated file (gzip members, pbzip2's streams).
+enum class CodecStep { more, member_end, corrupt };
+
+// zlib and libbz2 name their input and output windows alike, with types of
+// their own.
+template <typename Stream>
+struct CodecWindows {
+  Stream s{};
+  void set_in(unsigned char* p, std::size_t n) {
+    s.next_in = reinterpret_cast<decltype(s.next_in)>(p);
+    s.avail_in = static_cast<decltype(s.avail_in)>(n);
   }
-  ~GzipStream() override {
-    if (ok_) inflateEnd(&z_);
+  void set_out(void* p, std::size_t n) {
+    s.next_out = static_cast<decltype(s.next_out)>(p);
+    s.avail_out = static_cast<decltype(s.avail_out)>(std::min<std::size_t>(n, UINT32_MAX));
+  }
+  std::size_t avail_in() const { return s.avail_in; }
+  std::size_t avail_out() const { return s.avail_out; }
+};
+
+struct ZlibCodec : CodecWindows<z_stream> {
+  static constexpr Compression kind = Compression::gzip;
+  static constexpr const char* name = "gzip";
+  // 15 + 32: a gzip or zlib header, told apart by zlib itself.
+  bool init() { return inflateInit2(&s, 15 + 32) == Z_OK; }
+  void end() { inflateEnd(&s); }
+  bool restart() { return inflateReset(&s) == Z_OK; }
+  CodecStep step() {
+    int rc = inflate(&s, Z_NO_FLUSH);
+    if (rc == Z_STREAM_END) return CodecStep::member_end;
+    return rc == Z_OK || rc == Z_BUF_ERROR ? CodecStep::more : CodecStep::corrupt;
+  }
+  std::string why() const { return s.msg ? s.msg : "zlib error"; }
+};
+
+struct Bzip2Codec : CodecWindows<bz_stream> {
+  static constexpr Compression kind = Compression::bzip2;
+  static constexpr const char* name = "bzip2";
+  int last_rc = BZ_OK;
+  bool init() { return BZ2_bzDecompressInit(&s, 0, 0) == BZ_OK; }
+  void end() { BZ2_bzDecompressEnd(&s); }
+  // libbz2 has no reset: end and start afresh, keeping the pending windows.
+  bool restart() {
+    bz_stream keep = s;
+    end();
+    s = bz_stream{};
+    if (!init()) return false;
+    s.next_in = keep.next_in;
+    s.avail_in = keep.avail_in;
+    s.next_out = keep.next_out;
+    s.avail_out = keep.avail_out;
+    return true;
+  }
+  CodecStep step() {
+    last_rc = BZ2_bzDecompress(&s);
+    if (last_rc == BZ_STREAM_END) return CodecStep::member_end;
+    return last_rc == BZ_OK ? CodecStep::more : CodecStep::corrupt;
+  }
+  std::string why() const { return "code " + std::to_string(last_rc); }
+};
+
+// Inflates the file through Codec; concatenated members are one stream, as
+// gzip -d and bzip2 -d read them, and the end of the file is a clean end only
+// between members.
+template <typename Codec>
+class DecompressStream final : public FileStream {
+ public:
+  DecompressStream(FilePtr f, std::string p) : FileStream(std::move(f), std::move(p), Codec::kind) {
+    ok_ = codec_.init();
+    if (!ok_) fail(std::string("cannot initialise ") + Codec::name);
+  }
+  ~DecompressStream() override {
+    if (ok_) codec_.end();
   }
   std::size_t read(void* buf, std::size_t size) override {
     if (!error_.empty() || eof_ || size == 0 || !going()) return 0;
-    z_.next_out = static_cast<Bytef*>(buf);
-    z_.avail_out = static_cast<uInt>(std::min<std::size_t>(size, UINT32_MAX));
-    while (z_.avail_out > 0) {
-      if (z_.avail_in == 0) {
+    codec_.set_out(buf, size);
+    while (codec_.avail_out() > 0) {
+      if (codec_.avail_in() == 0) {
         in_pos_ = in_len_;
         if (!refill()) {
-          // The end of the file is a clean end only between gzip members.
           if (member_ended_)
             eof_ = produced(size) == 0;
           else
-            fail("truncated gzip stream", produced(size));
+            fail(std::string("truncated ") + Codec::name + " stream", produced(size));
           break;
         }
-        z_.next_in = in_.data();
-        z_.avail_in = static_cast<uInt>(in_len_);
+        codec_.set_in(in_.data(), in_len_);
         in_pos_ = in_len_;
       }
       if (member_ended_) {
-        // Concatenated gzip members are one stream, as gzip -d reads them.
-        inflateReset(&z_);
+        ok_ = codec_.restart();
+        if (!ok_) {
+          fail(std::string("cannot initialise ") + Codec::name);
+          break;
+        }
         member_ended_ = false;
       }
-      int rc = inflate(&z_, Z_NO_FLUSH);
-      if (rc == Z_STREAM_END) {
+      auto step = codec_.step();
+      if (step == CodecStep::member_end) {
         member_ended_ = true;
         continue;
       }
-      if (rc != Z_OK && rc != Z_BUF_ERROR) {
-        fail(std::string("corrupt gzip data (") + (z_.msg ? z_.msg : "zlib error") + ")", produced(size));
+      if (step == CodecStep::corrupt) {
+        fail(std::string("corrupt ") + Codec::name + " data (" + codec_.why() + ")", produced(size));
         break;
       }
     }
@@ -130,80 +196,10 @@ class GzipStream final : public FileStream {
   }
 
  private:
-  std::size_t produced(std::size_t size) const { return size - z_.avail_out; }
-  z_stream z_{};
+  std::size_t produced(std::size_t size) const { return size - codec_.avail_out(); }
+  Codec codec_;
   bool ok_ = false;
   bool member_ended_ = false;
-};
-
-class Bzip2Stream final : public FileStream {
- public:
-  Bzip2Stream(FilePtr f, std::string p) : FileStream(std::move(f), std::move(p), Compression::bzip2) {
-    ok_ = BZ2_bzDecompressInit(&bz_, 0, 0) == BZ_OK;
-    if (!ok_) fail("cannot initialise bzip2");
-  }
-  ~Bzip2Stream() override {
-    if (ok_) BZ2_bzDecompressEnd(&bz_);
-  }
-  std::size_t read(void* buf, std::size_t size) override {
-    if (!error_.empty() || eof_ || size == 0 || !going()) return 0;
-    bz_.next_out = static_cast<char*>(buf);
-    bz_.avail_out = static_cast<unsigned>(std::min<std::size_t>(size, UINT32_MAX));
-    while (bz_.avail_out > 0) {
-      if (bz_.avail_in == 0) {
-        in_pos_ = in_len_;
-        if (!refill()) {
-          // The end of the file is a clean end only between bzip2 streams.
-          if (stream_ended_)
-            eof_ = produced(size) == 0;
-          else
-            fail("truncated bzip2 stream", produced(size));
-          break;
-        }
-        bz_.next_in = reinterpret_cast<char*>(in_.data());
-        bz_.avail_in = static_cast<unsigned>(in_len_);
-        in_pos_ = in_len_;
-      }
-      if (stream_ended_) {
-        // Concatenated bzip2 streams (pbzip2 writes them) are one stream;
-        // the decompressor must start afresh, keeping the pending input.
-        char* next_in = bz_.next_in;
-        unsigned avail_in = bz_.avail_in;
-        char* next_out = bz_.next_out;
-        unsigned avail_out = bz_.avail_out;
-        BZ2_bzDecompressEnd(&bz_);
-        bz_ = bz_stream{};
-        ok_ = BZ2_bzDecompressInit(&bz_, 0, 0) == BZ_OK;
-        if (!ok_) {
-          fail("cannot initialise bzip2");
-          break;
-        }
-        bz_.next_in = next_in;
-        bz_.avail_in = avail_in;
-        bz_.next_out = next_out;
-        bz_.avail_out = avail_out;
-        stream_ended_ = false;
-      }
-      int rc = BZ2_bzDecompress(&bz_);
-      if (rc == BZ_STREAM_END) {
-        stream_ended_ = true;
-        continue;
-      }
-      if (rc != BZ_OK) {
-        fail("corrupt bzip2 data (code " + std::to_string(rc) + ")", produced(size));
-        break;
-      }
-    }
-    std::size_t n = produced(size);
-    offset_ += n;
-    return n;
-  }
-
- private:
-  std::size_t produced(std::size_t size) const { return size - bz_.avail_out; }
-  bz_stream bz_{};
-  bool ok_ = false;
-  bool stream_ended_ = false;
 };
 
 }  // namespace
@@ -235,10 +231,10 @@ Result<std::unique_ptr<ByteStream>> ByteStream::open(const std::string& path, co
   std::unique_ptr<FileStream> stream;
   switch (detect_compression(head.data(), n)) {
     case Compression::gzip:
-      stream = std::make_unique<GzipStream>(std::move(file), path);
+      stream = std::make_unique<DecompressStream<ZlibCodec>>(std::move(file), path);
       break;
     case Compression::bzip2:
-      stream = std::make_unique<Bzip2Stream>(std::move(file), path);
+      stream = std::make_unique<DecompressStream<Bzip2Codec>>(std::move(file), path);
       break;
     case Compression::none:
       stream = std::make_unique<PlainStream>(std::move(file), path, Compression::none);
