@@ -38,13 +38,6 @@ HistoryConfig history_config(const Options& o) {
   return h;
 }
 
-Result<std::shared_ptr<const AsNames>> load_names(const std::string& path) {
-  if (path.empty()) return std::shared_ptr<const AsNames>();
-  auto names = AsNames::load(path);
-  if (!names) return Error{names.error()};
-  return std::shared_ptr<const AsNames>(std::make_shared<AsNames>(std::move(*names)));
-}
-
 Result<void> Daemon::start() {
   auto logger = log::get("daemon");
   std::shared_ptr<const LpmTable> table = LpmTable::empty();
@@ -56,7 +49,7 @@ Result<void> Daemon::start() {
   }
   auto source = make_table_source(table);
   if (!source) return Error{source.error()};
-  auto loaded_names = load_names(options_.asnames);
+  auto loaded_names = AsNames::load_shared(options_.asnames);
   if (!loaded_names) return Error{loaded_names.error()};
   names_ = *loaded_names;
   auto policy = rpc::AdminPolicy::make(options_.admin_group);

@@ -38,8 +38,6 @@ rpc::ServerLimits limits_of(const Options& o);
 rpc::AnswerCaps caps_of(const Options& o);
 /// The history settings the options ask for.
 HistoryConfig history_config(const Options& o);
-/// The AS names at `path`; none (a null pointer) when the path is empty.
-Result<std::shared_ptr<const AsNames>> load_names(const std::string& path);
 
 // The parts a reload may replace, validated before anything is swapped.
 struct Reloadable {

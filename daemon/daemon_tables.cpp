@@ -37,7 +37,7 @@ Result<Reloadable> Daemon::prepare_reload() const {
   auto policy = rpc::AdminPolicy::make(parsed->admin_group);
   if (!policy) return Error{policy.error()};
   auto names = parsed->asnames == options_.asnames ? Result<std::shared_ptr<const AsNames>>(this->names())
-                                                   : load_names(parsed->asnames);
+                                                   : AsNames::load_shared(parsed->asnames);
   if (!names) return Error{names.error()};
   return Reloadable{std::move(*parsed), std::move(*policy), std::move(*names)};
 }

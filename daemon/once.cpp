@@ -35,15 +35,6 @@ bool run_inputs(const std::vector<std::unique_ptr<Input>>& inputs, CounterStore&
   return ok;
 }
 
-/// The AS names of --asnames, or none. A separate function keeps GCC 12
-/// from a false -Wfree-nonheap-object on the inlined Result<AsNames>.
-Result<std::shared_ptr<const AsNames>> load_names(const std::string& path) {
-  if (path.empty()) return std::shared_ptr<const AsNames>();
-  auto names = AsNames::load(path);
-  if (!names) return Error{names.error()};
-  return std::shared_ptr<const AsNames>(std::make_shared<AsNames>(std::move(*names)));
-}
-
 }  // namespace
 
 int run_once(const Options& options, std::ostream& out, std::ostream& err) {
@@ -70,7 +61,7 @@ int run_once(const Options& options, std::ostream& out, std::ostream& err) {
     err << "asncounterd: " << table.error() << "\n";
     return 1;
   }
-  auto names = load_names(options.asnames);
+  auto names = AsNames::load_shared(options.asnames);
   if (!names) {
     err << "asncounterd: " << names.error() << "\n";
     return 1;

@@ -101,6 +101,15 @@ Result<AsNames> AsNames::load(const std::string& path) {
   return names;
 }
 
+// Out of line on purpose: inlined into its callers, GCC 12 warns a false
+// -Wfree-nonheap-object on the moved Result<AsNames>.
+Result<std::shared_ptr<const AsNames>> AsNames::load_shared(const std::string& path) {
+  if (path.empty()) return std::shared_ptr<const AsNames>();
+  auto names = load(path);
+  if (!names) return Error{names.error()};
+  return std::shared_ptr<const AsNames>(std::make_shared<AsNames>(std::move(*names)));
+}
+
 Result<AsNames> AsNames::parse_json(std::string_view text) {
   auto doc = nlohmann::json::parse(text, nullptr, false);
   if (doc.is_discarded()) return Error{"not valid JSON"};

@@ -3,6 +3,7 @@
 // autnums.html page it is made from.
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -17,6 +18,9 @@ class AsNames {
   /// Reads a file (plain, gzip or bzip2) holding asnames.json or autnums.html,
   /// told apart by content.
   static Result<AsNames> load(const std::string& path);
+  /// load(), shared; none (a null pointer) when `path` is empty, the
+  /// "no names configured" case every caller has.
+  static Result<std::shared_ptr<const AsNames>> load_shared(const std::string& path);
   /// {"64496": "NAME, CC", ...}
   static Result<AsNames> parse_json(std::string_view text);
   /// cidr-report's <a href="...">AS64496 </a>NAME, CC lines.
