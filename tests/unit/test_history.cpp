@@ -397,6 +397,11 @@ TEST_CASE("a window kept rolling answers exactly like the steps it sums", "[stor
         REQUIRE(pa.table.total == pb.table.total);
         REQUIRE(pa.window->from == pb.window->from);
         REQUIRE(by_asn(a.top_asns(0, w).table) == by_asn(b.top_asns(0, w).table));
+        // With a limit (candidates passed on their hits alone) and an ASN.
+        auto la = a.top_prefixes(2, std::nullopt, w), lb = b.top_prefixes(2, std::nullopt, w);
+        REQUIRE(by_prefix(la.table) == by_prefix(lb.table));
+        REQUIRE(la.table.total == pa.table.total);
+        REQUIRE(by_prefix(a.top_prefixes(1, 2U, w).table) == by_prefix(b.top_prefixes(1, 2U, w).table));
       }
     }
   }
