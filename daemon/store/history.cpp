@@ -95,6 +95,37 @@ struct LiveField {
   std::vector<std::uint64_t>* out;
 };
 
+// The block loops below run on a constant length over pointers that do not
+// alias, which is what lets -O2 vectorise them; the last, shorter block of
+// a table takes the same loops on its length.
+
+/// to[i] += from[i]; returns the OR of `from` (the overflow test below).
+std::uint64_t add_or(std::uint64_t* __restrict__ to, const std::uint64_t* __restrict__ from,
+                     std::size_t len) {
+  std::uint64_t high = 0;
+  if (len == kLiveBlock) {
+    for (std::size_t i = 0; i < kLiveBlock; ++i) high |= from[i], to[i] += from[i];
+  } else {
+    for (std::size_t i = 0; i < len; ++i) high |= from[i], to[i] += from[i];
+  }
+  return high;
+}
+
+/// to[i] = live[i] - snap[i] (+ roll[i]).
+void combine(std::uint64_t* __restrict__ to, const std::uint64_t* __restrict__ live,
+             const std::uint64_t* __restrict__ snap, const std::uint64_t* __restrict__ roll,
+             std::size_t len) {
+  if (roll && len == kLiveBlock) {
+    for (std::size_t i = 0; i < kLiveBlock; ++i) to[i] = live[i] - snap[i] + roll[i];
+  } else if (roll) {
+    for (std::size_t i = 0; i < len; ++i) to[i] = live[i] - snap[i] + roll[i];
+  } else if (len == kLiveBlock) {
+    for (std::size_t i = 0; i < kLiveBlock; ++i) to[i] = live[i] - snap[i];
+  } else {
+    for (std::size_t i = 0; i < len; ++i) to[i] = live[i] - snap[i];
+  }
+}
+
 /// out[id] = the shards' field summed (saturating, as sum_shards does) -
 /// snap[id] (+ roll[id]) for every field, block by block in one pass that
 /// writes each `out` once. Zeroing `out`, adding every shard into it and
@@ -102,6 +133,11 @@ struct LiveField {
 /// memory: the largest cost of a windowed query on a full table. Every
 /// field of a block is read under one lock per shard, so an event is in
 /// with all of its fields or not at all. `block` is scratch space.
+///
+/// Saturating adds do not vectorise, so shards are added plainly while
+/// every value seen in the block is below 2^55: at most 256 shards of those
+/// cannot reach 2^64. A shard with a larger value (hostile byte counts) is
+/// taken back out exactly and the block goes on saturating.
 void live_window(Generation& g, std::span<const LiveField> fields, std::vector<std::uint64_t>& block) {
   const std::size_t n = g.id_count();
   for (const LiveField& f : fields) f.out->resize(n);
@@ -109,26 +145,24 @@ void live_window(Generation& g, std::span<const LiveField> fields, std::vector<s
   for (std::size_t from = 0; from < n; from += kLiveBlock) {
     const std::size_t len = std::min(kLiveBlock, n - from);
     std::fill_n(block.data(), kLiveBlock * fields.size(), std::uint64_t{0});
+    bool saturate[4] = {};
     for (std::size_t s = 0; s < g.shard_count(); ++s) {
       auto sh = g.shard(s).lock();
       for (std::size_t k = 0; k < fields.size(); ++k) {
         if (!((*sh).*fields[k].touched)) continue;
         std::uint64_t* live = block.data() + k * kLiveBlock;
         const std::uint64_t* f = ((*sh).*fields[k].live).data() + from;
-        for (std::size_t i = 0; i < len; ++i) live[i] = saturating_add(live[i], f[i]);
+        if (!saturate[k] && add_or(live, f, len) >> 55) {
+          for (std::size_t i = 0; i < len; ++i) live[i] -= f[i];
+          saturate[k] = true;
+        }
+        if (saturate[k])
+          for (std::size_t i = 0; i < len; ++i) live[i] = saturating_add(live[i], f[i]);
       }
     }
-    for (std::size_t k = 0; k < fields.size(); ++k) {
-      const std::uint64_t* live = block.data() + k * kLiveBlock;
-      std::uint64_t* d = fields[k].out->data() + from;
-      const std::uint64_t* sn = fields[k].snap->data() + from;
-      if (fields[k].roll) {
-        const std::uint64_t* r = fields[k].roll->data() + from;
-        for (std::size_t i = 0; i < len; ++i) d[i] = live[i] - sn[i] + r[i];
-      } else {
-        for (std::size_t i = 0; i < len; ++i) d[i] = live[i] - sn[i];
-      }
-    }
+    for (std::size_t k = 0; k < fields.size(); ++k)
+      combine(fields[k].out->data() + from, block.data() + k * kLiveBlock, fields[k].snap->data() + from,
+              fields[k].roll ? fields[k].roll->data() + from : nullptr, len);
   }
 }
 

@@ -406,3 +406,29 @@ TEST_CASE("a window kept rolling answers exactly like the steps it sums", "[stor
     }
   }
 }
+
+TEST_CASE("a window sums hostile byte counts across shards as since start does: saturating",
+          "[store][history][adversarial]") {
+  CounterStore store(table({{"192.0.2.0/24", 64496}, {"198.51.100.0/24", 64497}}), 4, config(), at(0));
+  feed(store, "198.51.100.1", 3, 5);  // a plain prefix beside them keeps its exact bytes
+  const std::uint64_t half = std::uint64_t{1} << 63;
+  // From two threads, so two shards each below the top sum past it.
+  for (const char* a : {"192.0.2.1", "192.0.2.2"}) {
+    std::thread([&store, a, half] {
+      EventBatch b;
+      b.has_bytes = true;
+      b.push(addr(a), 1, half);
+      store.add(b);
+    }).join();
+  }
+  auto since = store.top_prefixes(0);
+  auto window = store.top_prefixes(0, std::nullopt, Window{seconds(60), at(5)});
+  REQUIRE(window.window);
+  REQUIRE(window.table.rows.size() == 2);
+  for (const auto* t : {&since, &window.table}) {
+    CHECK(t->rows[0].counts.hits == 3);
+    CHECK(t->rows[0].counts.bytes == 15);
+    CHECK(t->rows[1].counts.hits == 2);
+    CHECK(t->rows[1].counts.bytes == UINT64_MAX);
+  }
+}
