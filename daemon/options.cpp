@@ -194,6 +194,18 @@ Result<ParsedCommandLine> parse_command_line(int argc, const char* const* argv) 
       return Error{o.config + ":" + std::to_string(it->second) + ": " + d.name + ": " + why};
     return Error{std::string(d.name) + ": " + why};
   }
+  // Two keys together: a span shorter than one step would hold no step.
+  // Named where the span was given, else where the step was.
+  if (o.history_span < o.history_step) {
+    const std::string why = "history-span must be at least history-step (" + std::to_string(o.history_step) +
+                            " s), not " + std::to_string(o.history_span) + " s";
+    for (const char* key : {"history-span", "history-step"})
+      if (cli.count(key)) return Error{std::string("--") + key + ": " + why};
+    for (const char* key : {"history-span", "history-step"})
+      if (auto it = file.line_of.find(key); it != file.line_of.end())
+        return Error{o.config + ":" + std::to_string(it->second) + ": " + key + ": " + why};
+    return Error{why};
+  }
   return out;
 }
 

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "common/saturating.hpp"
+
 namespace asncounter {
 
 namespace {
@@ -44,6 +46,13 @@ struct History::Track {
 
 /// The sum of the newest steps covering `length`: every step from seq
 /// `first_seq` on, as dense arrays of the current table's ids plus orphan keys.
+/// It holds the steps that start strictly after the last close - `length`:
+/// those a query of `length` takes at any time after that close and before
+/// the next (it asks from now - length, past the last close - length), so
+/// such a query adds or takes away no step of its own. Holding the step
+/// that starts exactly at last close - length instead made every query
+/// between closes take that step away again: a whole step's entries
+/// decoded, a few ms with a full table's traffic.
 struct History::Rolling {
   Rolling(std::chrono::seconds l, std::size_t ids, std::uint64_t first)
       : length(l), sums(ids), first_seq(first) {}
@@ -69,6 +78,92 @@ Counts& add_signed(Counts& to, const Counts& c, int sign) {
   to.latency_us_sum -= c.latency_us_sum;
   to.latency_samples -= c.latency_samples;
   return to;
+}
+
+/// Ids summed per block by live_window: a block's partial sums (64 KiB per
+/// field) stay in L2, and a shard lock is held for one block at a time
+/// (writers wait microseconds, not the milliseconds of a whole pass).
+constexpr std::size_t kLiveBlock = 8192;
+
+/// One field of a window's step in progress: the shards' `live` arrays
+/// minus the snapshot `snap`, plus the rolling sum `roll` when there is one.
+struct LiveField {
+  CounterArray ShardCounters::*live;
+  bool ShardCounters::*touched;
+  const CounterArray* snap;
+  const CounterArray* roll;
+  std::vector<std::uint64_t>* out;
+};
+
+// The block loops below run on a constant length over pointers that do not
+// alias, which is what lets -O2 vectorise them; the last, shorter block of
+// a table takes the same loops on its length.
+
+/// to[i] += from[i]; returns the OR of `from` (the overflow test below).
+std::uint64_t add_or(std::uint64_t* __restrict__ to, const std::uint64_t* __restrict__ from,
+                     std::size_t len) {
+  std::uint64_t high = 0;
+  if (len == kLiveBlock) {
+    for (std::size_t i = 0; i < kLiveBlock; ++i) high |= from[i], to[i] += from[i];
+  } else {
+    for (std::size_t i = 0; i < len; ++i) high |= from[i], to[i] += from[i];
+  }
+  return high;
+}
+
+/// to[i] = live[i] - snap[i] (+ roll[i]).
+void combine(std::uint64_t* __restrict__ to, const std::uint64_t* __restrict__ live,
+             const std::uint64_t* __restrict__ snap, const std::uint64_t* __restrict__ roll,
+             std::size_t len) {
+  if (roll && len == kLiveBlock) {
+    for (std::size_t i = 0; i < kLiveBlock; ++i) to[i] = live[i] - snap[i] + roll[i];
+  } else if (roll) {
+    for (std::size_t i = 0; i < len; ++i) to[i] = live[i] - snap[i] + roll[i];
+  } else if (len == kLiveBlock) {
+    for (std::size_t i = 0; i < kLiveBlock; ++i) to[i] = live[i] - snap[i];
+  } else {
+    for (std::size_t i = 0; i < len; ++i) to[i] = live[i] - snap[i];
+  }
+}
+
+/// out[id] = the shards' field summed (saturating, as sum_shards does) -
+/// snap[id] (+ roll[id]) for every field, block by block in one pass that
+/// writes each `out` once. Zeroing `out`, adding every shard into it and
+/// then folding in the snapshot and rolling sum moved about twice the
+/// memory: the largest cost of a windowed query on a full table. Every
+/// field of a block is read under one lock per shard, so an event is in
+/// with all of its fields or not at all. `block` is scratch space.
+///
+/// Saturating adds do not vectorise, so shards are added plainly while
+/// every value seen in the block is below 2^55: at most 256 shards of those
+/// cannot reach 2^64. A shard with a larger value (hostile byte counts) is
+/// taken back out exactly and the block goes on saturating.
+void live_window(Generation& g, std::span<const LiveField> fields, std::vector<std::uint64_t>& block) {
+  const std::size_t n = g.id_count();
+  for (const LiveField& f : fields) f.out->resize(n);
+  block.resize(kLiveBlock * fields.size());
+  for (std::size_t from = 0; from < n; from += kLiveBlock) {
+    const std::size_t len = std::min(kLiveBlock, n - from);
+    std::fill_n(block.data(), kLiveBlock * fields.size(), std::uint64_t{0});
+    bool saturate[4] = {};
+    for (std::size_t s = 0; s < g.shard_count(); ++s) {
+      auto sh = g.shard(s).lock();
+      for (std::size_t k = 0; k < fields.size(); ++k) {
+        if (!((*sh).*fields[k].touched)) continue;
+        std::uint64_t* live = block.data() + k * kLiveBlock;
+        const std::uint64_t* f = ((*sh).*fields[k].live).data() + from;
+        if (!saturate[k] && add_or(live, f, len) >> 55) {
+          for (std::size_t i = 0; i < len; ++i) live[i] -= f[i];
+          saturate[k] = true;
+        }
+        if (saturate[k])
+          for (std::size_t i = 0; i < len; ++i) live[i] = saturating_add(live[i], f[i]);
+      }
+    }
+    for (std::size_t k = 0; k < fields.size(); ++k)
+      combine(fields[k].out->data() + from, block.data() + k * kLiveBlock, fields[k].snap->data() + from,
+              fields[k].roll ? fields[k].roll->data() + from : nullptr, len);
+  }
 }
 
 }  // namespace
@@ -276,7 +371,7 @@ void History::close_step(MonoTime now, Retired retired) {
   last_close_ = now;
   for (auto& r : rolling_) {
     apply(*r, steps_.back().data, +1);
-    for (std::size_t i = first_index(*r); i < steps_.size() && steps_[i].from < now - r->length; ++i) {
+    for (std::size_t i = first_index(*r); i < steps_.size() && steps_[i].from <= now - r->length; ++i) {
       apply(*r, steps_[i].data, -1);
       r->first_seq = steps_[i].seq + 1;
     }
@@ -355,31 +450,34 @@ WindowSpan History::window_sums(const Window& w, Retired retired, Summed& out, R
   }
 
   // The step in progress (the live arrays minus the last close) plus the
-  // rolling sum, in one pass per field.
+  // rolling sum, in one pass. A field is there when the live shards, the
+  // snapshot or the rolling sum have it.
   const Track& cur = track(*current_);
-  sum_shards(*current_, out);
-  const std::size_t n = current_->id_count();
-  auto fold_in = [&](std::vector<std::uint64_t>& o, bool have, const CounterArray& snap, bool snap_have,
-                     const CounterArray* roll, bool roll_have) {
-    if (!have && !snap_have && !roll_have) return;
-    if (o.empty()) o.assign(n, 0);
-    std::uint64_t* d = o.data();
-    const std::uint64_t* sn = snap.data();
-    if (roll && roll_have) {
-      const std::uint64_t* r = roll->data();
-      for (std::size_t id = 0; id < n; ++id) d[id] += r[id] - sn[id];
-    } else {
-      for (std::size_t id = 0; id < n; ++id) d[id] -= sn[id];
-    }
-  };
   const Track* rt = best ? &best->sums : nullptr;
-  fold_in(out.hits, true, cur.hits, true, rt ? &rt->hits : nullptr, true);
-  fold_in(out.bytes, !out.bytes.empty(), cur.bytes, cur.bytes_touched, rt ? &rt->bytes : nullptr,
-          rt && rt->bytes_touched);
-  fold_in(out.latency_sum, !out.latency_sum.empty(), cur.latency_sum, cur.latency_touched,
-          rt ? &rt->latency_sum : nullptr, rt && rt->latency_touched);
-  fold_in(out.latency_samples, !out.latency_samples.empty(), cur.latency_samples, cur.latency_touched,
-          rt ? &rt->latency_samples : nullptr, rt && rt->latency_touched);
+  bool live_bytes = false, live_latency = false;
+  for (std::size_t s = 0; s < current_->shard_count(); ++s) {
+    auto sh = current_->shard(s).lock();
+    live_bytes = live_bytes || sh->bytes_touched;
+    live_latency = live_latency || sh->latency_touched;
+  }
+  const bool roll_bytes = rt && rt->bytes_touched, roll_latency = rt && rt->latency_touched;
+  LiveField fields[4];
+  std::size_t count = 0;
+  fields[count++] = {&ShardCounters::hits, &ShardCounters::touched, &cur.hits, rt ? &rt->hits : nullptr,
+                     &out.hits};
+  out.bytes.clear();
+  if (live_bytes || cur.bytes_touched || roll_bytes)
+    fields[count++] = {&ShardCounters::bytes, &ShardCounters::bytes_touched, &cur.bytes,
+                       roll_bytes ? &rt->bytes : nullptr, &out.bytes};
+  out.latency_sum.clear();
+  out.latency_samples.clear();
+  if (live_latency || cur.latency_touched || roll_latency) {
+    fields[count++] = {&ShardCounters::latency_sum, &ShardCounters::latency_touched, &cur.latency_sum,
+                       roll_latency ? &rt->latency_sum : nullptr, &out.latency_sum};
+    fields[count++] = {&ShardCounters::latency_samples, &ShardCounters::latency_touched, &cur.latency_samples,
+                       roll_latency ? &rt->latency_samples : nullptr, &out.latency_samples};
+  }
+  live_window(*current_, std::span<const LiveField>(fields, count), live_block_);
   for (const auto& g : retired) {
     Track& t = track(*g);
     diff(*g, t, false, [&](PrefixId id, const Counts& c) { add_key(translate(*g, t, id), c, out, extra); });
@@ -448,7 +546,7 @@ void History::import_steps(const std::vector<SavedStep>& saved, std::chrono::mil
   // The rolling sums hold the imported steps that start inside their window.
   for (auto& r : rolling_) {
     r->first_seq = next_seq_;
-    for (std::size_t i = steps_.size(); i > 0 && steps_[i - 1].from >= origin_ - r->length; --i) {
+    for (std::size_t i = steps_.size(); i > 0 && steps_[i - 1].from > origin_ - r->length; --i) {
       apply(*r, steps_[i - 1].data, +1);
       r->first_seq = steps_[i - 1].seq;
     }

@@ -104,6 +104,7 @@ class History {
   Summed scratch_;                  ///< reused by closes: no page faults every 10 s
   std::vector<StepEntry> entries_;  ///< reused by closes
   Summed window_buf_;
+  std::vector<std::uint64_t> live_block_;  ///< window_sums' per-block partial sums
 };
 
 }  // namespace asncounter

@@ -235,7 +235,22 @@ PrefixTable rank_prefixes(const Generation& g, const Summed& sum, const RowMap& 
       std::push_heap(cands.begin(), cands.end(), cmp);
     }
   };
+  // Without extra rows (the usual case) the total is the sum of each field,
+  // and an id whose hits cannot enter the kept `limit` is passed on its
+  // hits alone: a full table's ids cost one load and a compare each.
+  const bool plain = extra_index.empty();
+  if (plain) {
+    auto sum_of = [](const std::vector<std::uint64_t>& v) {
+      std::uint64_t s = 0;
+      for (std::uint64_t x : v) s += x;
+      return s;
+    };
+    t.total =
+        Counts{sum_of(sum.hits), sum_of(sum.bytes), sum_of(sum.latency_sum), sum_of(sum.latency_samples)};
+  }
+  const std::uint64_t* hits = sum.hits.data();
   for (PrefixId id = 0; id < g.id_count(); ++id) {
+    if (plain && limit && cands.size() == limit && hits[id] < cands.front().hits) continue;
     Counts c = sum.at(id);
     std::uint32_t x = kNone;
     if (id != kUnrouted && !extra_index.empty()) {
@@ -247,7 +262,7 @@ PrefixTable rank_prefixes(const Generation& g, const Summed& sum, const RowMap& 
       }
     }
     if (!nonzero(c)) continue;
-    t.total += c;
+    if (!plain) t.total += c;
     if (asn && (id == kUnrouted || table.asn(id) != *asn)) continue;
     offer(Cand{c.hits, id, x});
   }

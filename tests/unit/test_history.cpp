@@ -154,6 +154,35 @@ TEST_CASE("a window is whole steps, and the step in progress alone when shorter"
   CHECK(store.top_asns(0, Window{seconds(5), at(27)}).table.total.hits == 5);
 }
 
+TEST_CASE("a clock jump never loses or double-counts a hit: steps follow the clock the store is given",
+          "[store][history]") {
+  // The daemon gives the store steady_clock times only, so a wall clock
+  // jump never reaches it; what it can see is a monotonic clock that runs
+  // far ahead at once (a suspended host) or a caller that asks with a stale time.
+  CounterStore store(table({{"192.0.2.0/24", 64496}}), 2, config(), at(0));
+  feed(store, "192.0.2.1", 3);
+  store.close_step(at(10));
+  feed(store, "192.0.2.1", 4);
+  store.close_step(at(3610));  // an hour at once: one step, 10..3610, holds the 4
+  feed(store, "192.0.2.1", 5);
+  store.close_step(at(3000));  // back: closes nothing
+  store.close_step(at(3610));  // the same time again: nothing either
+  feed(store, "192.0.2.1", 6);
+  CHECK(store.stats().history.steps == 2);
+  CHECK(store.top_asns(0).total.hits == 18);
+  auto now = store.top_asns(0, Window{seconds(1), at(3615)});
+  CHECK(now.table.total.hits == 11);  // the step in progress: 5 + 6
+  CHECK(now.window->from == at(3610));
+  auto hour = store.top_asns(0, Window{seconds(3605), at(3615)});
+  CHECK(hour.table.total.hits == 15);
+  CHECK(hour.window->from == at(10));
+  CHECK(store.top_asns(0, Window{seconds(86400), at(3615)}).table.total.hits == 18);
+  // A query with a time before the last close is answered as of that close.
+  auto stale = store.top_asns(0, Window{seconds(1), at(100)});
+  CHECK(stale.table.total.hits == 11);
+  CHECK(stale.window->to == at(3610));
+}
+
 TEST_CASE("a table swap between streams keeps each hit's prefix and ASN in every window",
           "[store][history]") {
   CounterStore store(table({{"10.0.0.0/8", 1}, {"20.0.0.0/8", 2}, {"30.0.0.0/8", 3}}), 4, config(), at(0));
@@ -368,7 +397,38 @@ TEST_CASE("a window kept rolling answers exactly like the steps it sums", "[stor
         REQUIRE(pa.table.total == pb.table.total);
         REQUIRE(pa.window->from == pb.window->from);
         REQUIRE(by_asn(a.top_asns(0, w).table) == by_asn(b.top_asns(0, w).table));
+        // With a limit (candidates passed on their hits alone) and an ASN.
+        auto la = a.top_prefixes(2, std::nullopt, w), lb = b.top_prefixes(2, std::nullopt, w);
+        REQUIRE(by_prefix(la.table) == by_prefix(lb.table));
+        REQUIRE(la.table.total == pa.table.total);
+        REQUIRE(by_prefix(a.top_prefixes(1, 2U, w).table) == by_prefix(b.top_prefixes(1, 2U, w).table));
       }
     }
+  }
+}
+
+TEST_CASE("a window sums hostile byte counts across shards as since start does: saturating",
+          "[store][history][adversarial]") {
+  CounterStore store(table({{"192.0.2.0/24", 64496}, {"198.51.100.0/24", 64497}}), 4, config(), at(0));
+  feed(store, "198.51.100.1", 3, 5);  // a plain prefix beside them keeps its exact bytes
+  const std::uint64_t half = std::uint64_t{1} << 63;
+  // From two threads, so two shards each below the top sum past it.
+  for (const char* a : {"192.0.2.1", "192.0.2.2"}) {
+    std::thread([&store, a, half] {
+      EventBatch b;
+      b.has_bytes = true;
+      b.push(addr(a), 1, half);
+      store.add(b);
+    }).join();
+  }
+  auto since = store.top_prefixes(0);
+  auto window = store.top_prefixes(0, std::nullopt, Window{seconds(60), at(5)});
+  REQUIRE(window.window);
+  REQUIRE(window.table.rows.size() == 2);
+  for (const auto* t : {&since, &window.table}) {
+    CHECK(t->rows[0].counts.hits == 3);
+    CHECK(t->rows[0].counts.bytes == 15);
+    CHECK(t->rows[1].counts.hits == 2);
+    CHECK(t->rows[1].counts.bytes == UINT64_MAX);
   }
 }

@@ -298,3 +298,18 @@ TEST_CASE("options: the table limits have their defaults and reach TableLimits",
   CHECK(limits.max_prefixes == 1000);
   CHECK_FALSE(parse({"--table-max-mib", "0"}).ok());
 }
+
+TEST_CASE("options: history-span shorter than history-step is refused, naming both", "[options][window]") {
+  auto cli = parse({"--history-step", "60", "--history-span", "30"});
+  REQUIRE_FALSE(cli.ok());
+  CHECK(cli.error() == "--history-span: history-span must be at least history-step (60 s), not 30 s");
+  auto step_only = parse({"--history-step", "100000"});  // the span's default is 86400
+  REQUIRE_FALSE(step_only.ok());
+  CHECK_THAT(step_only.error(), Catch::StartsWith("--history-step: history-span must be at least"));
+  TempDir dir;
+  std::string conf = write(dir, "span.conf", "history-step = 20\n\nhistory-span = 10\n");
+  auto file = parse({"--config", conf});
+  REQUIRE_FALSE(file.ok());
+  CHECK_THAT(file.error(), Catch::StartsWith(conf + ":3: history-span: history-span must be at least"));
+  CHECK(parse({"--history-step", "30", "--history-span", "30"}).ok());
+}

@@ -153,3 +153,106 @@ TEST_CASE("Saving never writes through a link planted at the temporary file", "[
   REQUIRE(loaded.ok());
   check_same(loaded->rows, sample_rows());
 }
+
+namespace {
+
+// A state file body with its end line (count and FNV-1a checksum of the lines after the header).
+std::string with_end(const std::string& header, const std::vector<std::string>& lines) {
+  std::uint64_t sum = 14695981039346656037ULL;
+  std::string out = header + "\n";
+  for (const auto& l : lines) {
+    for (unsigned char c : l + "\n") {
+      sum ^= c;
+      sum *= 1099511628211ULL;
+    }
+    out += l + "\n";
+  }
+  return out + "end " + std::to_string(lines.size()) + " " + std::to_string(sum) + "\n";
+}
+
+asncounter::SavedHistory sample_history() {
+  using std::chrono::milliseconds;
+  asncounter::SavedHistory h;
+  h.saved_at_ms = 1764500000123;
+  h.steps.push_back({milliseconds(30000), milliseconds(20000), {sample_rows()[0], sample_rows()[2]}});
+  h.steps.push_back({milliseconds(20000), milliseconds(10000), {}});  // a quiet step
+  h.steps.push_back({milliseconds(10000), milliseconds(0), {sample_rows()[1], sample_rows()[3]}});
+  return h;
+}
+
+}  // namespace
+
+TEST_CASE("State format 2 round-trips the history's steps after the rows", "[state][history]") {
+  TempDir dir;
+  auto rows = sample_rows();
+  auto history = sample_history();
+  auto saved = save_state(dir.path().string(), rows, &history);
+  REQUIRE(saved.ok());
+  CHECK(*saved == rows.size());
+  CHECK(slurp(dir / "counts.state").starts_with("asncounter-state 2\n"));
+  auto loaded = load_state(dir.path().string());
+  REQUIRE(loaded.ok());
+  CHECK(loaded->damage.empty());
+  check_same(loaded->rows, rows);
+  CHECK(loaded->history.saved_at_ms == history.saved_at_ms);
+  REQUIRE(loaded->history.steps.size() == history.steps.size());
+  for (std::size_t i = 0; i < history.steps.size(); ++i) {
+    CHECK(loaded->history.steps[i].age_from == history.steps[i].age_from);
+    CHECK(loaded->history.steps[i].age_to == history.steps[i].age_to);
+    check_same(loaded->history.steps[i].rows, history.steps[i].rows);
+  }
+  // No history given: no steps, and a version 1 file still reads (rows only).
+  REQUIRE(save_state(dir.path().string(), rows).ok());
+  CHECK(load_state(dir.path().string())->history.steps.empty());
+  std::ofstream(dir / "counts.state", std::ios::trunc)
+      << with_end("asncounter-state 1", {"192.0.2.0/24\t64496\t7\t0\t0\t0"});
+  auto v1 = load_state(dir.path().string());
+  REQUIRE(v1.ok());
+  CHECK(v1->damage.empty());
+  REQUIRE(v1->rows.size() == 1);
+  CHECK(v1->rows[0].counts.hits == 7);
+  CHECK(v1->history.steps.empty());
+}
+
+TEST_CASE("A damaged history in a state file is reported naming the line, never half read",
+          "[state][history]") {
+  TempDir dir;
+  const std::string row = "192.0.2.0/24\t64496\t7\t0\t0\t0";
+  struct Case {
+    std::string name, text, expect;
+  };
+  std::string good_text;
+  {
+    auto history = sample_history();
+    REQUIRE(save_state(dir.path().string(), sample_rows(), &history).ok());
+    good_text = slurp(dir / "counts.state");
+  }
+  std::string edited = good_text;
+  edited.replace(edited.find("step 10000 0"), 12, "step 10000 1");  // an age changed by hand
+  for (const auto& c : {
+           Case{"edited step", edited, "checksum"},
+           Case{"cut in the history", good_text.substr(0, good_text.find("step 10000")), "cut short"},
+           Case{"row before any step", with_end("asncounter-state 2", {row, "history 5", row}),
+                ":4: damaged state file: history row before any step"},
+           Case{"step without numbers", with_end("asncounter-state 2", {"history 5", "step 10"}),
+                ":3: damaged state file: malformed step line"},
+           Case{"step age past int64",
+                with_end("asncounter-state 2", {"history 5", "step 9223372036854775808 0"}),
+                ":3: damaged state file: malformed step line"},
+           Case{"history time not a number", with_end("asncounter-state 2", {"history soon"}),
+                ":2: damaged state file: malformed history line"},
+           Case{"history in a version 1 file", with_end("asncounter-state 1", {row, "history 5"}),
+                ":3: damaged state file: malformed row"},
+           Case{"step before history", with_end("asncounter-state 2", {"step 10 0"}),
+                ":2: damaged state file: malformed row"},
+       }) {
+    INFO(c.name);
+    std::ofstream(dir / "counts.state", std::ios::trunc) << c.text;
+    auto loaded = load_state(dir.path().string());
+    REQUIRE(loaded.ok());
+    CHECK(loaded->rows.empty());
+    CHECK(loaded->history.steps.empty());
+    CHECK(loaded->damage.find("counts.state") != std::string::npos);
+    CHECK(loaded->damage.find(c.expect) != std::string::npos);
+  }
+}
