@@ -3,14 +3,18 @@
 #include <algorithm>
 #include <charconv>
 #include <chrono>
+#include <cstdlib>
 #include <istream>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <ostream>
 
+#include "common/parse_duration.hpp"
 #include "common/parse_number.hpp"
 #include "common/report.hpp"
 #include "common/rpc.hpp"
+#include "common/suggest.hpp"
+#include "common/version.hpp"
 #include "ctl/blocklist.hpp"
 #include "ctl/client.hpp"
 #include "ctl/exit_codes.hpp"
@@ -49,8 +53,9 @@ struct Ctx {
 
 using Runner = int (*)(Ctx&, const Args&);
 
+// One line saying what is wrong, and where to look: not the whole usage.
 int usage_error(Ctx& c, const std::string& why) {
-  c.err << "asncounterctl: " << why << "\n" << usage();
+  c.err << "asncounterctl: " << why << "\n(see asncounterctl --help)\n";
   return kExitUsage;
 }
 
@@ -77,6 +82,27 @@ int call(Ctx& c, rpc::MethodId method, const rpc::Params& params, std::string& r
   return kExitOk;
 }
 
+}  // namespace
+
+std::optional<std::uint32_t> parse_asn(std::string_view text) {
+  // "AS4134", "as4134" and "4134" are the same ASN, as whois and looking
+  // glasses write it.
+  if (text.size() > 2 && (text[0] == 'A' || text[0] == 'a') && (text[1] == 'S' || text[1] == 's'))
+    text.remove_prefix(2);
+  return parse_unsigned<std::uint32_t>(text);
+}
+
+namespace {
+
+// A number parameter's value; an ASN may carry its "AS" prefix.
+std::optional<std::uint64_t> parse_param_number(const rpc::ParamSpec& spec, std::string_view text) {
+  if (spec.id == rpc::ParamId::asn) {
+    auto asn = parse_asn(text);
+    return asn ? std::optional<std::uint64_t>(*asn) : std::nullopt;
+  }
+  return parse_unsigned<std::uint64_t>(text);
+}
+
 // The method's required parameters from the words after the command, as
 // declared in rpc::params(): one word per number, every word for a list.
 std::optional<std::string> bind_positional(const rpc::Method& m, const std::vector<std::string>& words,
@@ -94,7 +120,7 @@ std::optional<std::string> bind_positional(const rpc::Method& m, const std::vect
       next = words.size();
       continue;
     }
-    auto n = parse_unsigned<std::uint64_t>(words[next]);
+    auto n = parse_param_number(spec, words[next]);
     if (!n || *n < spec.min || *n > spec.max) return "not " + std::string(spec.help) + ": " + words[next];
     p.set(spec.id, *n);
     ++next;
@@ -116,7 +142,7 @@ int run_method(Ctx& c, const rpc::Method& m, const Args& a) {
 
 int run_offline_as_prefixes(Ctx& c, const Args& a) {
   if (a.positional.size() != 1) return usage_error(c, "as-prefixes takes one ASN");
-  auto asn = parse_unsigned<std::uint32_t>(a.positional[0]);
+  auto asn = parse_asn(a.positional[0]);
   if (!asn) return usage_error(c, "not an ASN: " + a.positional[0]);
   return offline_as_prefixes(a.db, *asn, c.out, c.err);
 }
@@ -245,30 +271,7 @@ const rpc::ParamSpec* take_param_flag(const std::vector<std::string>& args, std:
 
 }  // namespace
 
-std::optional<std::uint64_t> parse_duration(std::string_view text) {
-  std::uint64_t unit = 1;
-  if (!text.empty()) {
-    switch (text.back()) {
-      case 's':
-        unit = 1, text.remove_suffix(1);
-        break;
-      case 'm':
-        unit = 60, text.remove_suffix(1);
-        break;
-      case 'h':
-        unit = 3600, text.remove_suffix(1);
-        break;
-      case 'd':
-        unit = 86400, text.remove_suffix(1);
-        break;
-      default:
-        break;
-    }
-  }
-  auto n = parse_unsigned<std::uint64_t>(text);
-  if (!n || *n > UINT64_MAX / unit) return std::nullopt;
-  return *n * unit;
-}
+std::optional<std::uint64_t> parse_duration(std::string_view text) { return parse_duration_seconds(text); }
 
 namespace {
 
@@ -307,7 +310,7 @@ std::optional<std::string> parse_args(Ctx& c, const std::vector<std::string>& ar
       if (!s || *s == 0) return "--watch takes a positive number of seconds";
       a.watch = *s, a.given |= kWatch;
     } else if (const rpc::ParamSpec* spec = take_param_flag(args, i, v)) {
-      auto n = parse_unsigned<std::uint64_t>(v);
+      auto n = parse_param_number(*spec, v);
       if (!n || *n < spec->min || *n > spec->max)
         return "--" + std::string(spec->key) + " takes " + std::string(spec->help);
       a.params.set(spec->id, *n);
@@ -330,6 +333,18 @@ std::optional<std::string> parse_args(Ctx& c, const std::vector<std::string>& ar
 
 }  // namespace
 
+namespace {
+
+// "; did you mean 'stats'?" for a mistyped command.
+std::string suggestion(const std::string& typed) {
+  std::vector<std::string> names;
+  for (const auto& m : rpc::methods()) names.emplace_back(m.command);
+  for (const auto& cmd : kLocalCommands) names.emplace_back(cmd.name);
+  return did_you_mean(typed, names);
+}
+
+}  // namespace
+
 bool has_command(std::string_view name) {
   if (rpc::find_command(name)) return true;
   return std::any_of(std::begin(kLocalCommands), std::end(kLocalCommands),
@@ -342,7 +357,9 @@ std::string usage() {
     l.resize(std::max<std::size_t>(l.size() + 2, 44), ' ');
     return l + std::string(help) + "\n";
   };
-  std::string out = "usage: asncounterctl [--socket PATH] [--json] [--timeout SECONDS] COMMAND [ARGS]\n\n";
+  std::string out =
+      "usage: asncounterctl [--socket PATH] [--json] [--timeout SECONDS] COMMAND [ARGS]\n"
+      "       asncounterctl -h|--help | --version\n\n";
   out += "commands answered by asncounterd (protocol " + std::to_string(rpc::kProtocolVersion) + "):\n";
   for (const auto& m : rpc::methods()) {
     std::string left(m.command);
@@ -366,16 +383,27 @@ std::string usage() {
       out += line(usage.substr(0, usage.find('\n')), help.substr(0, help.find('\n')));
     }
   }
+  out +=
+      "\nASNs may be written with their AS prefix (AS64496). Durations: SECONDS, or a number with s, m,\n"
+      "h or d (90s, 5m, 1h, 1d). The socket is --socket, else $ASNCOUNTER_SOCKET, else\n"
+      "/run/asncounter/control.sock.\n";
   out += "\nexit codes: 0 ok, 1 the daemon answered an error, 2 usage, 3 cannot reach the daemon\n";
   return out;
 }
 
 int run(const std::vector<std::string>& args, std::istream& in, std::ostream& out, std::ostream& err) {
   Ctx c{.in = in, .out = out, .err = err, .client = std::nullopt};
-  if (std::find(args.begin(), args.end(), "--help") != args.end() || args.empty()) {
-    (args.empty() ? err : out) << usage();
-    return args.empty() ? kExitUsage : kExitOk;
+  if (std::find(args.begin(), args.end(), "--help") != args.end() ||
+      std::find(args.begin(), args.end(), "-h") != args.end()) {
+    out << usage();
+    return kExitOk;
   }
+  if (std::find(args.begin(), args.end(), "--version") != args.end()) {
+    out << "asncounterctl " << version() << " (protocol " << rpc::kProtocolVersion << ")\n";
+    return kExitOk;
+  }
+  // The environment names the socket; --socket still wins.
+  if (const char* socket = std::getenv("ASNCOUNTER_SOCKET"); socket && *socket) c.socket = socket;
   std::string command;
   Args a;
   if (auto why = parse_args(c, args, command, a)) return usage_error(c, *why);
@@ -385,7 +413,9 @@ int run(const std::vector<std::string>& args, std::istream& in, std::ostream& ou
     return local->run(c, a);
   }
   const rpc::Method* m = rpc::find_command(command);
-  if (!m) return usage_error(c, command.empty() ? "no command given" : "unknown command " + command);
+  if (!m)
+    return usage_error(
+        c, command.empty() ? "no command given" : "unknown command " + command + suggestion(command));
   if (command == "top" && (a.given & kWatch)) {
     if ((a.given & ~kWatch) || !a.positional.empty() || a.params.has(rpc::ParamId::window))
       return usage_error(c, "top --watch takes only --limit");

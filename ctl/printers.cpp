@@ -14,6 +14,7 @@
 #include "common/text_escape.hpp"
 #include "ctl/blocklist.hpp"
 #include "ctl/exit_codes.hpp"
+#include "ctl/stats_text.hpp"
 
 namespace asncounter::ctl {
 namespace {
@@ -190,6 +191,21 @@ void flatten(std::ostream& out, const std::string& key, const json& v) {
   }
 }
 
+// What changed but waits for a restart is named, one key a line.
+int print_reload(Streams& c, const std::string& result) {
+  c.out << "configuration reloaded\n";
+  json doc = json::parse(result, nullptr, false);
+  const json keys = doc.is_object() ? doc.value("needs_restart", json::array()) : json::array();
+  for (const auto& key : keys) c.out << text_or_none(key) << ": needs a restart (the old value stays)\n";
+  return kExitOk;
+}
+
+// Ages are the client's view: its clock against the daemon's Unix times.
+int print_stats(Streams& c, const std::string& result) {
+  c.out << stats_text(result, static_cast<std::int64_t>(std::time(nullptr)));
+  return kExitOk;
+}
+
 // How an answer is printed without --json, for the methods whose answer is
 // not best read flattened into "key: value" lines (the default).
 struct Printer {
@@ -206,8 +222,9 @@ constexpr Printer kPrinters[] = {
     {rpc::MethodId::lookup, print_lookup, {}},
     {rpc::MethodId::reset, nullptr, "counts reset"},
     {rpc::MethodId::refresh, nullptr, "refresh queued"},
-    {rpc::MethodId::reload, nullptr, "configuration reloaded"},
+    {rpc::MethodId::reload, print_reload, {}},
     {rpc::MethodId::asn, print_asn, {}},
+    {rpc::MethodId::stats, print_stats, {}},
 };
 
 }  // namespace
