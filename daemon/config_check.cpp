@@ -135,6 +135,11 @@ namespace {
 Problems check_db(const Options& o) {
   if (o.db.empty()) return {};
   auto why = check_table_file(o.db, table_limits(o));
+  if (why.empty() && o.check_tables) {
+    // Asked for: everything a start does with it (limits, plausibility).
+    auto loaded = load_table(o.db, nullptr, table_limits(o));
+    if (!loaded) why = loaded.error();
+  }
   return why.empty() ? Problems{} : Problems{why};
 }
 

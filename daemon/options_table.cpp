@@ -188,7 +188,11 @@ std::vector<OptionDecl> make_decls() {
        R::restart},
       {"top", &Options::top, "N", "rows per table in the report (0: all)", false, R::applies},
       {"check-config", &Options::check_config, "",
-       "check the options and the config file, then exit (0: valid)", true, R::restart},
+       "check the options, the config file and what a start would refuse, then exit (0: valid)", true,
+       R::restart},
+      {"check-tables", &Options::check_tables, "",
+       "with --check-config, also read and build the table as a start would (slow for a full RIB)", true,
+       R::restart},
   };
 }
 

@@ -32,7 +32,7 @@ TEST_CASE("A reload names the keys that need a restart and refuses a db replaced
   DaemonFixture d(setup);
   const std::string db_line = "db = " + d.db().string() + "\n";
 
-  write_text(d.config(), db_line + "input-format = json\nmetrics-top-asns = 7\n");
+  write_text(d.config(), db_line + "input-format = field:1\nmetrics-top-asns = 7\n");
   auto r = d.ctl("reload");
   CHECK(r.status == 0);
   CHECK(r.out == "configuration reloaded\ninput-format: needs a restart (the old value stays)\n");

@@ -138,3 +138,13 @@ TEST_CASE("check-config: a truncated dump is told from a whole one without loadi
   o.db = (dir / "cut.mrt.gz").string();
   CHECK_THAT(problems(o), Catch::StartsWith("db: " + o.db));
 }
+
+TEST_CASE("check-config: --check-tables also builds the table as a start would", "[config_check]") {
+  TempDir dir;
+  Options o = good(dir);
+  o.db = write(dir, "two.dat", "192.0.2.0/24\t64496\n198.51.100.0/24\t64497\n");
+  o.table_max_prefixes = 1;
+  CHECK(problems(o).empty());  // opened and identified only
+  o.check_tables = true;
+  CHECK_THAT(problems(o), Catch::StartsWith("db: "));
+}
