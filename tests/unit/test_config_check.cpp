@@ -63,8 +63,7 @@ TEST_CASE("check-config: what the daemon would refuse at start, one line each", 
     void (*set)(Options&, const TempDir&);
   };
   const Case cases[] = {
-      {"missing db", "db: ",
-       [](Options& o, const TempDir&) { o.db = "/nonexistent/table.dat"; }},
+      {"missing db", "db: ", [](Options& o, const TempDir&) { o.db = "/nonexistent/table.dat"; }},
       {"not a table", "db: /etc/passwd: not a table",
        [](Options& o, const TempDir&) { o.db = "/etc/passwd"; }},
       {"empty table", "db: ", [](Options& o, const TempDir& d) { o.db = write(d, "empty.dat", ""); }},
