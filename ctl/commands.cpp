@@ -3,21 +3,23 @@
 #include <algorithm>
 #include <charconv>
 #include <chrono>
-#include <ctime>
+#include <cstdlib>
 #include <istream>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <ostream>
-#include <sstream>
 
+#include "common/parse_duration.hpp"
 #include "common/parse_number.hpp"
 #include "common/report.hpp"
 #include "common/rpc.hpp"
-#include "common/text_escape.hpp"
+#include "common/suggest.hpp"
+#include "common/version.hpp"
 #include "ctl/blocklist.hpp"
 #include "ctl/client.hpp"
 #include "ctl/exit_codes.hpp"
 #include "ctl/offline.hpp"
+#include "ctl/printers.hpp"
 #include "ctl/watch.hpp"
 
 namespace asncounter::ctl {
@@ -51,8 +53,9 @@ struct Ctx {
 
 using Runner = int (*)(Ctx&, const Args&);
 
+// One line saying what is wrong, and where to look: not the whole usage.
 int usage_error(Ctx& c, const std::string& why) {
-  c.err << "asncounterctl: " << why << "\n" << usage();
+  c.err << "asncounterctl: " << why << "\n(see asncounterctl --help)\n";
   return kExitUsage;
 }
 
@@ -79,200 +82,25 @@ int call(Ctx& c, rpc::MethodId method, const rpc::Params& params, std::string& r
   return kExitOk;
 }
 
-// The seconds a windowed answer covers; nullopt since start.
-std::optional<double> window_seconds(const json& doc) {
-  const json* w = doc.is_object() && doc.contains("window") ? &doc["window"] : nullptr;
-  if (!w || !w->is_object() || !w->value("from", json()).is_number() || !w->value("to", json()).is_number())
-    return std::nullopt;
-  return std::max(w->value("to", 0.0) - w->value("from", 0.0), 0.001);
+}  // namespace
+
+std::optional<std::uint32_t> parse_asn(std::string_view text) {
+  // "AS4134", "as4134" and "4134" are the same ASN, as whois and looking
+  // glasses write it.
+  if (text.size() > 2 && (text[0] == 'A' || text[0] == 'a') && (text[1] == 'S' || text[1] == 's'))
+    text.remove_prefix(2);
+  return parse_unsigned<std::uint32_t>(text);
 }
 
-std::string wall_text(double unix_seconds) {
-  std::time_t t = static_cast<std::time_t>(unix_seconds);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
+namespace {
 
-// "window: 300 s asked, 120.0 s held from ... to ..." under a windowed table.
-std::string window_line(const json& w) {
-  std::ostringstream line;
-  line.setf(std::ios::fixed);
-  line.precision(1);
-  const double from = w.value("from", 0.0);
-  const double to = w.value("to", 0.0);
-  line << "window: " << w.value("seconds", 0) << " s asked, " << (to - from) << " s from " << wall_text(from)
-       << " to " << wall_text(to);
-  if (w.value("clipped", false)) line << " (clipped: the history holds less)";
-  return line.str() + "\n";
-}
-
-std::string rate_text(double count, double seconds) {
-  std::ostringstream r;
-  r.setf(std::ios::fixed);
-  r.precision(2);
-  r << count / seconds;
-  return r.str();
-}
-
-// The table's TSV with a rate/s column after each row when it covers a window.
-std::string with_rates(const std::string& tsv, std::optional<double> seconds) {
-  if (!seconds) return tsv;
-  std::string out;
-  std::istringstream lines(tsv);
-  bool header = true;
-  for (std::string line; std::getline(lines, line);) {
-    if (header) {
-      line += "\trate/s";
-      header = false;
-    } else if (!line.starts_with("total: ")) {
-      auto count = parse_unsigned<std::uint64_t>(line.substr(0, line.find('\t')));
-      line += "\t" + rate_text(static_cast<double>(count.value_or(0)), *seconds);
-    }
-    out += line + "\n";
+// A number parameter's value; an ASN may carry its "AS" prefix.
+std::optional<std::uint64_t> parse_param_number(const rpc::ParamSpec& spec, std::string_view text) {
+  if (spec.id == rpc::ParamId::asn) {
+    auto asn = parse_asn(text);
+    return asn ? std::optional<std::uint64_t>(*asn) : std::nullopt;
   }
-  return out;
-}
-
-int print_table(Ctx& c, const std::string& result, bool prefixes) {
-  auto table = report_from_json(result, prefixes);
-  if (!table) {
-    c.err << "asncounterctl: " << table.error() << "\n";
-    return kExitDaemonError;
-  }
-  std::string text;
-  append_tsv(text, *table);
-  json doc = json::parse(result, nullptr, false);
-  c.out << with_rates(text, window_seconds(doc));
-  if (window_seconds(doc)) c.out << window_line(doc["window"]);
-  return kExitOk;
-}
-
-int print_top(Ctx& c, const std::string& result) { return print_table(c, result, false); }
-int print_prefixes(Ctx& c, const std::string& result) { return print_table(c, result, true); }
-
-int print_report(Ctx& c, const std::string& result) {
-  json doc = json::parse(result, nullptr, false);
-  if (!doc.is_object() || !doc.contains("asns") || !doc.contains("prefixes")) {
-    c.err << "asncounterctl: malformed report answer\n";
-    return kExitDaemonError;
-  }
-  auto asns = report_from_json(doc["asns"].dump(), false);
-  auto prefixes = report_from_json(doc["prefixes"].dump(), true);
-  if (!asns || !prefixes) {
-    c.err << "asncounterctl: " << (asns ? prefixes.error() : asns.error()) << "\n";
-    return kExitDaemonError;
-  }
-  auto seconds = window_seconds(doc);
-  std::string text;
-  append_tsv(text, *asns);
-  std::string rest;
-  append_tsv(rest, *prefixes);
-  c.out << with_rates(text, seconds) << with_rates(rest, seconds);
-  if (seconds) c.out << window_line(doc["window"]);
-  return kExitOk;
-}
-
-std::string text_or_none(const json& v);
-
-// One ASN: its counts, share, rank, and its counted prefixes with adjacent ones merged.
-int print_asn(Ctx& c, const std::string& result) {
-  json doc = json::parse(result, nullptr, false);
-  if (!doc.is_object()) return c.err << "asncounterctl: malformed asn answer\n", kExitDaemonError;
-  auto seconds = window_seconds(doc);
-  c.out << "asn: " << text_or_none(doc.value("asn", json())) << "\n";
-  c.out << "name: " << text_or_none(doc.value("name", json())) << "\n";
-  c.out << "count: " << doc.value("count", std::uint64_t{0}) << "\n";
-  c.out << "bytes: " << doc.value("bytes", std::uint64_t{0}) << "\n";
-  c.out << "share: " << text_or_none(doc.value("percent", json())) << "%\n";
-  c.out << "rank: " << text_or_none(doc.value("rank", json())) << "\n";
-  if (seconds)
-    c.out << "rate/s: " << rate_text(static_cast<double>(doc.value("count", std::uint64_t{0})), *seconds)
-          << "\n"
-          << window_line(doc["window"]);
-  // Counted prefixes, merged; each merged block with the hits of what it covers.
-  std::vector<std::pair<Prefix, std::uint64_t>> counted;
-  for (const auto& row : doc.value("prefixes", json::array())) {
-    auto p = row.value("prefix", json()).is_string() ? parse_prefix(row["prefix"].get<std::string>())
-                                                     : std::nullopt;
-    if (p) counted.emplace_back(*p, row.value("count", std::uint64_t{0}));
-  }
-  std::vector<Prefix> plain;
-  for (const auto& [p, n] : counted) plain.push_back(p);
-  c.out << "prefixes:\tcount\n";
-  for (const Prefix& block : merge_prefixes(std::move(plain))) {
-    std::uint64_t n = 0;
-    for (const auto& [p, count] : counted)
-      if (contains(block, p.addr)) n += count;
-    c.out << to_string(block) << '\t' << n << "\n";
-  }
-  return kExitOk;
-}
-
-// Strings in answers can come from outside (AS names): control characters escaped.
-std::string text_or_none(const json& v) {
-  if (v.is_null()) return "None";
-  return v.is_string() ? escaped(v.get<std::string>()) : v.dump();
-}
-
-int print_as_prefixes(Ctx& c, const std::string& result) {
-  json doc = json::parse(result, nullptr, false);
-  for (const auto& p : doc.value("prefixes", json::array())) c.out << text_or_none(p) << "\n";
-  return kExitOk;
-}
-
-int print_lookup(Ctx& c, const std::string& result) {
-  json doc = json::parse(result, nullptr, false);
-  for (const auto& r : doc.value("results", json::array())) {
-    c.out << text_or_none(r.value("ip", json())) << '\t' << text_or_none(r.value("asn", json())) << '\t'
-          << text_or_none(r.value("prefix", json())) << '\t' << text_or_none(r.value("name", json())) << "\n";
-  }
-  return kExitOk;
-}
-
-// `stats` as "key: value" lines, nested keys joined by dots.
-void flatten(std::ostream& out, const std::string& key, const json& v) {
-  if (v.is_object()) {
-    for (const auto& [k, item] : v.items()) flatten(out, key.empty() ? k : key + "." + k, item);
-  } else if (v.is_array()) {
-    for (std::size_t i = 0; i < v.size(); ++i) flatten(out, key + "[" + std::to_string(i) + "]", v[i]);
-  } else {
-    out << key << ": " << text_or_none(v) << "\n";
-  }
-}
-
-// How an answer is printed without --json, for the methods whose answer is
-// not best read flattened into "key: value" lines (the default).
-struct Printer {
-  rpc::MethodId method;
-  int (*print)(Ctx&, const std::string& result);  // or null: print `done`
-  std::string_view done;                          // the line printed on success
-};
-
-constexpr Printer kPrinters[] = {
-    {rpc::MethodId::top, print_top, {}},
-    {rpc::MethodId::prefixes, print_prefixes, {}},
-    {rpc::MethodId::report, print_report, {}},
-    {rpc::MethodId::as_prefixes, print_as_prefixes, {}},
-    {rpc::MethodId::lookup, print_lookup, {}},
-    {rpc::MethodId::reset, nullptr, "counts reset"},
-    {rpc::MethodId::refresh, nullptr, "refresh queued"},
-    {rpc::MethodId::reload, nullptr, "configuration reloaded"},
-    {rpc::MethodId::asn, print_asn, {}},
-};
-
-int print_answer(Ctx& c, rpc::MethodId method, const std::string& result) {
-  if (c.json) return c.out << result << "\n", kExitOk;
-  for (const auto& p : kPrinters) {
-    if (p.method != method) continue;
-    if (p.print) return p.print(c, result);
-    c.out << p.done << "\n";
-    return kExitOk;
-  }
-  flatten(c.out, "", json::parse(result, nullptr, false));
-  return kExitOk;
+  return parse_unsigned<std::uint64_t>(text);
 }
 
 // The method's required parameters from the words after the command, as
@@ -292,7 +120,7 @@ std::optional<std::string> bind_positional(const rpc::Method& m, const std::vect
       next = words.size();
       continue;
     }
-    auto n = parse_unsigned<std::uint64_t>(words[next]);
+    auto n = parse_param_number(spec, words[next]);
     if (!n || *n < spec.min || *n > spec.max) return "not " + std::string(spec.help) + ": " + words[next];
     p.set(spec.id, *n);
     ++next;
@@ -309,12 +137,12 @@ int run_method(Ctx& c, const rpc::Method& m, const Args& a) {
   if (auto why = bind_positional(m, a.positional, p)) return usage_error(c, *why);
   std::string result;
   if (int rc = call(c, m.id, p, result)) return rc;
-  return print_answer(c, m.id, result);
+  return print_answer(m.id, result, c.json, c.out, c.err);
 }
 
 int run_offline_as_prefixes(Ctx& c, const Args& a) {
   if (a.positional.size() != 1) return usage_error(c, "as-prefixes takes one ASN");
-  auto asn = parse_unsigned<std::uint32_t>(a.positional[0]);
+  auto asn = parse_asn(a.positional[0]);
   if (!asn) return usage_error(c, "not an ASN: " + a.positional[0]);
   return offline_as_prefixes(a.db, *asn, c.out, c.err);
 }
@@ -443,30 +271,7 @@ const rpc::ParamSpec* take_param_flag(const std::vector<std::string>& args, std:
 
 }  // namespace
 
-std::optional<std::uint64_t> parse_duration(std::string_view text) {
-  std::uint64_t unit = 1;
-  if (!text.empty()) {
-    switch (text.back()) {
-      case 's':
-        unit = 1, text.remove_suffix(1);
-        break;
-      case 'm':
-        unit = 60, text.remove_suffix(1);
-        break;
-      case 'h':
-        unit = 3600, text.remove_suffix(1);
-        break;
-      case 'd':
-        unit = 86400, text.remove_suffix(1);
-        break;
-      default:
-        break;
-    }
-  }
-  auto n = parse_unsigned<std::uint64_t>(text);
-  if (!n || *n > UINT64_MAX / unit) return std::nullopt;
-  return *n * unit;
-}
+std::optional<std::uint64_t> parse_duration(std::string_view text) { return parse_duration_seconds(text); }
 
 namespace {
 
@@ -505,7 +310,7 @@ std::optional<std::string> parse_args(Ctx& c, const std::vector<std::string>& ar
       if (!s || *s == 0) return "--watch takes a positive number of seconds";
       a.watch = *s, a.given |= kWatch;
     } else if (const rpc::ParamSpec* spec = take_param_flag(args, i, v)) {
-      auto n = parse_unsigned<std::uint64_t>(v);
+      auto n = parse_param_number(*spec, v);
       if (!n || *n < spec->min || *n > spec->max)
         return "--" + std::string(spec->key) + " takes " + std::string(spec->help);
       a.params.set(spec->id, *n);
@@ -528,6 +333,18 @@ std::optional<std::string> parse_args(Ctx& c, const std::vector<std::string>& ar
 
 }  // namespace
 
+namespace {
+
+// "; did you mean 'stats'?" for a mistyped command.
+std::string suggestion(const std::string& typed) {
+  std::vector<std::string> names;
+  for (const auto& m : rpc::methods()) names.emplace_back(m.command);
+  for (const auto& cmd : kLocalCommands) names.emplace_back(cmd.name);
+  return did_you_mean(typed, names);
+}
+
+}  // namespace
+
 bool has_command(std::string_view name) {
   if (rpc::find_command(name)) return true;
   return std::any_of(std::begin(kLocalCommands), std::end(kLocalCommands),
@@ -540,7 +357,9 @@ std::string usage() {
     l.resize(std::max<std::size_t>(l.size() + 2, 44), ' ');
     return l + std::string(help) + "\n";
   };
-  std::string out = "usage: asncounterctl [--socket PATH] [--json] [--timeout SECONDS] COMMAND [ARGS]\n\n";
+  std::string out =
+      "usage: asncounterctl [--socket PATH] [--json] [--timeout SECONDS] COMMAND [ARGS]\n"
+      "       asncounterctl -h|--help | --version\n\n";
   out += "commands answered by asncounterd (protocol " + std::to_string(rpc::kProtocolVersion) + "):\n";
   for (const auto& m : rpc::methods()) {
     std::string left(m.command);
@@ -564,16 +383,27 @@ std::string usage() {
       out += line(usage.substr(0, usage.find('\n')), help.substr(0, help.find('\n')));
     }
   }
+  out +=
+      "\nASNs may be written with their AS prefix (AS64496). Durations: SECONDS, or a number with s, m,\n"
+      "h or d (90s, 5m, 1h, 1d). The socket is --socket, else $ASNCOUNTER_SOCKET, else\n"
+      "/run/asncounter/control.sock.\n";
   out += "\nexit codes: 0 ok, 1 the daemon answered an error, 2 usage, 3 cannot reach the daemon\n";
   return out;
 }
 
 int run(const std::vector<std::string>& args, std::istream& in, std::ostream& out, std::ostream& err) {
   Ctx c{.in = in, .out = out, .err = err, .client = std::nullopt};
-  if (std::find(args.begin(), args.end(), "--help") != args.end() || args.empty()) {
-    (args.empty() ? err : out) << usage();
-    return args.empty() ? kExitUsage : kExitOk;
+  if (std::find(args.begin(), args.end(), "--help") != args.end() ||
+      std::find(args.begin(), args.end(), "-h") != args.end()) {
+    out << usage();
+    return kExitOk;
   }
+  if (std::find(args.begin(), args.end(), "--version") != args.end()) {
+    out << "asncounterctl " << version() << " (protocol " << rpc::kProtocolVersion << ")\n";
+    return kExitOk;
+  }
+  // The environment names the socket; --socket still wins.
+  if (const char* socket = std::getenv("ASNCOUNTER_SOCKET"); socket && *socket) c.socket = socket;
   std::string command;
   Args a;
   if (auto why = parse_args(c, args, command, a)) return usage_error(c, *why);
@@ -583,7 +413,9 @@ int run(const std::vector<std::string>& args, std::istream& in, std::ostream& ou
     return local->run(c, a);
   }
   const rpc::Method* m = rpc::find_command(command);
-  if (!m) return usage_error(c, command.empty() ? "no command given" : "unknown command " + command);
+  if (!m)
+    return usage_error(
+        c, command.empty() ? "no command given" : "unknown command " + command + suggestion(command));
   if (command == "top" && (a.given & kWatch)) {
     if ((a.given & ~kWatch) || !a.positional.empty() || a.params.has(rpc::ParamId::window))
       return usage_error(c, "top --watch takes only --limit");

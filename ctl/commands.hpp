@@ -24,6 +24,10 @@ std::string usage();
 /// nullopt when it is none of these (or overflows).
 std::optional<std::uint64_t> parse_duration(std::string_view text);
 
+/// An ASN as people write it: "4134", "AS4134" or "as4134"; nullopt for
+/// anything else.
+std::optional<std::uint32_t> parse_asn(std::string_view text);
+
 /// True when asncounterctl has a command of that name (the contract test
 /// checks one exists for every method).
 bool has_command(std::string_view name);

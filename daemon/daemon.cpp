@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "common/plural.hpp"
 #include "common/table/table_file.hpp"
 #include "daemon/daemon_impl.hpp"
 #include "daemon/log.hpp"
@@ -45,7 +46,7 @@ Result<void> Daemon::start() {
     auto loaded = load_table(options_.db, nullptr, table_limits(options_));
     if (!loaded) return Error{loaded.error()};
     table = *loaded;
-    logger->info("table {} loaded: {} prefixes", options_.db, table->prefix_count());
+    logger->info("table {} loaded: {}", options_.db, count_of(table->prefix_count(), "prefix", "prefixes"));
   }
   auto source = make_table_source(table);
   if (!source) return Error{source.error()};
@@ -86,7 +87,7 @@ Result<void> Daemon::start() {
   if (!metrics) return Error{metrics.error()};
   if (tables_) tables_->start();
   counters_.started_at = unix_now();
-  logger->info("listening on {} with {} inputs", options_.socket, inputs_.size());
+  logger->info("listening on {} with {}", options_.socket, count_of(inputs_.size(), "input"));
   return {};
 }
 

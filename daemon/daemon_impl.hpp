@@ -62,7 +62,7 @@ class Daemon final : private rpc::DaemonControl {
   void wait_signal();
   void on_signal(int signo);
   Result<Reloadable> prepare_reload() const;
-  Result<void> reload() override;
+  Result<std::vector<std::string>> reload() override;
   Result<void> refresh() override;
   void log_report() const;
   DaemonStatus status() const override;

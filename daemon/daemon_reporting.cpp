@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/plural.hpp"
 #include "common/report.hpp"
 #include "daemon/daemon_impl.hpp"
 #include "daemon/log.hpp"
@@ -118,10 +119,10 @@ Result<void> Daemon::restore_counts() {
                                                              .count() -
                                                          loaded->history.saved_at_ms);
     store_->import_history(loaded->history.steps, std::chrono::milliseconds(down_ms));
-    logger->info("restored {} history steps", loaded->history.steps.size());
+    logger->info("restored {}", count_of(loaded->history.steps.size(), "history step"));
   }
   if (!loaded->rows.empty())
-    logger->info("restored {} rows from {}", loaded->rows.size(), state_path(options_.state_dir));
+    logger->info("restored {} from {}", count_of(loaded->rows.size(), "row"), state_path(options_.state_dir));
   return {};
 }
 

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "common/table/table_file.hpp"
+#include "daemon/config_check.hpp"
 #include "daemon/daemon_impl.hpp"
 #include "daemon/log.hpp"
 #include "daemon/private_dir.hpp"
@@ -44,13 +45,18 @@ Result<Reloadable> Daemon::prepare_reload() const {
 
 // Knot's discipline: parse into a new config, validate, then swap; on any
 // failure the old configuration stays whole.
-Result<void> Daemon::reload() {
+Result<std::vector<std::string>> Daemon::reload() {
   auto logger = log::get("daemon");
   systemd::reloading();
   auto next = prepare_reload();
   if (next && next->options.db != options_.db && !next->options.db.empty()) {
     auto switched = switch_db(next->options.db);
     if (!switched) next = Error{"the new db is refused: " + switched.error()};
+  } else if (next && !next->options.db.empty()) {
+    // The same db, perhaps replaced in place: a reload says now what the
+    // next refresh or start would refuse (quickly: the table is not built).
+    if (auto why = check_table_file(next->options.db, table_limits(next->options)); !why.empty())
+      next = Error{"db: " + why};
   }
   systemd::ready();
   if (!next) {
@@ -59,8 +65,8 @@ Result<void> Daemon::reload() {
     logger->error("reload failed, keeping the old configuration: {}", next.error());
     return Error{next.error()};
   }
-  for (const std::string& key : apply_reload(options_, next->options))
-    logger->warn("{}: needs a restart", key);
+  auto restart = apply_reload(options_, next->options);
+  for (const std::string& key : restart) logger->warn("{}: needs a restart (the old value stays)", key);
   log::set_level(options_.log_level);
   dispatcher_->set_policy(std::move(next->policy));
   server_->set_limits(limits_of(options_));
@@ -72,7 +78,7 @@ Result<void> Daemon::reload() {
   ++counters_.reloads_ok;
   counters_.last_reload_error.clear();
   logger->info("configuration reloaded");
-  return {};
+  return restart;
 }
 
 // A refresh, whatever the source, happens on the refresher's thread and is

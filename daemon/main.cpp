@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "common/version.hpp"
+#include "daemon/config_check.hpp"
 #include "daemon/daemon.hpp"
 #include "daemon/once.hpp"
 #include "daemon/options.hpp"
@@ -28,10 +29,7 @@ int main(int argc, char** argv) {
     return 0;
   }
   const Options& options = parsed->options;
-  if (options.check_config) {
-    std::cout << (options.config.empty() ? std::string("command line") : options.config) << ": OK\n";
-    return 0;
-  }
+  if (options.check_config) return run_config_check(options, std::cout, std::cerr);
   try {
     if (options.once) return run_once(options, std::cout, std::cerr);
     return run_daemon(options, argc, argv);

@@ -3,13 +3,16 @@
 #include "daemon/options.hpp"
 
 #include <boost/program_options.hpp>
+#include <climits>
 #include <cstring>
 #include <fstream>
 #include <map>
 #include <optional>
 #include <sstream>
 
+#include "common/parse_duration.hpp"
 #include "common/registry.hpp"
+#include "common/suggest.hpp"
 #include "common/trim.hpp"
 #include "common/version.hpp"
 #include "daemon/input/line_format.hpp"
@@ -31,6 +34,10 @@ struct MemberType {
 template <class T>
 struct MemberType<T Options::*> {
   using type = T;
+};
+template <>
+struct MemberType<DurationOption> {
+  using type = DurationOption;
 };
 
 /// An option whose value was refused, and why.
@@ -61,8 +68,9 @@ po::options_description describe(Where where) {
     std::visit(
         [&](auto member) {
           using T = typename MemberType<decltype(member)>::type;
-          if constexpr (std::is_same_v<T, EnumOption>) {
-            // A name, looked up in the enum's table by apply().
+          if constexpr (std::is_same_v<T, EnumOption> || std::is_same_v<T, DurationOption>) {
+            // A name, looked up in the enum's table by apply(), or a
+            // duration with its unit, read by apply().
             add(d.name, po::value<std::string>()->value_name(d.arg), help.c_str());
           } else if constexpr (std::is_same_v<T, bool>) {
             // A switch on the command line, "key = true|false" in the file.
@@ -97,6 +105,14 @@ std::optional<Refused> apply(const po::variables_map& vm, Options& o, bool appen
             }
             return "must be " + registry::join({member.names.begin(), member.names.end()}) + ", not '" + v +
                    "'";
+          } else if constexpr (std::is_same_v<T, DurationOption>) {
+            const auto& v = vm[d.name].as<std::string>();
+            auto seconds = parse_duration_seconds(v);
+            if (!seconds || *seconds > UINT_MAX)
+              return "must be a duration: seconds, or a number with s, m, h or d (10s, 5m, 1h, 1d); not '" +
+                     v + "'";
+            o.*(member.seconds) = static_cast<unsigned>(*seconds);
+            return "";
           } else {
             const T& v = vm[d.name].as<T>();
             if constexpr (std::is_same_v<T, std::vector<std::string>>) {
@@ -112,6 +128,29 @@ std::optional<Refused> apply(const po::variables_map& vm, Options& o, bool appen
     if (!why.empty()) return Refused{d.name, why};
   }
   return std::nullopt;
+}
+
+// The config file's keys, for "did you mean".
+std::vector<std::string> file_keys() {
+  std::vector<std::string> keys;
+  for (const OptionDecl& d : option_decls())
+    if (!d.cli_only) keys.emplace_back(d.name);
+  return keys;
+}
+
+// "--save-intervall" -> "; did you mean '--save-interval'?"; Boost names the
+// option in its message ("unrecognised option '--save-intervall'").
+std::string option_suggestion(const std::string& message) {
+  auto open = message.find("'--");
+  if (message.find("unrecognised option") == std::string::npos || open == std::string::npos) return "";
+  auto close = message.find('\'', open + 3);
+  std::string typed =
+      message.substr(open + 3, close == std::string::npos ? std::string::npos : close - open - 3);
+  typed = typed.substr(0, typed.find('='));
+  std::vector<std::string> names = {"help", "version", "print-default-config"};
+  for (const OptionDecl& d : option_decls()) names.emplace_back(d.name);
+  auto near = nearest_name(typed, names);
+  return near ? "; did you mean '--" + *near + "'?" : "";
 }
 
 /// The config file, read one line at a time so every error names its line.
@@ -135,7 +174,7 @@ Result<FileValues> read_config(const std::string& path) {
     if (eq == std::string::npos) return Error{where + "expected 'key = value', got '" + t + "'"};
     std::string key(text::trim(std::string_view(t).substr(0, eq)));
     const OptionDecl* d = find_option(key);
-    if (!d || d->cli_only) return Error{where + "unknown key '" + key + "'"};
+    if (!d || d->cli_only) return Error{where + "unknown key '" + key + "'" + did_you_mean(key, file_keys())};
     bool repeatable = std::holds_alternative<std::vector<std::string> Options::*>(d->member);
     if (!repeatable && fv.line_of.count(key))
       return Error{where + key + ": given twice (first on line " + std::to_string(fv.line_of[key]) + ")"};
@@ -165,7 +204,7 @@ Result<ParsedCommandLine> parse_command_line(int argc, const char* const* argv) 
         cli);
     po::notify(cli);
   } catch (const std::exception& e) {
-    return Error{std::string("command line: ") + e.what()};
+    return Error{std::string("command line: ") + e.what() + option_suggestion(e.what())};
   }
   out.help = cli.count("help") > 0;
   out.version = cli.count("version") > 0;
@@ -228,6 +267,12 @@ std::vector<std::string> apply_reload(Options& current, const Options& next) {
             if (member.get(current) == member.get(next)) return;
             if (d.reload == Reload::applies)
               member.set(current, member.get(next));
+            else
+              restart.emplace_back(d.name);
+          } else if constexpr (std::is_same_v<typename MemberType<decltype(member)>::type, DurationOption>) {
+            if (current.*(member.seconds) == next.*(member.seconds)) return;
+            if (d.reload == Reload::applies)
+              current.*(member.seconds) = next.*(member.seconds);
             else
               restart.emplace_back(d.name);
           } else {

@@ -75,6 +75,7 @@ struct Options {
   bool once = false;             ///< --once: read inputs to the end, print the report
   unsigned top = 20;             ///< --top N rows per table in the report (0: all)
   bool check_config = false;     ///< --check-config: validate and exit
+  bool check_tables = false;     ///< --check-tables: --check-config also loads the table whole
 
   // The control socket's other bounds (docs/operations.md "Limits").
   unsigned admin_slots = 4;           ///< of max_clients, kept for admin peers

@@ -137,28 +137,28 @@ std::vector<OptionDecl> make_decls() {
        {},
        check_listen},
       {"metrics-top-asns", &Options::metrics_top_asns, "K",
-       "per-ASN metric series for the top K ASNs only (1-100000: a bounded cardinality)", false, R::restart,
+       "per-ASN metric series for the top K ASNs only (1-100000: a bounded cardinality)", false, R::applies,
        kTopAsns},
-      {"metrics-window", &Options::metrics_window, "SECONDS",
+      {"metrics-window", DurationOption{&Options::metrics_window}, "DURATION",
        "the per-ASN series are those of the K ASNs most active over this window", false, R::restart,
        kPositive},
       {"state-dir", &Options::state_dir, "DIR", "where counts are saved across restarts", false, R::restart},
       {"cache-dir", &Options::cache_dir, "DIR", "where downloaded RIB dumps and AS names are kept", false,
        R::restart},
-      {"save-interval", &Options::save_interval, "SECONDS", "seconds between state saves", false, R::restart,
-       kPositive},
-      {"history-step", &Options::history_step, "SECONDS",
+      {"save-interval", DurationOption{&Options::save_interval}, "DURATION", "seconds between state saves",
+       false, R::applies, kPositive},
+      {"history-step", DurationOption{&Options::history_step}, "DURATION",
        "seconds per history step: the resolution of windowed answers (top --window)", false, R::restart,
        kPositive},
-      {"history-span", &Options::history_span, "SECONDS", "seconds of history kept for windowed answers",
-       false, R::restart, kPositive},
+      {"history-span", DurationOption{&Options::history_span}, "DURATION",
+       "seconds of history kept for windowed answers", false, R::restart, kPositive},
       {"history-memory", &Options::history_memory, "BYTES",
        "most bytes the history's steps may take (64 MiB by default); the oldest steps go first", false,
        R::restart, Range{1U << 20, UINT_MAX}},
       {"rib-url", &Options::rib_url, "BASE",
        "RouteViews archive base (BASE/YYYY.MM/RIBS/rib.YYYYMMDD.HHMM.bz2)", false, R::restart},
-      {"refresh-interval", &Options::refresh_interval, "SECONDS", "seconds between table refreshes", false,
-       R::restart, kPositive},
+      {"refresh-interval", DurationOption{&Options::refresh_interval}, "DURATION",
+       "seconds between table refreshes", false, R::restart, kPositive},
       {"table-max-mib", &Options::table_max_mib, "MIB",
        "decompressed MiB a table file or dump may hold (a full RouteViews RIB is ~2.2 GiB)", false,
        R::restart, kPositive},
@@ -175,8 +175,8 @@ std::vector<OptionDecl> make_decls() {
        R::restart, kShards},
       {"max-clients", &Options::max_clients, "N", "control socket clients at once", false, R::applies,
        kPositive},
-      {"client-timeout", &Options::client_timeout, "SECONDS", "seconds a control client may take per request",
-       false, R::applies, kPositive},
+      {"client-timeout", DurationOption{&Options::client_timeout}, "DURATION",
+       "seconds a control client may take per request", false, R::applies, kPositive},
       {"admin-slots", &Options::admin_slots, "N", "of max-clients, connections kept for admin peers", false,
        R::applies},
       {"max-clients-per-uid", &Options::max_clients_per_uid, "N",
@@ -186,9 +186,13 @@ std::vector<OptionDecl> make_decls() {
        kPositive},
       {"once", &Options::once, "", "read the inputs to their end, print the report and exit", false,
        R::restart},
-      {"top", &Options::top, "N", "rows per table in the report (0: all)", false, R::restart},
+      {"top", &Options::top, "N", "rows per table in the report (0: all)", false, R::applies},
       {"check-config", &Options::check_config, "",
-       "check the options and the config file, then exit (0: valid)", true, R::restart},
+       "check the options, the config file and what a start would refuse, then exit (0: valid)", true,
+       R::restart},
+      {"check-tables", &Options::check_tables, "",
+       "with --check-config, also read and build the table as a start would (slow for a full RIB)", true,
+       R::restart},
   };
 }
 
@@ -211,6 +215,8 @@ std::string default_text(const OptionDecl& d) {
       [](auto member) -> std::string {
         if constexpr (std::is_same_v<decltype(member), EnumOption>) {
           return std::string(member.names[member.get(defaults)]);
+        } else if constexpr (std::is_same_v<decltype(member), DurationOption>) {
+          return std::to_string(defaults.*member.seconds);
         } else {
           const auto& v = defaults.*member;
           using T = std::decay_t<decltype(v)>;
@@ -231,12 +237,15 @@ std::string help_text(const OptionDecl& d) {
   std::string h = d.help;
   if (const auto* e = std::get_if<EnumOption>(&d.member))
     h += ": " + registry::join(std::vector<std::string>(e->names.begin(), e->names.end()));
+  if (std::holds_alternative<DurationOption>(d.member)) h += " (seconds, or with a unit: 90s, 5m, 1h, 1d)";
   return h;
 }
 
 std::string check_value(const OptionDecl& d, const Options& o) {
-  if (const auto* m = std::get_if<unsigned Options::*>(&d.member)) {
-    unsigned v = o.**m;
+  const auto* plain = std::get_if<unsigned Options::*>(&d.member);
+  const auto* duration = std::get_if<DurationOption>(&d.member);
+  if (plain || duration) {
+    unsigned v = plain ? o.**plain : o.*(duration->seconds);
     if (v < d.range.min || v > d.range.max) {
       if (d.range.max != UINT_MAX)
         return "must be between " + std::to_string(d.range.min) + " and " + std::to_string(d.range.max);

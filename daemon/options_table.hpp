@@ -35,9 +35,15 @@ constexpr EnumOption enum_option(const std::array<std::string_view, N>& names) {
           [](Options& o, unsigned i) { o.*M = static_cast<E>(i); }};
 }
 
+/// A duration option: seconds in an unsigned member, written as seconds or
+/// with a unit (10s, 5m, 1h, 1d) on the command line and in the file.
+struct DurationOption {
+  unsigned Options::*seconds;  ///< where the seconds go
+};
+
 /// Which Options member an option sets (its type follows).
 using OptionMember = std::variant<std::string Options::*, unsigned Options::*, bool Options::*,
-                                  std::vector<std::string> Options::*, EnumOption>;
+                                  std::vector<std::string> Options::*, EnumOption, DurationOption>;
 
 /// What a reload (SIGHUP, the `reload` request) does with a changed value.
 enum class Reload : std::uint8_t {
@@ -59,7 +65,7 @@ struct OptionDecl {
   const char* help;     ///< one line (an enum's names are appended)
   bool cli_only;        ///< not a config-file key (--config, --check-config)
   Reload reload;        ///< whether a reload applies a new value
-  Range range = {};     ///< unsigned options only
+  Range range = {};     ///< unsigned and duration options only
   /// Checks a value beyond its type and range; returns an error text or "".
   std::string (*check)(const Options&) = nullptr;
 };

@@ -33,8 +33,10 @@ class DaemonControl {
   virtual DaemonStatus status() const = 0;
   /// Queues a table refresh; the error says why none could be queued.
   virtual Result<void> refresh() = 0;
-  /// Re-reads the configuration (parse, validate, swap); the error says why the old one stays.
-  virtual Result<void> reload() = 0;
+  /// Re-reads the configuration (parse, validate, swap); returns the keys
+  /// that changed but need a restart (they keep their old value); the error
+  /// says why the old configuration stays.
+  virtual Result<std::vector<std::string>> reload() = 0;
 
  protected:
   DaemonControl() = default;

@@ -299,8 +299,8 @@ Reply refresh(DaemonControl& d, const Params&, const AnswerCaps&) {
 
 Reply reload(DaemonControl& d, const Params&, const AnswerCaps&) {
   auto reloaded = d.reload();
-  return reloaded ? Reply::success(R"({"reloaded":true})")
-                  : Reply::failure(ErrorCode::reload_failed, reloaded.error());
+  if (!reloaded) return Reply::failure(ErrorCode::reload_failed, reloaded.error());
+  return Reply::success(dump(json{{"reloaded", true}, {"needs_restart", *reloaded}}));
 }
 
 constexpr std::size_t at(MethodId id) { return static_cast<std::size_t>(id); }

@@ -76,7 +76,7 @@ Result<AdminPolicy> AdminPolicy::make(const std::string& admin_group) {
   p.group_name_ = admin_group;
   if (!admin_group.empty()) {
     auto gid = group_id(admin_group);
-    if (!gid) return Error{"admin_group: " + gid.error()};
+    if (!gid) return Error{"admin-group: " + gid.error()};
     p.admin_gid_ = *gid;
     p.members_ = resolve_members(*gid);
   }

@@ -95,7 +95,7 @@ Result<std::unique_ptr<Server>> Server::open(asio::io_context& io, const std::st
   std::optional<gid_t> gid;
   if (!socket_group.empty()) {
     auto g = group_id(socket_group);
-    if (!g) return Error{"socket_group: " + g.error()};
+    if (!g) return Error{"socket-group: " + g.error()};
     gid = *g;
   }
   if (auto dir = prepare_socket_dir(path, gid); !dir) return Error{dir.error()};

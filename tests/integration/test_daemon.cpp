@@ -87,7 +87,9 @@ TEST_CASE("FIFO lines show up in top, prefixes, report and stats, and reset zero
   CHECK(s["table"]["format"] == "ipasn");
   auto text = d.ctl("stats");
   CHECK(text.status == 0);
-  CHECK(text.out.find("totals.hits: 15\n") != std::string::npos);
+  INFO(text.out);
+  CHECK(text.out.find("\ncounts\n  15 hits\n") != std::string::npos);
+  CHECK(text.out.find("\ntable\n  source: " + d.db().string() + " (ipasn)\n") != std::string::npos);
 
   auto reset = d.ctl("reset");
   CHECK(reset.status == 0);

@@ -151,7 +151,13 @@ TEST_CASE("once: usage and runtime errors give exit codes 2 and 1", "[once]") {
 
 TEST_CASE("once: --check-config, --help and --print-default-config", "[once][options]") {
   TempDir dir;
-  std::ofstream(dir / "good.conf") << "db = /x\ninput = fifo:/run/f\n";
+  // Good means the daemon would start: a real table, directories it can make.
+  std::ofstream(dir / "t.dat") << "192.0.2.0/24\t64496\n";
+  std::ofstream(dir / "good.conf") << "db = " << (dir / "t.dat").string()
+                                   << "\ninput = fifo:" << (dir / "f").string()
+                                   << "\nstate-dir = " << (dir / "state").string()
+                                   << "\ncache-dir = " << (dir / "cache").string()
+                                   << "\nsocket = " << (dir / "run/s.sock").string() << "\n";
   std::ofstream(dir / "bad.conf") << "db = /x\n# fine so far\nbogus-key = 1\n";
   auto good = run_command(kDaemon + " --check-config --config " + q(dir / "good.conf") + " 2>&1");
   CHECK(good.status == 0);

@@ -32,17 +32,19 @@ class FakeDaemon final : public rpc::DaemonControl {
     ++refreshes;
     return refresh_error.empty() ? Result<void>() : Result<void>(Error{refresh_error});
   }
-  Result<void> reload() override {
+  Result<std::vector<std::string>> reload() override {
     ++reloads;
-    return reload_error.empty() ? Result<void>() : Result<void>(Error{reload_error});
+    if (!reload_error.empty()) return Error{reload_error};
+    return needs_restart;
   }
 
-  int refreshes = 0;             ///< refresh() calls
-  int reloads = 0;               ///< reload() calls
-  mutable int status_calls = 0;  ///< status() calls
-  std::string refresh_error;     ///< refresh() fails with it when set
-  std::string reload_error;      ///< reload() fails with it when set
-  std::string status_error;      ///< status() throws it when set
+  int refreshes = 0;                       ///< refresh() calls
+  int reloads = 0;                         ///< reload() calls
+  mutable int status_calls = 0;            ///< status() calls
+  std::string refresh_error;               ///< refresh() fails with it when set
+  std::string reload_error;                ///< reload() fails with it when set
+  std::vector<std::string> needs_restart;  ///< what a good reload() answers
+  std::string status_error;                ///< status() throws it when set
 
  private:
   CounterStore store_;

@@ -338,7 +338,7 @@ TEST_CASE("asncounterctl takes each method's parameters as declared: flags, posi
   CHECK(status({"as-prefixes", "--asn", "64496"}) == kUsage);  // required: positional
   CHECK(status({"as-prefixes"}) == kUsage);
   CHECK(status({"as-prefixes", "64496", "64497"}) == kUsage);
-  CHECK(status({"as-prefixes", "AS64496"}) == kUsage);
+  CHECK(status({"as-prefixes", "AS64496"}) == kUnreachable);  // the AS prefix is accepted
   CHECK(status({"lookup", "192.0.2.1", "2001:db8::1"}) == kUnreachable);
   CHECK(status({"lookup"}) == kUsage);
   CHECK(status({"lookup", "--limit", "1", "192.0.2.1"}) == kUsage);

@@ -1,0 +1,151 @@
+#include "ctl/stats_text.hpp"
+
+#include <ctime>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <sstream>
+#include <string_view>
+
+#include "common/text_escape.hpp"
+
+namespace asncounter::ctl {
+namespace {
+
+using nlohmann::json;
+
+// Strings can come from outside (paths, errors): control characters escaped.
+std::string text(const json& v) {
+  if (v.is_null()) return "none";
+  return v.is_string() ? escaped(v.get<std::string>()) : v.dump();
+}
+
+std::uint64_t number(const json& doc, const char* key) {
+  const json v = doc.is_object() ? doc.value(key, json()) : json();
+  return v.is_number_unsigned() || v.is_number_integer() ? v.get<std::uint64_t>() : 0;
+}
+
+std::int64_t seconds(const json& doc, const char* key) {
+  const json v = doc.is_object() ? doc.value(key, json()) : json();
+  return v.is_number() ? v.get<std::int64_t>() : 0;
+}
+
+// "2026-11-30 06:00 UTC, 3 h old" (or "3 h ago" for an event).
+std::string when(std::int64_t at, std::int64_t now, std::string_view suffix) {
+  return date_text(at) + " UTC, " + age_text(now - at) + " " + std::string(suffix);
+}
+
+void table_section(std::ostream& out, const json& t, std::uint64_t names, std::int64_t now) {
+  out << "table\n";
+  if (!t.is_object() || number(t, "prefixes") == 0) {
+    out << "  no table yet: every address counts as unrouted until one is loaded\n";
+  } else {
+    if (std::int64_t dump = seconds(t, "dump_time"); dump > 0)
+      out << "  table from " << when(dump, now, "old") << "\n";
+    out << "  source: " << text(t.value("source", json())) << " (" << text(t.value("format", json()))
+        << ")\n";
+    if (std::int64_t loaded = seconds(t, "loaded_at"); loaded > 0)
+      out << "  loaded: " << when(loaded, now, "ago") << "\n";
+    out << "  prefixes: " << number(t, "prefixes") << " (IPv4 " << number(t, "v4_prefixes") << ", IPv6 "
+        << number(t, "v6_prefixes") << "), " << (number(t, "memory_bytes") >> 20) << " MiB\n";
+  }
+  out << "  AS names: " << (names ? std::to_string(names) : std::string("none")) << "\n";
+}
+
+void inputs_section(std::ostream& out, const json& inputs) {
+  out << "inputs\n";
+  if (!inputs.is_array() || inputs.empty()) {
+    out << "  none\n";
+    return;
+  }
+  for (const json& in : inputs) {
+    out << "  " << text(in.value("spec", json())) << ": " << text(in.value("state", json())) << "\n";
+    out << "    events " << number(in, "events") << ", rejected " << number(in, "rejected") << ", oversized "
+        << number(in, "oversized") << ", capture drops " << number(in, "capture_drops") << ", reopens "
+        << number(in, "reopens");
+    if (in.contains("refused")) out << ", refused " << number(in, "refused");
+    out << "\n";
+    for (const json& e : in.value("exporters", json::array()))
+      out << "    exporter " << text(e.value("exporter", json())) << ": " << number(e, "datagrams")
+          << " datagrams, " << number(e, "records") << " records, " << number(e, "sequence_gaps")
+          << " sequence gaps\n";
+  }
+}
+
+// A section's remaining keys as "key: value" lines, nested keys joined by dots.
+void flat(std::ostream& out, const std::string& key, const json& v) {
+  if (v.is_object()) {
+    for (const auto& [k, item] : v.items()) flat(out, key.empty() ? k : key + "." + k, item);
+  } else if (v.is_array()) {
+    for (std::size_t i = 0; i < v.size(); ++i) flat(out, key + "[" + std::to_string(i) + "]", v[i]);
+  } else {
+    out << "  " << key << ": " << text(v) << "\n";
+  }
+}
+
+}  // namespace
+
+std::string date_text(std::int64_t unix_seconds) {
+  std::time_t t = static_cast<std::time_t>(unix_seconds);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M", &tm);
+  return buf;
+}
+
+std::string age_text(std::int64_t s) {
+  if (s < 0) return "in the future (clocks differ)";
+  if (s < 120) return std::to_string(s) + " s";
+  if (s < 2 * 3600) return std::to_string(s / 60) + " min";
+  if (s < 2 * 86400) return std::to_string(s / 3600) + " h";
+  return std::to_string(s / 86400) + " d";
+}
+
+std::string stats_text(const std::string& result, std::int64_t now) {
+  json doc = json::parse(result, nullptr, false);
+  if (!doc.is_object()) return "stats: malformed answer\n";
+  std::ostringstream out;
+  out << "asncounterd " << text(doc.value("version", json())) << " (protocol "
+      << text(doc.value("protocol", json())) << ")\n";
+  if (std::int64_t started = seconds(doc, "started_at"); started > 0)
+    out << "  up " << age_text(seconds(doc, "uptime_seconds")) << ", since " << date_text(started)
+        << " UTC\n";
+  out << "\n";
+  table_section(out, doc.value("table", json()), number(doc, "as_names"), now);
+  out << "\n";
+  inputs_section(out, doc.value("inputs", json()));
+
+  const json totals = doc.value("totals", json::object());
+  out << "\ncounts\n  " << number(totals, "hits") << " hits";
+  if (totals.value("has_bytes", false)) out << ", " << number(totals, "bytes") << " bytes";
+  out << "\n  store: " << number(totals, "shards") << " shards, " << number(totals, "generations")
+      << " generations, " << number(totals, "contended_locks") << " contended locks\n";
+
+  const json rpc = doc.value("rpc", json::object());
+  out << "\ncontrol socket\n  " << number(rpc, "clients") << " clients now, " << number(rpc, "requests")
+      << " requests, " << number(rpc, "errors") << " errors, " << number(rpc, "denied") << " denied, "
+      << number(rpc, "refused_clients") << " clients refused\n";
+
+  const json reloads = doc.value("reloads", json::object());
+  const json refresh = doc.value("refresh", json::object());
+  out << "\nreloads and refreshes\n  reloads: " << number(reloads, "ok") << " ok, "
+      << number(reloads, "failed") << " failed";
+  if (auto last = reloads.value("last_error", std::string()); !last.empty())
+    out << "; last error: " << escaped(last);
+  out << "\n  refreshes: " << number(refresh, "ok") << " ok, " << number(refresh, "failed") << " failed";
+  if (auto last = refresh.value("last_outcome", std::string()); !last.empty())
+    out << "; last: " << escaped(last);
+  out << "\n";
+
+  // What a newer daemon adds still shows.
+  static const std::set<std::string> shown = {"version", "protocol", "started_at", "uptime_seconds",
+                                              "table",   "as_names", "inputs",     "totals",
+                                              "rpc",     "reloads",  "refresh"};
+  std::ostringstream more;
+  for (const auto& [key, v] : doc.items())
+    if (!shown.count(key)) flat(more, key, v);
+  if (!more.str().empty()) out << "\nmore\n" << more.str();
+  return out.str();
+}
+
+}  // namespace asncounter::ctl
