@@ -12,6 +12,7 @@
 #include "ctl/blocklist.hpp"
 #include "tests/integration/daemon_fixture.hpp"
 
+using asncounter::test::CommandResult;
 using asncounter::test::DaemonFixture;
 using asncounter::test::have_program;
 using asncounter::test::quote;

@@ -251,7 +251,8 @@ TEST_CASE("pcap-file replay: a BPF filter selects packets", "[pcap_source]") {
   Collected arp;
   c = replay(path, arp, "arp");
   CHECK(c.events == 0);
-  CHECK(c.rejected == 1);
+  CHECK(c.rejected == 0);
+  CHECK(c.non_ip == 1);  // a frame without an IP address, not a broken packet
   CHECK(arp.batches == 0);
 }
 
