@@ -86,7 +86,7 @@ inline constexpr std::size_t kParamCount = static_cast<std::size_t>(ParamId::cou
 /// The JSON type a parameter has on the wire.
 enum class ParamType : std::uint8_t {
   unsigned_integer,  ///< a JSON integer in [min, max]
-  addresses,         ///< a JSON array of [min, max] IPv4/IPv6 address strings
+  addresses,         ///< a JSON array of [min, max] strings, each answered alone (an error row if no address)
 };
 
 /// One parameter's declaration: the single source of validation (daemon),

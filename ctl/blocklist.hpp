@@ -1,9 +1,11 @@
 #pragma once
 // Block lists for the top talkers: the smallest set of CIDR prefixes that
 // covers exactly the given ones (overlaps and adjacent blocks merged), written
-// for nft, iptables, ipset, nginx (deny lines), nginx's geo module, or as
-// plain CIDR lines. See docs/rpc.md ("block-list").
+// for nft, iptables, iptables-restore, ipset, nginx (deny lines), nginx's geo
+// module, or as plain CIDR lines. Each format is a row of kBlockFormats.
+// See docs/rpc.md ("block-list").
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -13,16 +15,40 @@
 
 namespace asncounter::ctl {
 
-enum class BlockFormat { nft, iptables, ipset, nginx, nginx_geo, cidr };
+enum class BlockFormat { nft, iptables, iptables_restore, ip6tables_restore, ipset, nginx, nginx_geo, cidr };
 
-/// "nft", "iptables", "ipset", "nginx", "nginx-geo" or "cidr".
+/// What the header comment of every format says: when, how, and whom.
+struct BlockHeader {
+  std::string made_at;              ///< UTC date and time the list was made
+  std::string criteria;             ///< the selection, e.g. "--by prefix --limit 10"
+  std::vector<std::uint32_t> asns;  ///< the ASNs whose prefixes are in the list, sorted
+};
+
+/// One output format: its name, its writer and how it is loaded.
+struct BlockFormatRow {
+  BlockFormat id;
+  std::string_view name;  ///< --format NAME
+  std::string (*write)(const std::vector<Prefix>& merged, const BlockHeader& header);
+  std::string_view load;  ///< how to load the output (also in its header comment)
+};
+
+/// Every format, in help order.
+const std::vector<BlockFormatRow>& block_formats();
+/// "nft|iptables|...|cidr", for usage lines.
+std::string block_format_names();
+/// The row named `name`, or nullopt.
 std::optional<BlockFormat> parse_block_format(std::string_view name);
 
 /// The minimal set of prefixes whose union equals the union of `prefixes`,
 /// sorted (IPv4 first, then by address). Exact: nothing is added.
 std::vector<Prefix> merge_prefixes(std::vector<Prefix> prefixes);
 
-/// The rules text for already merged prefixes (see docs/rpc.md for each format).
-std::string format_blocklist(const std::vector<Prefix>& merged, BlockFormat format);
+/// The minimal sorted set of prefixes covering exactly the addresses of
+/// `prefixes` that no prefix of `excluded` covers.
+std::vector<Prefix> subtract_prefixes(std::vector<Prefix> prefixes, std::vector<Prefix> excluded);
+
+/// The rules text for already merged prefixes, header comment first.
+std::string format_blocklist(const std::vector<Prefix>& merged, BlockFormat format,
+                             const BlockHeader& header = {});
 
 }  // namespace asncounter::ctl

@@ -16,8 +16,10 @@
 #include "common/suggest.hpp"
 #include "common/version.hpp"
 #include "ctl/blocklist.hpp"
+#include "ctl/blocklist_select.hpp"
 #include "ctl/client.hpp"
 #include "ctl/exit_codes.hpp"
+#include "ctl/lookup.hpp"
 #include "ctl/offline.hpp"
 #include "ctl/printers.hpp"
 #include "ctl/watch.hpp"
@@ -28,7 +30,16 @@ namespace {
 using nlohmann::json;
 
 // asncounterctl's own flags; the daemon methods' flags come from rpc::params().
-enum Flag : unsigned { kBy = 1, kFormat = 2, kDb = 4, kMinCount = 8, kWatch = 16 };
+enum Flag : unsigned {
+  kBy = 1,
+  kFormat = 2,
+  kDb = 4,
+  kMinCount = 8,
+  kWatch = 16,
+  kExclude = 32,
+  kFamily = 64,
+  kAsnames = 128
+};
 
 struct Args {
   std::vector<std::string> positional;
@@ -36,9 +47,12 @@ struct Args {
   std::string by = "prefix";
   std::string format;
   std::string db;
-  std::uint64_t min_count = 0;  // block-list: rows under it are never blocked
-  unsigned watch = 2;           // top --watch: seconds between screens
-  unsigned given = 0;           // Flag bits given
+  std::string asnames;           // lookup --db: AS names file
+  std::uint64_t min_count = 0;   // block-list: rows under it are never blocked
+  unsigned watch = 2;            // top --watch: seconds between screens
+  std::string exclude;           // block-list: file of networks never blocked
+  std::optional<Family> family;  // block-list: one family only
+  unsigned given = 0;            // Flag bits given
 };
 
 struct Ctx {
@@ -148,50 +162,38 @@ int run_offline_as_prefixes(Ctx& c, const Args& a) {
 }
 
 int run_offline_lookup(Ctx& c, const Args& a) {
-  return offline_lookup(a.db, a.positional, c.in, c.out, c.err);
+  LookupBatch answer;
+  if (int rc = offline_lookup_batch(a.db, a.asnames, answer, c.err)) return rc;
+  return ctl::run_lookup(answer, a.positional, c.in, c.json, c.out, c.err);
 }
 
-// The prefixes to block: the top prefixes, or every prefix of the top ASNs.
-int blocked_prefixes(Ctx& c, const Args& a, std::vector<Prefix>& out) {
-  std::string result;
-  const bool by_asn = a.by == "asn";
-  if (int rc = call(c, by_asn ? rpc::MethodId::top : rpc::MethodId::prefixes, a.params, result)) return rc;
-  auto table = report_from_json(result, !by_asn);
-  if (!table) return c.err << "asncounterctl: " << table.error() << "\n", kExitDaemonError;
-  for (const auto& row : table->rows) {
-    if (row.count < a.min_count) continue;  // quiet: never blocked
-    if (!by_asn) {
-      if (row.prefix) out.push_back(*row.prefix);  // unrouted ("None") cannot be blocked
-      continue;
-    }
-    if (!row.asn) continue;
+// The daemon's lookup, as the offline one: stdin when no address is given.
+int run_lookup(Ctx& c, const Args& a) {
+  auto answer = [&](std::span<const std::string> texts, std::string& result) {
     rpc::Params p;
-    p.set(rpc::ParamId::asn, *row.asn);
-    if (int rc = call(c, rpc::MethodId::as_prefixes, p, result)) return rc;
-    for (const auto& text : json::parse(result, nullptr, false).value("prefixes", json::array())) {
-      if (auto prefix = text.is_string() ? parse_prefix(text.get<std::string>()) : std::nullopt)
-        out.push_back(*prefix);
-    }
-  }
-  return kExitOk;
+    p.set(rpc::ParamId::ips, std::vector<std::string>(texts.begin(), texts.end()));
+    return call(c, rpc::MethodId::lookup, p, result);
+  };
+  return ctl::run_lookup(answer, a.positional, c.in, c.json, c.out, c.err);
 }
 
 int run_block_list(Ctx& c, const Args& a) {
   auto format = parse_block_format(a.format);
-  if (!format) return usage_error(c, "block-list needs --format nft|iptables|ipset|nginx|nginx-geo|cidr");
+  if (!format) return usage_error(c, "block-list needs --format " + block_format_names());
   if (a.by != "asn" && a.by != "prefix") return usage_error(c, "--by takes asn or prefix");
   if (!a.positional.empty()) return usage_error(c, "block-list takes no arguments");
-  std::vector<Prefix> prefixes;
-  if (int rc = blocked_prefixes(c, a, prefixes)) return rc;
-  auto merged = merge_prefixes(std::move(prefixes));
-  if (c.json) {
-    json list = json::array();
-    for (const auto& p : merged) list.push_back(to_string(p));
-    c.out << json{{"prefixes", list}}.dump() << "\n";
-    return kExitOk;
-  }
-  c.out << format_blocklist(merged, *format);
-  return kExitOk;
+  BlockOptions o{.by_asn = a.by == "asn",
+                 .limit = a.params.number(rpc::ParamId::limit).value_or(rpc::kDefaultLimit),
+                 .window = a.params.number(rpc::ParamId::window),
+                 .min_count = a.min_count,
+                 .family = a.family,
+                 .exclude_file = a.exclude,
+                 .format = *format,
+                 .json = c.json};
+  auto fetch = [&](rpc::MethodId m, const rpc::Params& p, std::string& result) {
+    return call(c, m, p, result);
+  };
+  return ctl::run_block_list(fetch, o, c.out, c.err);
 }
 
 int run_convert(Ctx& c, const Args& a) {
@@ -212,13 +214,18 @@ struct LocalCommand {
 };
 
 constexpr LocalCommand kLocalCommands[] = {
-    {"block-list", 0, kBy | kFormat | kMinCount, rpc::param_set(rpc::ParamId::limit, rpc::ParamId::window),
-     "[--by asn|prefix]\n  [--min-count N] --format nft|iptables|ipset|nginx|nginx-geo|cidr",
+    {"block-list", 0, kBy | kFormat | kMinCount | kExclude | kFamily,
+     rpc::param_set(rpc::ParamId::limit, rpc::ParamId::window),
+     "[--by asn|prefix]\n  [--min-count N] [--family 4|6] [--exclude FILE]\n  --format "
+     "nft|iptables|iptables-restore|\n  ip6tables-restore|ipset|nginx|nginx-geo|cidr",
      "block rules for the top talkers, prefixes merged;\nby prefix (default) or every prefix of the top "
-     "ASNs;\nwith --window, the top of the last DURATION;\nnever those under --min-count hits",
+     "ASNs;\nwith --window, the top of the last DURATION;\nnever those under --min-count hits, nor\nthe "
+     "networks and ASNs listed in FILE",
      run_block_list},
-    {"lookup", kDb, kDb, 0, "--db FILE [IP...]",
-     "offline: ip, asn, prefix per address (stdin when none given)", run_offline_lookup},
+    {"lookup", kDb, kDb | kAsnames, 0, "--db FILE [--asnames FILE] [IP...]",
+     "offline: ip, asn, prefix, AS name per address\n(stdin when none given)", run_offline_lookup},
+    {"lookup", 0, 0, 0, "[IP...]",
+     "ip, asn, prefix, AS name per address from the\ndaemon (stdin when none given)", run_lookup},
     {"as-prefixes", kDb, kDb, 0, "--db FILE ASN", "offline: prefixes of ASN in FILE",
      run_offline_as_prefixes},
     {"convert", 0, 0, 0, "INPUT OUTPUT", "offline: any table source to a pyasn ipasn file", run_convert},
@@ -314,10 +321,17 @@ std::optional<std::string> parse_args(Ctx& c, const std::vector<std::string>& ar
       if (!n || *n < spec->min || *n > spec->max)
         return "--" + std::string(spec->key) + " takes " + std::string(spec->help);
       a.params.set(spec->id, *n);
+    } else if (take_flag(args, i, "--exclude", v)) {
+      a.exclude = v, a.given |= kExclude;
+    } else if (take_flag(args, i, "--family", v)) {
+      if (v != "4" && v != "6") return "--family takes 4 or 6";
+      a.family = v == "4" ? Family::v4 : Family::v6, a.given |= kFamily;
     } else if (take_flag(args, i, "--by", v)) {
       a.by = v, a.given |= kBy;
     } else if (take_flag(args, i, "--format", v)) {
       a.format = v, a.given |= kFormat;
+    } else if (take_flag(args, i, "--asnames", v)) {
+      a.asnames = v, a.given |= kAsnames;
     } else if (take_flag(args, i, "--db", v)) {
       a.db = v, a.given |= kDb;
     } else if (arg.starts_with("--") && arg.size() > 2) {
@@ -362,6 +376,8 @@ std::string usage() {
       "       asncounterctl -h|--help | --version\n\n";
   out += "commands answered by asncounterd (protocol " + std::to_string(rpc::kProtocolVersion) + "):\n";
   for (const auto& m : rpc::methods()) {
+    // A command asncounterctl runs itself (lookup reads stdin) is listed below.
+    if (find_local(m.command, 0)) continue;
     std::string left(m.command);
     if (auto u = rpc::command_usage(m); !u.empty()) left += " " + u;
     out += line(left, std::string(m.help) + (m.access == rpc::Access::admin ? " (admin)" : ""));

@@ -12,62 +12,6 @@
 #include "ctl/exit_codes.hpp"
 
 namespace asncounter::ctl {
-namespace {
-
-// One answer line; false (and a message on err) when `text` is no address.
-bool lookup_one(const LpmTable& table, std::string_view text, std::string& line, std::ostream& err) {
-  auto addr = parse_address(text);
-  if (!addr) {
-    err << "not an IP address: " << text << '\n';
-    return false;
-  }
-  line.assign(text);
-  line += '\t';
-  if (auto m = table.lookup(*addr)) {
-    line += std::to_string(m->asn);
-    line += '\t';
-    append_to(line, m->prefix);
-  } else {
-    line += "None\tNone";
-  }
-  line += '\n';
-  return true;
-}
-
-}  // namespace
-
-int offline_lookup(const std::string& db, const std::vector<std::string>& ips, std::istream& in,
-                   std::ostream& out, std::ostream& err) {
-  auto table = load_table(db);
-  if (!table) {
-    err << table.error() << '\n';
-    return kExitDaemonError;
-  }
-  // A bad address is reported and skipped; the exit code tells a script that one was.
-  bool all_good = true;
-  std::string line;
-  if (!ips.empty()) {
-    for (const std::string& ip : ips) {
-      if (lookup_one(**table, text::trim(ip), line, err))
-        out << line;
-      else
-        all_good = false;
-    }
-  } else {
-    std::string text;
-    while (std::getline(in, text)) {
-      std::string_view t = text::trim(text);
-      if (t.empty()) continue;
-      if (lookup_one(**table, t, line, err))
-        out << line;
-      else
-        all_good = false;
-    }
-  }
-  out.flush();
-  return all_good ? kExitOk : kExitDaemonError;
-}
-
 int offline_as_prefixes(const std::string& db, std::uint32_t asn, std::ostream& out, std::ostream& err) {
   auto table = load_table(db);
   if (!table) {

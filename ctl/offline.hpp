@@ -8,11 +8,7 @@
 
 namespace asncounter::ctl {
 
-/// `lookup --db FILE [IP...]`: prints ip<TAB>asn<TAB>prefix per address
-/// ("None" where unrouted); reads addresses from `in` when `ips` is empty.
-/// Returns an exit code (ctl/exit_codes.hpp).
-int offline_lookup(const std::string& db, const std::vector<std::string>& ips, std::istream& in,
-                   std::ostream& out, std::ostream& err);
+// `lookup --db FILE` is in ctl/lookup.hpp: it prints what the daemon's does.
 
 /// `as-prefixes --db FILE ASN`: the prefixes of ASN, sorted, one per line.
 int offline_as_prefixes(const std::string& db, std::uint32_t asn, std::ostream& out, std::ostream& err);

@@ -171,15 +171,6 @@ int print_as_prefixes(Streams& c, const std::string& result) {
   return kExitOk;
 }
 
-int print_lookup(Streams& c, const std::string& result) {
-  json doc = json::parse(result, nullptr, false);
-  for (const auto& r : doc.value("results", json::array())) {
-    c.out << text_or_none(r.value("ip", json())) << '\t' << text_or_none(r.value("asn", json())) << '\t'
-          << text_or_none(r.value("prefix", json())) << '\t' << text_or_none(r.value("name", json())) << "\n";
-  }
-  return kExitOk;
-}
-
 // `stats` as "key: value" lines, nested keys joined by dots.
 void flatten(std::ostream& out, const std::string& key, const json& v) {
   if (v.is_object()) {
@@ -219,8 +210,8 @@ constexpr Printer kPrinters[] = {
     {rpc::MethodId::prefixes, print_prefixes, {}},
     {rpc::MethodId::report, print_report, {}},
     {rpc::MethodId::as_prefixes, print_as_prefixes, {}},
-    {rpc::MethodId::lookup, print_lookup, {}},
-    {rpc::MethodId::reset, nullptr, "counts reset"},
+    {rpc::MethodId::reset, nullptr,
+     "counts reset (per-input counters are kept: they count since the daemon started)"},
     {rpc::MethodId::refresh, nullptr, "refresh queued"},
     {rpc::MethodId::reload, print_reload, {}},
     {rpc::MethodId::asn, print_asn, {}},

@@ -136,8 +136,15 @@ void Daemon::save_counts() const {
                             std::chrono::system_clock::now().time_since_epoch())
                             .count();
   history.steps = store_->export_history(mono_now);
-  auto saved = save_state(options_.state_dir, store_->export_rows(), &history);
-  if (!saved) log::get("store")->error("cannot save the counts: {}", saved.error());
+  auto rows = store_->export_rows();
+  auto saved = save_state(options_.state_dir, rows, &history);
+  if (!saved) {
+    log::get("store")->error("cannot save the counts: {}", saved.error());
+    return;
+  }
+  // Said on a clean stop, so the operator knows the counts will come back.
+  log::get("store")->info("counts saved to {} ({} rows, {} history steps)", state_path(options_.state_dir),
+                          rows.size(), history.steps.size());
 }
 
 // Serialising and writing a full table's counts takes seconds: the rows are

@@ -24,9 +24,14 @@ bool run_inputs(const std::vector<std::unique_ptr<Input>>& inputs, CounterStore&
   bool ok = true;
   for (auto& in : inputs) {
     InputCounters c = in->counters();
+    const bool packets = in->spec().starts_with("pcap");
     if (c.rejected)
       err << "asncounterd: " << in->spec() << ": " << c.rejected
-          << " lines rejected (no address, or a size above 1 TiB)\n";
+          << (packets ? " packets rejected (cut inside the IP header, or broken)\n"
+                      : " lines rejected (no address, or a size above 1 TiB)\n");
+    if (c.non_ip)
+      err << "asncounterd: " << in->spec() << ": " << c.non_ip
+          << " frames without an IP address (ARP, LLDP, ...), not counted\n";
     if (c.state.phase == InputPhase::error) {
       err << "asncounterd: " << in->spec() << ": " << c.state.text() << "\n";
       ok = false;

@@ -68,7 +68,8 @@ struct FlowExporterCounters {
 /// What an input has seen, for stats and metrics.
 struct InputCounters {
   std::uint64_t events{};         ///< accepted events (lines with an address, IP packets)
-  std::uint64_t rejected{};       ///< lines without an address, non-IP or broken packets
+  std::uint64_t rejected{};       ///< lines without an address, broken packets
+  std::uint64_t non_ip{};         ///< captured frames without an IP address (ARP, LLDP, ...), not in rejected
   std::uint64_t oversized{};      ///< lines over the 64 KiB limit (also counted as rejected)
   std::uint64_t capture_drops{};  ///< packets the kernel or libpcap dropped (pcap_stats)
   std::uint64_t reopens{};        ///< rotations followed, FIFO writer changes, interface reopens

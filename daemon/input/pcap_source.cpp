@@ -86,6 +86,7 @@ class PcapInput final : public Input {
     InputCounters c;
     c.events = events_.load(std::memory_order_relaxed);
     c.rejected = rejected_.load(std::memory_order_relaxed);
+    c.non_ip = non_ip_.load(std::memory_order_relaxed);
     c.capture_drops = drops_.load(std::memory_order_relaxed);
     c.reopens = reopens_.load(std::memory_order_relaxed);
     std::lock_guard lock(mutex_);
@@ -236,7 +237,8 @@ class PcapInput final : public Input {
   void on_packet(std::uint32_t caplen, const u_char* data) {
     const DecodedPacket d = decode_packet(link_type_, data, caplen);
     if (d.status != DecodeStatus::ok) {
-      ++rejected_local_;
+      // ARP, LLDP, ...: normal traffic that carries no address to count, not a broken packet.
+      ++(d.status == DecodeStatus::non_ip ? non_ip_local_ : rejected_local_);
       return;
     }
     batch_->push(d.source, 1, d.ip_length);
@@ -252,6 +254,7 @@ class PcapInput final : public Input {
     }
     events_.store(events_local_, std::memory_order_relaxed);
     rejected_.store(rejected_local_, std::memory_order_relaxed);
+    non_ip_.store(non_ip_local_, std::memory_order_relaxed);
   }
 
   void report_error(const std::string& why, std::string& last) {
@@ -301,9 +304,11 @@ class PcapInput final : public Input {
   int link_type_ = 0;
   std::uint64_t events_local_ = 0;
   std::uint64_t rejected_local_ = 0;
+  std::uint64_t non_ip_local_ = 0;
 
   std::atomic<std::uint64_t> events_{0};
   std::atomic<std::uint64_t> rejected_{0};
+  std::atomic<std::uint64_t> non_ip_{0};
   std::atomic<std::uint64_t> drops_{0};
   std::atomic<std::uint64_t> reopens_{0};
   std::atomic<bool> stop_flag_{false};

@@ -68,27 +68,42 @@ void add_asn_families(const MetricsSnapshot& s, std::vector<MetricFamily>& out) 
                        {sample(d(s.top_asns.total.bytes), MetricType::Counter)}));
 }
 
+// Inputs that can lose packets before reading them (the kernel's or
+// libpcap's buffer, a UDP socket's): a file or a FIFO loses nothing.
+bool drops_packets(const std::string& spec) {
+  return spec.starts_with("pcap:") || spec.starts_with("sflow:") || spec.starts_with("netflow:");
+}
+
+// Inputs that read frames, some of which carry no IP address (ARP, ...).
+bool reads_frames(const std::string& spec) { return spec.starts_with("pcap"); }
+
 void add_input_families(const MetricsSnapshot& s, std::vector<MetricFamily>& out) {
   struct Field {
     const char* name;
     const char* help;
     std::uint64_t InputCounters::*member;
+    bool (*applies)(const std::string& spec);  // null: every input
   };
   static constexpr Field fields[] = {
-      {"asncounter_input_events_total", "Events accepted per input", &InputCounters::events},
+      {"asncounter_input_events_total", "Events accepted per input", &InputCounters::events, nullptr},
       {"asncounter_input_rejected_total", "Lines or packets rejected per input (no address, broken)",
-       &InputCounters::rejected},
-      {"asncounter_input_oversized_total", "Lines over the 64 KiB limit per input",
-       &InputCounters::oversized},
+       &InputCounters::rejected, nullptr},
+      {"asncounter_input_oversized_total", "Lines over the 64 KiB limit per input", &InputCounters::oversized,
+       nullptr},
+      {"asncounter_input_non_ip_total", "Captured frames without an IP address (ARP, LLDP, ...) per capture",
+       &InputCounters::non_ip, reads_frames},
       {"asncounter_capture_drops_total", "Packets dropped by the kernel or libpcap per capture",
-       &InputCounters::capture_drops},
+       &InputCounters::capture_drops, drops_packets},
       {"asncounter_input_reopens_total", "Rotations, FIFO writer changes and interface reopens per input",
-       &InputCounters::reopens},
+       &InputCounters::reopens, nullptr},
   };
   for (const auto& f : fields) {
     std::vector<ClientMetric> metrics;
     for (const auto& [spec, counters] : s.inputs)
-      metrics.push_back(sample(d(counters.*f.member), MetricType::Counter, {{"input", spec}}));
+      if (!f.applies || f.applies(spec))
+        metrics.push_back(sample(d(counters.*f.member), MetricType::Counter, {{"input", spec}}));
+    // A family no input has is left out, not shown empty.
+    if (f.applies && metrics.empty()) continue;
     out.push_back(family(f.name, f.help, MetricType::Counter, std::move(metrics)));
   }
 }

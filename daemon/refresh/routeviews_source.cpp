@@ -74,19 +74,22 @@ void RouteViewsSource::judged(const TableUpdate& update, bool accepted) {
 
 Result<TableUpdate> RouteViewsSource::fetch_rib(const LpmTable& current, const FetchLimits& limits) {
   // The newest dump of this month; early in a month, of the month before.
+  // Every folder tried is named in the error, each with why it gave nothing.
   std::optional<RibFile> newest;
   std::string folder;
+  std::string tried;
   for (int back = 0; back <= 1 && !newest; ++back) {
     folder = rib_month_url(config_.rib_url, config_.now(), back);
     auto listing = fetch_to_string(folder, limits);
-    if (!listing) {
-      if (back == 1) return Error{"listing " + listing.error()};
-      continue;
+    auto files = listing ? parse_rib_listing(*listing) : std::vector<RibFile>{};
+    if (!files.empty()) {
+      newest = files.back();
+    } else {
+      // fetch errors start with the URL already.
+      tried += (tried.empty() ? "" : "; ") + (listing ? folder + ": no rib.*.bz2 listed" : listing.error());
     }
-    auto files = parse_rib_listing(*listing);
-    if (!files.empty()) newest = files.back();
   }
-  if (!newest) return Error{"no rib.*.bz2 listed in " + folder + " or the month before"};
+  if (!newest) return Error{"no RIB dump found (listing " + tried + ")"};
 
   std::string url = folder + newest->name;
   fs::path cached = cached_path(config_.cache_dir, url);

@@ -7,6 +7,7 @@
 #include <span>
 
 #include "common/ip.hpp"
+#include "common/lookup_answer.hpp"
 #include "common/report.hpp"
 #include "common/version.hpp"
 #include "daemon/store/counter_store.hpp"
@@ -109,6 +110,7 @@ json inputs_json(const std::vector<std::pair<std::string, InputCounters>>& input
                 {"capture_drops", c.capture_drops},
                 {"reopens", c.reopens},
                 {"state", c.state.text()}};
+    if (spec.starts_with("pcap")) row["non_ip"] = c.non_ip;
     if (spec.starts_with("sflow:") || spec.starts_with("netflow:")) {
       row["refused"] = c.refused;
       row["exporters"] = exporters_json(c.exporters);
@@ -148,20 +150,6 @@ json stats_json(const DaemonControl& daemon, const CounterStore& store) {
       {"refresh",
        {{"ok", d.refreshes_ok}, {"failed", d.refreshes_failed}, {"last_outcome", d.last_refresh}}}};
   return out;
-}
-
-json lookup_json(const LpmTable& table, const AsNames* names, std::span<const std::string> ips) {
-  json rows = json::array();
-  for (const auto& ip : ips) {
-    // parse_request() validated every address.
-    auto match = table.lookup(*parse_address(ip));
-    json row = {{"ip", ip}};
-    row["asn"] = match ? json(match->asn) : json(nullptr);
-    row["prefix"] = match ? json(to_string(match->prefix)) : json(nullptr);
-    row["name"] = match ? name_of(names, match->asn) : json(nullptr);
-    rows.push_back(std::move(row));
-  }
-  return {{"results", std::move(rows)}};
 }
 
 json as_prefixes_json(const LpmTable& table, const AsNames* names, std::uint32_t asn) {
@@ -255,8 +243,9 @@ Reply as_prefixes(DaemonControl& d, const Params& p, const AnswerCaps&) {
   return Reply::success(dump(as_prefixes_json(*d.store().table(), d.names().get(), asn)));
 }
 
+// A text that is no address gets its own error row; the others are answered.
 Reply lookup(DaemonControl& d, const Params& p, const AnswerCaps&) {
-  return Reply::success(dump(lookup_json(*d.store().table(), d.names().get(), p.list(ParamId::ips))));
+  return Reply::success(lookup_answer_json(*d.store().table(), d.names().get(), p.list(ParamId::ips)));
 }
 
 // What the history really holds (DESIGN.md: span and bytes shown in stats).
@@ -286,9 +275,14 @@ Reply version(DaemonControl&, const Params&, const AnswerCaps&) {
       dump({{"version", std::string(asncounter::version())}, {"protocol", kProtocolVersion}}));
 }
 
+// The counts go; the inputs' own counters (events, rejected, drops, ...)
+// stay: they are the daemon's health since start, monotonic as Prometheus
+// counters must be, and the answer says so.
 Reply reset(DaemonControl& d, const Params&, const AnswerCaps&) {
   d.store().reset();
-  return Reply::success(R"({"reset":true})");
+  return Reply::success(
+      R"({"reset":true,"kept":"per-input counters (events, rejected, capture drops, reopens) count since the )"
+      R"(daemon started; a reset zeroes the hit and byte counts only"})");
 }
 
 Reply refresh(DaemonControl& d, const Params&, const AnswerCaps&) {

@@ -125,7 +125,7 @@ TEST_CASE("as-prefixes and lookup answer from the loaded table", "[daemon]") {
                                                " --socket /nonexistent/sock lookup --db " +
                                                asncounter::test::quote(d.db().string()) + " 192.0.2.5");
   CHECK(offline.status == 0);
-  CHECK(offline.out == "192.0.2.5\t64496\t192.0.2.0/24\n");
+  CHECK(offline.out == "192.0.2.5\t64496\t192.0.2.0/24\tNone\n");
 }
 
 TEST_CASE("asncounterctl says which socket it cannot reach (exit 3)", "[daemon]") {

@@ -230,3 +230,28 @@ TEST_CASE("AS names are refreshed from their URL, and a bad names file keeps the
   REQUIRE(bad.refresher->refresh_once().ok());  // the table still loads
   CHECK_FALSE(bad.names);                       // no empty names list replaces anything
 }
+
+TEST_CASE("A refresh that finds no dump names every folder it listed and why", "[refresh][integration]") {
+  TempDir root;
+  fs::path archive = root / "archive";
+  fs::create_directories(archive / "2026.11/RIBS");  // this month: listed, empty; last month: missing
+  LocalHttpServer server(archive);
+  std::string base = server.url();
+  Harness h(base, root / "cache", kNov1);
+  auto r = h.refresher->refresh_once();
+  REQUIRE_FALSE(r.ok());
+  INFO(r.error());
+  CHECK(r.error().find(base + "/2026.11/RIBS/: no rib.*.bz2 listed") != std::string::npos);
+  CHECK(r.error().find(base + "/2026.10/RIBS/: HTTP status 404") != std::string::npos);
+  // Both missing: both 404s, this month's first.
+  Harness none(base + "/no/such/collector", root / "cache2", kNov1);
+  auto both = none.refresher->refresh_once();
+  REQUIRE_FALSE(both.ok());
+  INFO(both.error());
+  auto first = both.error().find(base + "/no/such/collector/2026.11/RIBS/: HTTP status 404");
+  auto second = both.error().find(base + "/no/such/collector/2026.10/RIBS/: HTTP status 404");
+  CHECK(first != std::string::npos);
+  CHECK(second != std::string::npos);
+  CHECK(first < second);
+  CHECK(h.refresher->status().message == r.error());  // what stats shows
+}

@@ -81,6 +81,30 @@ TEST_CASE("Only the rows given become per-ASN series (bounded cardinality)", "[m
   for (const auto& f : asncounter::to_metric_families(s)) CHECK(f.name != "asncounter_table_age_seconds");
 }
 
+TEST_CASE("Capture drops and non-IP frames are series of the inputs that have them only", "[metrics]") {
+  auto count = [](const MetricsSnapshot& s, const std::string& name) -> std::optional<std::size_t> {
+    for (const auto& f : asncounter::to_metric_families(s))
+      if (f.name == name) return f.metric.size();
+    return std::nullopt;
+  };
+  auto s = sample_snapshot();
+  s.inputs.push_back({"file:/var/log/nginx/access.log", {}});
+  s.inputs.push_back({"pcap-file:/tmp/x.pcap", {}});
+  // A FIFO, a file and a replayed capture drop nothing: no capture_drops series at all.
+  CHECK_FALSE(count(s, "asncounter_capture_drops_total"));
+  CHECK(count(s, "asncounter_input_non_ip_total") == 1U);  // the pcap file's frames
+  CHECK(count(s, "asncounter_input_events_total") == 3U);
+  s.inputs.push_back({"pcap:eth0", {}});
+  s.inputs.push_back({"sflow:[::]:6343", {}});
+  CHECK(count(s, "asncounter_capture_drops_total") == 2U);
+  for (const auto& f : asncounter::to_metric_families(s)) {
+    if (f.name != "asncounter_capture_drops_total") continue;
+    CHECK(f.metric[0].label[0].value == "pcap:eth0");
+    CHECK(f.metric[1].label[0].value == "sflow:[::]:6343");
+  }
+  CHECK(count(s, "asncounter_input_non_ip_total") == 2U);
+}
+
 TEST_CASE("A bad metrics address is an error naming it", "[metrics]") {
   auto exporter = MetricsExporter::start("256.0.0.1:99999", [] { return MetricsSnapshot{}; });
   REQUIRE_FALSE(exporter.ok());

@@ -172,6 +172,21 @@ TEST_CASE("Valid requests parse into typed params and echo their id", "[rpc]") {
         std::vector<std::string>{"192.0.2.1", "2001:db8::1"});
 }
 
+TEST_CASE("lookup answers a text that is no address with an error row of its own", "[rpc]") {
+  auto r =
+      request_of(R"({"jsonrpc":"2.0","id":1,"method":"lookup","params":{"ips":["192.0.2.300","10.0.0.1"]}})");
+  asncounter::test::FakeDaemon daemon;
+  auto reply = rpc::handle(rpc::MethodId::lookup, daemon, r.params);
+  REQUIRE(reply.ok);
+  auto rows = json::parse(reply.result_json)["results"];
+  REQUIRE(rows.size() == 2);
+  CHECK(rows[0]["ip"] == "192.0.2.300");
+  CHECK(rows[0]["error"] == "not an IP address");
+  CHECK(rows[0]["asn"].is_null());
+  CHECK(rows[1]["ip"] == "10.0.0.1");
+  CHECK_FALSE(rows[1].contains("error"));
+}
+
 TEST_CASE("make_request round-trips through parse_request", "[rpc]") {
   rpc::Params p;
   p.set(rpc::ParamId::limit, 5);
@@ -212,7 +227,6 @@ TEST_CASE("Malformed requests get the JSON-RPC error codes", "[rpc]") {
                           R"({"jsonrpc":"2.0","id":1,"method":"as_prefixes"})",
                           R"({"jsonrpc":"2.0","id":1,"method":"lookup","params":{"ips":[]}})",
                           R"({"jsonrpc":"2.0","id":1,"method":"lookup","params":{"ips":[1]}})",
-                          R"({"jsonrpc":"2.0","id":1,"method":"lookup","params":{"ips":["192.0.2.300"]}})",
                           R"({"jsonrpc":"2.0","id":1,"method":"reset","params":{"limit":1}})"}) {
     INFO(bad);
     auto err = error_of(bad);
@@ -340,7 +354,7 @@ TEST_CASE("asncounterctl takes each method's parameters as declared: flags, posi
   CHECK(status({"as-prefixes", "64496", "64497"}) == kUsage);
   CHECK(status({"as-prefixes", "AS64496"}) == kUnreachable);  // the AS prefix is accepted
   CHECK(status({"lookup", "192.0.2.1", "2001:db8::1"}) == kUnreachable);
-  CHECK(status({"lookup"}) == kUsage);
+  CHECK(status({"lookup"}) == 0);  // reads stdin: nothing there, nothing to ask
   CHECK(status({"lookup", "--limit", "1", "192.0.2.1"}) == kUsage);
   CHECK(status({"block-list", "--limit", "3", "--format", "cidr"}) == kUnreachable);
   CHECK(status({"block-list", "--asn", "3", "--format", "cidr"}) == kUsage);

@@ -1,0 +1,63 @@
+#pragma once
+// `asncounterctl block-list`: which prefixes to block. It asks the daemon for
+// the top prefixes (or the top ASNs and their prefixes), skips what can never
+// be blocked (the unrouted row, rows under --min-count, excluded ASNs, other
+// families, prefixes wholly excluded) without counting it against --limit,
+// and removes the excluded networks from what is left. See docs/rpc.md.
+
+#include <cstdint>
+#include <functional>
+#include <iosfwd>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/ip.hpp"
+#include "common/result.hpp"
+#include "common/rpc.hpp"
+#include "ctl/blocklist.hpp"
+
+namespace asncounter::ctl {
+
+/// Networks never to block: own networks, allowed crawlers (--exclude FILE).
+struct BlockExclusions {
+  std::vector<Prefix> prefixes;     ///< addresses never blocked, whoever holds them
+  std::vector<std::uint32_t> asns;  ///< ASNs whose rows are skipped
+};
+
+/// Reads an exclusion file: per line a prefix, an address or an ASN
+/// (`64496` or `AS64496`); `#` starts a comment; blank lines are skipped.
+/// The error names the line.
+Result<BlockExclusions> parse_exclusions(std::string_view text);
+
+/// The block-list command line, already checked for syntax.
+struct BlockOptions {
+  bool by_asn = false;
+  std::uint64_t limit = rpc::kDefaultLimit;  ///< routed, kept rows; 0: all
+  std::optional<std::uint64_t> window;       ///< seconds; empty: since start
+  std::uint64_t min_count = 0;
+  std::optional<Family> family;  ///< empty: both
+  std::string exclude_file;      ///< empty: none
+  BlockFormat format = BlockFormat::cidr;
+  bool json = false;
+};
+
+/// One daemon call: fills `result` with the answer's JSON; returns an exit code.
+using BlockFetch = std::function<int(rpc::MethodId, const rpc::Params&, std::string& result)>;
+
+/// The merged, exclusion-free prefixes and the ASNs they come from.
+struct BlockSelection {
+  std::vector<Prefix> prefixes;
+  std::vector<std::uint32_t> asns;  ///< sorted
+};
+
+/// Selects what to block; returns an exit code (messages on `err`).
+int select_blocked(const BlockFetch& fetch, const BlockOptions& o, const BlockExclusions& ex,
+                   BlockSelection& out, std::ostream& err);
+
+/// The whole command: select, then print the format (or --json); an empty
+/// list is printed too (it empties the live one) and said on `err`.
+int run_block_list(const BlockFetch& fetch, const BlockOptions& o, std::ostream& out, std::ostream& err);
+
+}  // namespace asncounter::ctl
