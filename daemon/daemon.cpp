@@ -12,6 +12,7 @@
 #include "common/plural.hpp"
 #include "common/table/table_file.hpp"
 #include "daemon/daemon_impl.hpp"
+#include "daemon/default_input.hpp"
 #include "daemon/log.hpp"
 #include "daemon/systemd_notify.hpp"
 
@@ -76,7 +77,13 @@ Result<void> Daemon::start() {
   input_options.flow_sampling = options_.flow_sampling;
   input_options.flow_exporters = options_.flow_exporters;
   input_options.flow_rcvbuf = options_.flow_rcvbuf;
-  for (const auto& spec : options_.inputs) {
+  // No --input: stdin when something is piped in (daemon/default_input.hpp).
+  const StdinKind stdin_is = stdin_kind(0);
+  const std::vector<std::string> specs = daemon_inputs(options_.inputs, stdin_is);
+  if (options_.inputs.empty() && !specs.empty())
+    logger->info("no input configured: reading stdin as {} lines", options_.input_format);
+  if (auto warning = no_input_warning(specs, stdin_is); !warning.empty()) logger->warn("{}", warning);
+  for (const auto& spec : specs) {
     auto input = make_input(spec, input_options);
     if (!input) return Error{input.error()};
     inputs_.push_back(std::move(*input));

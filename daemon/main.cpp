@@ -1,5 +1,8 @@
 // asncounterd: options -> one-shot mode or the daemon. Exit codes: 0 ok,
 // 1 runtime error, 2 usage or config error.
+#include <fcntl.h>
+
+#include <cerrno>
 #include <exception>
 #include <iostream>
 
@@ -9,8 +12,24 @@
 #include "daemon/once.hpp"
 #include "daemon/options.hpp"
 
+namespace {
+
+// A descriptor 0, 1 or 2 that was closed at exec is opened on /dev/null, so
+// that no socket or file the daemon opens takes its number: stdin would be
+// read as input (daemon/default_input.hpp), stdout and stderr written to.
+void keep_stdio_open() {
+  for (int fd = 0; fd <= 2; ++fd) {
+    if (::fcntl(fd, F_GETFD) >= 0 || errno != EBADF) continue;
+    // The lowest free number: `fd` itself.
+    [[maybe_unused]] int opened = ::open("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY);
+  }
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
   using namespace asncounter;
+  keep_stdio_open();
   auto parsed = parse_command_line(argc, argv);
   if (!parsed) {
     std::cerr << "asncounterd: " << parsed.error() << "\n(try asncounterd --help)\n";

@@ -74,6 +74,8 @@ struct Options {
   unsigned client_timeout = 10;  ///< seconds a client may take per request
   bool once = false;             ///< --once: read inputs to the end, print the report
   unsigned top = 20;             ///< --top N rows per table in the report (0: all)
+  unsigned duration = 0;         ///< --duration SECONDS: --once stops reading after it (0: no limit)
+  unsigned count = 0;            ///< --count N: --once stops after N events (0: no limit)
   bool check_config = false;     ///< --check-config: validate and exit
   bool check_tables = false;     ///< --check-tables: --check-config also loads the table whole
 

@@ -52,6 +52,12 @@ std::string check_listen(const Options& o) {
   return inet_pton(AF_INET, host.c_str(), buf) == 1 ? "" : std::string(bad);
 }
 
+// --duration and --count end a one-shot run; the daemon has no end to give.
+template <unsigned Options::*M>
+std::string once_only(const Options& o) {
+  return o.*M == 0 || o.once ? std::string() : std::string("only with --once");
+}
+
 // Generated from the input-kind registry (daemon/input/input_factory.cpp).
 const std::string& input_help() {
   static const std::string help =
@@ -187,6 +193,23 @@ std::vector<OptionDecl> make_decls() {
       {"once", &Options::once, "", "read the inputs to their end, print the report and exit", false,
        R::restart},
       {"top", &Options::top, "N", "rows per table in the report (0: all)", false, R::applies},
+      {"duration",
+       DurationOption{&Options::duration},
+       "DURATION",
+       "with --once: stop reading after DURATION and print the report (0: at the inputs' end)",
+       false,
+       R::restart,
+       {},
+       once_only<&Options::duration>},
+      {"count",
+       &Options::count,
+       "N",
+       "with --once: stop after N events (lines with an address, packets) and print the report (0: no "
+       "limit)",
+       false,
+       R::restart,
+       {},
+       once_only<&Options::count>},
       {"check-config", &Options::check_config, "",
        "check the options, the config file and what a start would refuse, then exit (0: valid)", true,
        R::restart},
