@@ -10,6 +10,7 @@
 #include "common/table/as_names.hpp"
 #include "common/table/table_file.hpp"
 #include "daemon/input/input.hpp"
+#include "daemon/input/parallel_lines.hpp"
 #include "daemon/options.hpp"
 #include "daemon/store/counter_store.hpp"
 
@@ -56,6 +57,7 @@ int run_once(const Options& options, std::ostream& out, std::ostream& err) {
   io.bpf_filter = options.filter;
   io.direction = name_of(options.direction);
   io.once = true;
+  io.threads = options.threads ? options.threads : available_cores();
   std::vector<std::unique_ptr<Input>> inputs;
   for (const std::string& spec : options.inputs.empty() ? std::vector<std::string>{"-"} : options.inputs) {
     auto in = make_input(spec, io);

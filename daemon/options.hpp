@@ -74,6 +74,7 @@ struct Options {
   unsigned client_timeout = 10;  ///< seconds a client may take per request
   bool once = false;             ///< --once: read inputs to the end, print the report
   unsigned top = 20;             ///< --top N rows per table in the report (0: all)
+  unsigned threads = 0;          ///< --threads N: line inputs of --once parse on N threads (0: all cores)
   bool check_config = false;     ///< --check-config: validate and exit
 
   // The control socket's other bounds (docs/operations.md "Limits").

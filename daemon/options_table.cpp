@@ -187,6 +187,9 @@ std::vector<OptionDecl> make_decls() {
       {"once", &Options::once, "", "read the inputs to their end, print the report and exit", false,
        R::restart},
       {"top", &Options::top, "N", "rows per table in the report (0: all)", false, R::restart},
+      {"threads", &Options::threads, "N",
+       "--once parses each line input on N threads (0: the cores the process may run on)", false, R::restart,
+       Range{0, 1024}},
       {"check-config", &Options::check_config, "",
        "check the options and the config file, then exit (0: valid)", true, R::restart},
   };
