@@ -5,6 +5,37 @@
 #include "common/parse_number.hpp"
 
 namespace asncounter {
+
+// Strict dotted quad: four decimal octets, no leading zeros (they mean octal
+// to some tools, so an address that has them is ambiguous and refused).
+// Unrolled per octet: this is the hottest function of the one-shot path.
+const char* scan_v4(const char* p, const char* end, std::uint32_t& out) noexcept {
+  auto digit = [&](const char* q) { return q < end ? static_cast<unsigned>(*q) - '0' : 10U; };
+  std::uint32_t value = 0;
+  for (int octet = 0; octet < 4; ++octet) {
+    if (octet > 0) {
+      if (p == end || *p != '.') return nullptr;
+      ++p;
+    }
+    unsigned n = digit(p);
+    if (n > 9) return nullptr;
+    ++p;
+    if (unsigned d = digit(p); d <= 9) {
+      if (n == 0) return nullptr;  // leading zero
+      n = n * 10 + d;
+      ++p;
+      if (unsigned d2 = digit(p); d2 <= 9) {
+        n = n * 10 + d2;
+        ++p;
+        if (n > 255) return nullptr;
+      }
+    }
+    value = (value << 8) | n;
+  }
+  out = value;
+  return p;
+}
+
 namespace {
 
 int hex_value(char c) noexcept {
@@ -14,35 +45,11 @@ int hex_value(char c) noexcept {
   return -1;
 }
 
-// Strict dotted quad: four decimal octets, no leading zeros (they mean octal
-// to some tools, so an address that has them is ambiguous and refused).
-// Unrolled per octet: this is the hottest function of the one-shot path.
 std::optional<std::uint32_t> parse_v4(std::string_view s) noexcept {
-  const char* p = s.data();
-  const char* const end = p + s.size();
-  auto digit = [&](const char* q) { return q < end ? static_cast<unsigned>(*q) - '0' : 10U; };
   std::uint32_t value = 0;
-  for (int octet = 0; octet < 4; ++octet) {
-    if (octet > 0) {
-      if (p == end || *p != '.') return std::nullopt;
-      ++p;
-    }
-    unsigned n = digit(p);
-    if (n > 9) return std::nullopt;
-    ++p;
-    if (unsigned d = digit(p); d <= 9) {
-      if (n == 0) return std::nullopt;  // leading zero
-      n = n * 10 + d;
-      ++p;
-      if (unsigned d2 = digit(p); d2 <= 9) {
-        n = n * 10 + d2;
-        ++p;
-        if (n > 255) return std::nullopt;
-      }
-    }
-    value = (value << 8) | n;
-  }
-  if (p != end) return std::nullopt;
+  const char* end = s.data() + s.size();
+  const char* stop = scan_v4(s.data(), end, value);
+  if (!stop || stop != end) return std::nullopt;  // an empty view may have null data
   return value;
 }
 

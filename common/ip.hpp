@@ -46,6 +46,12 @@ constexpr unsigned family_bits(Family f) { return f == Family::v4 ? 32U : 128U; 
 /// embedded IPv4 tail). No brackets, ports or zones: callers strip those.
 std::optional<Address> parse_address(std::string_view text) noexcept;
 
+/// Reads a strict dotted quad at the start of [p, end) into `out`; returns
+/// where it ends, or nullptr. parse_address takes an IPv4 text exactly when
+/// this reads all of it; line parsers use it to find an address and its
+/// line's end in one pass.
+const char* scan_v4(const char* p, const char* end, std::uint32_t& out) noexcept;
+
 /// Parses "address/len" (host bits must be zero unless `allow_host_bits`, in
 /// which case they are cleared).
 std::optional<Prefix> parse_prefix(std::string_view text, bool allow_host_bits = false) noexcept;

@@ -15,6 +15,7 @@
 #include "common/table/as_names.hpp"
 #include "common/table/table_file.hpp"
 #include "daemon/input/input.hpp"
+#include "daemon/input/parallel_lines.hpp"
 #include "daemon/once_watch.hpp"
 #include "daemon/options.hpp"
 #include "daemon/store/counter_store.hpp"
@@ -32,6 +33,7 @@ Result<Inputs> make_inputs(const Options& options) {
   io.bpf_filter = options.filter;
   io.direction = name_of(options.direction);
   io.once = true;
+  io.threads = options.threads ? options.threads : available_cores();
   Inputs inputs;
   for (const std::string& spec : options.inputs.empty() ? std::vector<std::string>{"-"} : options.inputs) {
     auto in = make_input(spec, io);

@@ -76,6 +76,7 @@ struct Options {
   unsigned top = 20;             ///< --top N rows per table in the report (0: all)
   unsigned duration = 0;         ///< --duration SECONDS: --once stops reading after it (0: no limit)
   unsigned count = 0;            ///< --count N: --once stops after N events (0: no limit)
+  unsigned threads = 0;          ///< --threads N: line inputs of --once parse on N threads (0: all cores)
   bool check_config = false;     ///< --check-config: validate and exit
   bool check_tables = false;     ///< --check-tables: --check-config also loads the table whole
 

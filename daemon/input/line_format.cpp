@@ -87,6 +87,7 @@ Result<LineFormat> LineFormat::parse(std::string_view spec) {
     return Error{"unknown line format '" + text + "'" + expected()};
   LineFormat f;
   f.parse_ = row->parse;
+  f.plain_ = row->parse == parse_plain_line;
   LineSpec& s = f.spec_;
   if (row->argument == Arg::field) {
     auto n = parse_field_number(arg);

@@ -89,6 +89,9 @@ class LineFormat {
   bool has_bytes() const { return spec_.has_bytes; }
   /// The format names a request-time field: events carry latency.
   bool has_latency() const { return spec_.has_latency; }
+  /// The plain format: a line that is exactly a dotted quad is its address
+  /// (what line_chunk.cpp's one-pass path relies on).
+  bool is_plain() const { return plain_; }
 
  private:
   // What a default-made LineFormat (not from parse()) does: take nothing.
@@ -98,6 +101,7 @@ class LineFormat {
 
   LineSpec spec_;
   LineParser parse_ = reject_all;
+  bool plain_ = false;
 };
 
 /// An address as logs write it: bare, bracketed ("[2001:db8::1]"), with a

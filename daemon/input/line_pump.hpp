@@ -33,6 +33,21 @@ class LinePump {
 
   /// Parses and counts one line.
   void line(std::string_view text);
+  /// Counts the address of a line the plain format's one-pass path (see
+  /// daemon/input/line_chunk.hpp) has already read: what line() would do.
+  void v4_event(std::uint32_t addr) {
+    if (batch_->size == 0) batch_start_ = std::chrono::steady_clock::now();
+    batch_->push(Address::from_v4(addr));
+    ++events_;
+    if (batch_->full()) flush();
+  }
+  /// Counts `n` lines dropped for their length (rejected too).
+  void oversized(std::uint64_t n) {
+    oversized_ += n;
+    rejected_ += n;
+  }
+  /// The format takes the plain one-pass path.
+  bool plain() const { return format_.is_plain(); }
   /// Every complete line the splitter holds, and its oversized count.
   void drain(LineSplitter& splitter);
   /// At end of input: the splitter's unterminated last line too.

@@ -17,6 +17,7 @@
 #include "daemon/input/file_follower.hpp"
 #include "daemon/input/line_format.hpp"
 #include "daemon/input/line_pump.hpp"
+#include "daemon/input/parallel_lines.hpp"
 #include "daemon/input/stream_reader.hpp"
 #include "daemon/log.hpp"
 
@@ -107,6 +108,8 @@ class LineInput final : public Input {
 
 Result<std::unique_ptr<Input>> finish_input(std::string spec, std::string path, const InputOptions& options,
                                             UniqueFd fd) {
+  if (fd && wants_parallel_lines(fd.get(), options))
+    return make_parallel_line_input(std::move(fd), std::move(spec), options);
   auto format = LineFormat::parse(options.format);
   if (!format) return Error{spec + ": " + format.error()};
   auto input =

@@ -1,6 +1,12 @@
 // ns per line for each line format on generated lines: parsing alone, and
 // splitting plus parsing (what an input's thread does per chunk). Run by
 // hand: build-*/tests/bench/bench_line_parse [lines]. See docs/benchmarks.md.
+//
+// With --file PATH (a plain log, e.g. tests/bench/skewed_stream.py's), the
+// plain path against its ceilings on the same bytes: memchr alone (finding
+// the lines), memchr plus a minimal IPv4 parse (no checks), the one-thread
+// stream reader's splitter and pump, and the one-pass chunk parser the
+// --once file path uses (daemon/input/line_chunk.hpp).
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -12,7 +18,9 @@
 #include <string_view>
 #include <vector>
 
+#include "daemon/input/line_chunk.hpp"
 #include "daemon/input/line_format.hpp"
+#include "daemon/input/line_pump.hpp"
 #include "daemon/input/line_splitter.hpp"
 
 namespace {
@@ -102,9 +110,116 @@ void bench(const std::string& spec, std::size_t count) {
       static_cast<unsigned long long>(sum % 1000));
 }
 
+std::string read_all(const char* path) {
+  std::string text;
+  std::FILE* f = std::fopen(path, "rb");
+  if (!f) return text;
+  char buf[1 << 16];
+  for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, f)) > 0;) text.append(buf, n);
+  std::fclose(f);
+  return text;
+}
+
+// Best of `runs` in thread CPU time, as M lines/s.
+template <class F>
+double best_rate(std::size_t lines, int runs, F&& f) {
+  double best = 0;
+  for (int r = 0; r < runs; ++r) {
+    auto t0 = Clock::now();
+    f();
+    double s = std::chrono::duration<double>(Clock::now() - t0).count();
+    best = std::max(best, static_cast<double>(lines) / s / 1e6);
+  }
+  return best;
+}
+
+int bench_file(const char* path) {
+  const std::string text = read_all(path);
+  if (text.empty()) {
+    std::fprintf(stderr, "cannot read %s (or it is empty)\n", path);
+    return 1;
+  }
+  const char* const b = text.data();
+  const char* const e = b + text.size();
+  std::size_t lines = 0;
+  for (const char* p = b;
+       (p = static_cast<const char*>(std::memchr(p, '\n', static_cast<std::size_t>(e - p)))); ++p)
+    ++lines;
+  volatile std::uint64_t sink = 0;
+  const int runs = 3;
+
+  double memchr_rate = best_rate(lines, runs, [&] {
+    std::uint64_t n = 0;
+    for (const char* p = b; p < e; ++n) {
+      const void* nl = std::memchr(p, '\n', static_cast<std::size_t>(e - p));
+      if (!nl) break;
+      p = static_cast<const char*>(nl) + 1;
+    }
+    sink = sink + n;
+  });
+  // One pass: digits and dots to a number up to the newline, nothing checked.
+  double minimal_rate = best_rate(lines, runs, [&] {
+    std::uint64_t sum = 0;
+    std::uint32_t v = 0, octet = 0;
+    for (const char* p = b; p < e; ++p) {
+      char c = *p;
+      if (c >= '0' && c <= '9') {
+        octet = octet * 10 + static_cast<std::uint32_t>(c - '0');
+      } else if (c == '.') {
+        v = (v << 8) | octet;
+        octet = 0;
+      } else if (c == '\n') {
+        sum += (v << 8) | octet;
+        v = octet = 0;
+      }
+    }
+    sink = sink + sum;
+  });
+
+  auto format = asncounter::LineFormat::parse("plain").value();
+  std::uint64_t events = 0;
+  asncounter::LineStats stats;
+  auto count_sink = [&events](const asncounter::EventBatch& batch) {
+    for (std::size_t i = 0; i < batch.size; ++i) events += batch.addrs[i].v4;
+  };
+  double splitter_rate = best_rate(lines, runs, [&] {
+    asncounter::LinePump pump(format, count_sink, stats);
+    asncounter::LineSplitter splitter;
+    std::size_t pos = 0;
+    while (pos < text.size()) {
+      auto area = splitter.write_area();
+      std::size_t n =
+          std::min<std::size_t>({area.size(), asncounter::LineSplitter::kChunk, text.size() - pos});
+      std::memcpy(area.data(), b + pos, n);
+      splitter.commit(n);
+      pos += n;
+      pump.drain(splitter);
+    }
+    pump.finish(splitter);
+    pump.flush();
+  });
+  double chunk_rate = best_rate(lines, runs, [&] {
+    asncounter::LinePump pump(format, count_sink, stats);
+    asncounter::parse_lines(b, e, e, true, pump);
+    pump.flush();
+  });
+  std::printf("%s: %zu lines, %.1f MB; M lines/s per CPU second, best of %d\n", path, lines,
+              static_cast<double>(text.size()) / 1e6, runs);
+  std::printf("  ceiling: memchr alone                    %7.1f\n", memchr_rate);
+  std::printf("  ceiling: one pass, minimal IPv4 parse    %7.1f\n", minimal_rate);
+  std::printf("  stream reader: LineSplitter + LinePump   %7.1f  (%.0f%% of the minimal parse)\n",
+              splitter_rate, 100 * splitter_rate / minimal_rate);
+  std::printf("  file path: parse_lines + LinePump        %7.1f  (%.0f%% of the minimal parse)\n", chunk_rate,
+              100 * chunk_rate / minimal_rate);
+  std::printf("  [%llu %llu]\n", static_cast<unsigned long long>(sink % 1000),
+              static_cast<unsigned long long>(events % 1000));
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (argc > 2 && std::string_view(argv[1]) == "--file") return bench_file(argv[2]);
   std::size_t count = argc > 1 ? std::strtoull(argv[1], nullptr, 10) : 2000000;
   for (const char* spec : {"plain", "tuple", "field:1", "field:1,bytes:10,latency:13", "tcpdump",
                            "json:remote_addr,bytes:body_bytes_sent,latency:request_time"})

@@ -77,6 +77,9 @@ std::string make_stream(std::size_t lines, unsigned seed, bool v4_random) {
 
 TEST_CASE("once: report equals the pyasn counter's over the same stream, stdin and files", "[once]") {
   if (!have_pyasn()) ASNCOUNTER_SKIP("needs /usr/bin/python3 with pyasn (python3-pyasn)");
+  // One thread, and all cores (the parallel line path, daemon/input/parallel_lines.hpp).
+  const std::string asncounterd =
+      kDaemon + GENERATE(as<std::string>{}, " --threads 1", " --threads 0", " --threads 4");
   TempDir dir;
   auto table = write_table(dir);
   auto names = write_names(dir);
@@ -91,12 +94,12 @@ TEST_CASE("once: report equals the pyasn counter's over the same stream, stdin a
   REQUIRE(expected.status == 0);
   REQUIRE(expected.out.find("total: ") != std::string::npos);
 
-  auto from_stdin = run_command(kDaemon + " --once --db " + q(table) + " --asnames " + q(names) +
+  auto from_stdin = run_command(asncounterd + " --once --db " + q(table) + " --asnames " + q(names) +
                                 " --top 0 < " + q(dir / "all.log") + " 2>" + q(dir / "err"));
   CHECK(from_stdin.status == 0);
   CHECK(from_stdin.out == expected.out);
 
-  auto from_files = run_command(kDaemon + " --once --db " + q(table) + " --asnames " + q(names) +
+  auto from_files = run_command(asncounterd + " --once --db " + q(table) + " --asnames " + q(names) +
                                 " --top 0 --input file:" + (dir / "a.log").string() +
                                 " --input file:" + (dir / "b.log").string() + " 2>/dev/null");
   CHECK(from_files.status == 0);
@@ -107,8 +110,8 @@ TEST_CASE("once: report equals the pyasn counter's over the same stream, stdin a
   CHECK_THAT(err.out, Catch::Contains("lines rejected"));
 
   // --top 3: three rows per table, totals still over everything.
-  auto top3 =
-      run_command(kDaemon + " --once --db " + q(table) + " --top 3 < " + q(dir / "all.log") + " 2>/dev/null");
+  auto top3 = run_command(asncounterd + " --once --db " + q(table) + " --top 3 < " + q(dir / "all.log") +
+                          " 2>/dev/null");
   auto oracle3 =
       run_command(kOracle + " --db " + q(table) + " --top 3 " + q(dir / "all.log") + " 2>/dev/null");
   CHECK(top3.out == oracle3.out);
@@ -117,13 +120,14 @@ TEST_CASE("once: report equals the pyasn counter's over the same stream, stdin a
 
 TEST_CASE("once: the real 512k-prefix table gives pyasn's counts", "[once]") {
   if (!have_pyasn()) ASNCOUNTER_SKIP("needs /usr/bin/python3 with pyasn (python3-pyasn)");
+  const std::string asncounterd = kDaemon + GENERATE(as<std::string>{}, " --threads 1", " --threads 0");
   auto db = asncounter::test::shared_data("ipasn_20140513.dat.gz");
   if (!db) ASNCOUNTER_SKIP(asncounter::test::missing_data_message("ipasn_20140513.dat.gz"));
   TempDir dir;
   std::ofstream(dir / "random.log") << make_stream(200000, 3, true);
   auto expected = run_command(kOracle + " --db " + q(*db) + " --top 0 " + q(dir / "random.log"));
   REQUIRE(expected.status == 0);
-  auto got = run_command(kDaemon + " --once --db " + q(*db) +
+  auto got = run_command(asncounterd + " --once --db " + q(*db) +
                          " --top 0 --input file:" + (dir / "random.log").string());
   CHECK(got.status == 0);
   CHECK(got.out == expected.out);
