@@ -465,17 +465,21 @@ WindowSpan History::window_sums(const Window& w, Retired retired, Summed& out, R
   std::size_t count = 0;
   fields[count++] = {&ShardCounters::hits, &ShardCounters::touched, &cur.hits, rt ? &rt->hits : nullptr,
                      &out.hits};
-  out.bytes.clear();
+  // A field kept from the last query is only resized (to the same size): no
+  // zeroing pass, live_window writes every element.
   if (live_bytes || cur.bytes_touched || roll_bytes)
     fields[count++] = {&ShardCounters::bytes, &ShardCounters::bytes_touched, &cur.bytes,
                        roll_bytes ? &rt->bytes : nullptr, &out.bytes};
-  out.latency_sum.clear();
-  out.latency_samples.clear();
+  else
+    out.bytes.clear();
   if (live_latency || cur.latency_touched || roll_latency) {
     fields[count++] = {&ShardCounters::latency_sum, &ShardCounters::latency_touched, &cur.latency_sum,
                        roll_latency ? &rt->latency_sum : nullptr, &out.latency_sum};
     fields[count++] = {&ShardCounters::latency_samples, &ShardCounters::latency_touched, &cur.latency_samples,
                        roll_latency ? &rt->latency_samples : nullptr, &out.latency_samples};
+  } else {
+    out.latency_sum.clear();
+    out.latency_samples.clear();
   }
   live_window(*current_, std::span<const LiveField>(fields, count), live_block_);
   for (const auto& g : retired) {
