@@ -143,11 +143,26 @@ Problems check_db(const Options& o) {
   return why.empty() ? Problems{} : Problems{why};
 }
 
+// Read through and identified: a JSON object from its first to its last
+// byte (parsing 77k names takes most of a second), or an autnums.html page
+// parsed as the daemon would. --check-tables loads either whole.
 Problems check_asnames(const Options& o) {
   if (o.asnames.empty()) return {};
-  // Names files are small (a few MB): read whole, as the daemon will.
-  auto names = AsNames::load(o.asnames);
-  if (!names) return {names.error()};
+  auto opened = ByteStream::open(o.asnames, nullptr, std::uint64_t{256} << 20);
+  if (!opened) return {opened.error()};
+  std::string text;
+  std::array<char, 65536> buf{};
+  for (std::size_t n; (n = (*opened)->read(buf.data(), buf.size())) > 0;) text.append(buf.data(), n);
+  if (!(*opened)->error().empty()) return {(*opened)->error()};
+  auto first = text.find_first_not_of(" \t\r\n");
+  auto last = text.find_last_not_of(" \t\r\n");
+  const bool json = first != std::string::npos && text[first] == '{';
+  if (json && !o.check_tables) {
+    if (text[last] != '}') return {o.asnames + ": truncated (the JSON object does not end)"};
+    return {};
+  }
+  auto names = json ? AsNames::parse_json(text) : AsNames::parse_autnums_html(text);
+  if (!names) return {o.asnames + ": " + names.error()};
   return {};
 }
 

@@ -147,3 +147,15 @@ TEST_CASE("check-config: --check-tables also builds the table as a start would",
   o.check_tables = true;
   CHECK_THAT(problems(o), Catch::StartsWith("db: "));
 }
+
+TEST_CASE("check-config: AS names are identified, a cut JSON file is refused", "[config_check]") {
+  TempDir dir;
+  Options o = good(dir);
+  o.asnames = write(dir, "cut.json", R"({"64496": "DOC-A, ZZ", "64497": "DO)");
+  CHECK_THAT(problems(o), Catch::StartsWith("asnames: " + o.asnames + ": truncated"));
+  o.asnames = write(dir, "garbage.txt", "hello\n");
+  CHECK_THAT(problems(o), Catch::StartsWith("asnames: " + o.asnames));
+  o.asnames = write(dir, "bad.json", R"({"64496": [}")");
+  o.check_tables = true;  // the whole file parsed
+  CHECK_THAT(problems(o), Catch::StartsWith("asnames: "));
+}
