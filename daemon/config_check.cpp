@@ -22,6 +22,7 @@
 #include "common/table/byte_stream.hpp"
 #include "common/table/table_file.hpp"
 #include "common/unique_fd.hpp"
+#include "daemon/input/flow/udp_receiver.hpp"
 #include "daemon/input/pcap_handle.hpp"
 #include "daemon/rpc/peer_credentials.hpp"
 
@@ -233,6 +234,17 @@ Problems check_inputs(const Options& o) {
         out.push_back(spec + ": directory " + dir.string() + " does not exist");
       else if (kind == "fifo:" && fs::exists(path, ec) && !fs::is_fifo(fs::symlink_status(path, ec)))
         out.push_back(spec + ": " + path + " exists and is not a FIFO");
+    } else if (kind == "sflow:" || kind == "netflow:") {
+      // Bound and closed, as metrics-listen: a port another collector holds shows now.
+      auto endpoint = flow::parse_endpoint(path);
+      if (!endpoint) {
+        out.push_back(spec + ": not ADDR:PORT");
+        continue;
+      }
+      flow::UdpReceiverOptions small;
+      small.receive_buffer = 4096;
+      if (auto bound = flow::UdpReceiver::open(*endpoint, small); !bound)
+        out.push_back(spec + ": " + bound.error());
     } else if (kind == "pcap-file:") {
       if (::access(path.c_str(), R_OK) != 0)
         out.push_back(spec + ": cannot read " + path + ": " + std::strerror(errno));

@@ -95,6 +95,23 @@ TEST_CASE("check-config: what the daemon would refuse at start, one line each", 
   }
 }
 
+TEST_CASE("check-config: a flow input's UDP port in use is refused", "[config_check]") {
+  int fd = ::socket(AF_INET, SOCK_DGRAM, 0);
+  REQUIRE(fd >= 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
+  socklen_t len = sizeof a;
+  REQUIRE(::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) == 0);
+  TempDir dir;
+  Options o = good(dir);
+  o.inputs = {"sflow:127.0.0.1:" + std::to_string(ntohs(a.sin_port))};
+  CHECK_THAT(problems(o), Catch::StartsWith("input: " + o.inputs[0] + ": "));
+  ::close(fd);
+  CHECK(problems(o).empty());
+}
+
 TEST_CASE("check-config: a metrics-listen port in use is refused", "[config_check]") {
   int fd = ::socket(AF_INET, SOCK_STREAM, 0);
   REQUIRE(fd >= 0);
