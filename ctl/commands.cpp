@@ -342,10 +342,6 @@ std::optional<std::string> parse_args(Ctx& c, const std::vector<std::string>& ar
   return std::nullopt;
 }
 
-}  // namespace
-
-namespace {
-
 // "; did you mean 'stats'?" for a mistyped command.
 std::string suggestion(const std::string& typed) {
   std::vector<std::string> names;
