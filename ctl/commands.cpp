@@ -282,6 +282,17 @@ std::optional<std::uint64_t> parse_duration(std::string_view text) { return pars
 
 namespace {
 
+// "; did you mean '--limit'?" for a mistyped flag.
+std::string option_suggestion(const std::string& arg) {
+  std::vector<std::string> flags = {"json", "socket", "timeout", "window", "min-count", "watch",
+                                    "by",   "format", "db",      "help",   "version"};
+  for (const auto& p : rpc::params()) flags.emplace_back(p.key);
+  std::string typed =
+      arg.substr(2, arg.find('=') == std::string::npos ? std::string::npos : arg.find('=') - 2);
+  auto near = nearest_name(typed, flags);
+  return near && *near != typed ? "; did you mean '--" + *near + "'?" : "";
+}
+
 // Global options may come anywhere; the first other word is the command.
 std::optional<std::string> parse_args(Ctx& c, const std::vector<std::string>& args, std::string& command,
                                       Args& a) {
@@ -335,7 +346,7 @@ std::optional<std::string> parse_args(Ctx& c, const std::vector<std::string>& ar
     } else if (take_flag(args, i, "--db", v)) {
       a.db = v, a.given |= kDb;
     } else if (arg.starts_with("--") && arg.size() > 2) {
-      return "unknown or incomplete option " + arg;
+      return "unknown or incomplete option " + arg + option_suggestion(arg);
     } else if (command.empty()) {
       command = arg;
     } else {
@@ -344,10 +355,6 @@ std::optional<std::string> parse_args(Ctx& c, const std::vector<std::string>& ar
   }
   return std::nullopt;
 }
-
-}  // namespace
-
-namespace {
 
 // "; did you mean 'stats'?" for a mistyped command.
 std::string suggestion(const std::string& typed) {

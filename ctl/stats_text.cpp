@@ -82,6 +82,8 @@ void flat(std::ostream& out, const std::string& key, const json& v) {
   }
 }
 
+std::string sections(const json& doc, std::int64_t now);
+
 }  // namespace
 
 std::string date_text(std::int64_t unix_seconds) {
@@ -104,6 +106,17 @@ std::string age_text(std::int64_t s) {
 std::string stats_text(const std::string& result, std::int64_t now) {
   json doc = json::parse(result, nullptr, false);
   if (!doc.is_object()) return "stats: malformed answer\n";
+  try {
+    return sections(doc, now);
+  } catch (const json::exception&) {
+    // A field of an unexpected type (another daemon version): the raw answer.
+    return result + "\n";
+  }
+}
+
+namespace {
+
+std::string sections(const json& doc, std::int64_t now) {
   std::ostringstream out;
   out << "asncounterd " << text(doc.value("version", json())) << " (protocol "
       << text(doc.value("protocol", json())) << ")\n";
@@ -147,5 +160,7 @@ std::string stats_text(const std::string& result, std::int64_t now) {
   if (!more.str().empty()) out << "\nmore\n" << more.str();
   return out.str();
 }
+
+}  // namespace
 
 }  // namespace asncounter::ctl

@@ -22,6 +22,7 @@
 #include "common/table/byte_stream.hpp"
 #include "common/table/table_file.hpp"
 #include "common/unique_fd.hpp"
+#include "daemon/input/flow/udp_receiver.hpp"
 #include "daemon/input/pcap_handle.hpp"
 #include "daemon/rpc/peer_credentials.hpp"
 
@@ -143,11 +144,26 @@ Problems check_db(const Options& o) {
   return why.empty() ? Problems{} : Problems{why};
 }
 
+// Read through and identified: a JSON object from its first to its last
+// byte (parsing 77k names takes most of a second), or an autnums.html page
+// parsed as the daemon would. --check-tables loads either whole.
 Problems check_asnames(const Options& o) {
   if (o.asnames.empty()) return {};
-  // Names files are small (a few MB): read whole, as the daemon will.
-  auto names = AsNames::load(o.asnames);
-  if (!names) return {names.error()};
+  auto opened = ByteStream::open(o.asnames, nullptr, std::uint64_t{256} << 20);
+  if (!opened) return {opened.error()};
+  std::string text;
+  std::array<char, 65536> buf{};
+  for (std::size_t n; (n = (*opened)->read(buf.data(), buf.size())) > 0;) text.append(buf.data(), n);
+  if (!(*opened)->error().empty()) return {(*opened)->error()};
+  auto first = text.find_first_not_of(" \t\r\n");
+  auto last = text.find_last_not_of(" \t\r\n");
+  const bool json = first != std::string::npos && text[first] == '{';
+  if (json && !o.check_tables) {
+    if (text[last] != '}') return {o.asnames + ": truncated (the JSON object does not end)"};
+    return {};
+  }
+  auto names = json ? AsNames::parse_json(text) : AsNames::parse_autnums_html(text);
+  if (!names) return {o.asnames + ": " + names.error()};
   return {};
 }
 
@@ -218,6 +234,17 @@ Problems check_inputs(const Options& o) {
         out.push_back(spec + ": directory " + dir.string() + " does not exist");
       else if (kind == "fifo:" && fs::exists(path, ec) && !fs::is_fifo(fs::symlink_status(path, ec)))
         out.push_back(spec + ": " + path + " exists and is not a FIFO");
+    } else if (kind == "sflow:" || kind == "netflow:") {
+      // Bound and closed, as metrics-listen: a port another collector holds shows now.
+      auto endpoint = flow::parse_endpoint(path);
+      if (!endpoint) {
+        out.push_back(spec + ": not ADDR:PORT");
+        continue;
+      }
+      flow::UdpReceiverOptions small;
+      small.receive_buffer = 4096;
+      if (auto bound = flow::UdpReceiver::open(*endpoint, small); !bound)
+        out.push_back(spec + ": " + bound.error());
     } else if (kind == "pcap-file:") {
       if (::access(path.c_str(), R_OK) != 0)
         out.push_back(spec + ": cannot read " + path + ": " + std::strerror(errno));

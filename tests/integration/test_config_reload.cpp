@@ -6,8 +6,10 @@
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <string>
 
+#include "daemon/refresh/http_fetch.hpp"
 #include "tests/integration/daemon_fixture.hpp"
 
 namespace fs = std::filesystem;
@@ -79,5 +81,35 @@ TEST_CASE("The daemon counts its inputs in good English", "[daemon][manners]") {
   DaemonFixture d;
   CHECK(d.log().find("with 1 input") != std::string::npos);
   CHECK(d.log().find("1 inputs") == std::string::npos);
+  CHECK(d.stop(SIGTERM) == 0);
+}
+
+TEST_CASE("A reload applies metrics-top-asns at the next scrape", "[daemon][reload][metrics]") {
+  const int port = asncounter::test::free_tcp_port();
+  DaemonFixture::Setup setup;
+  setup.db_in_config = true;
+  setup.config_text = "metrics-top-asns = 3\n";
+  setup.extra_args = {"--metrics-listen", "127.0.0.1:" + std::to_string(port)};
+  DaemonFixture d(setup);
+  d.write_fifo("192.0.2.9\n192.0.2.9\n192.0.2.9\n198.51.100.1\n198.51.100.1\n203.0.113.1\n");
+  REQUIRE(d.wait_for_hits(6) == 6);
+  // The ASNs with a series of their own ("other" aside).
+  auto series = [&] {
+    asncounter::FetchLimits limits;
+    limits.total_timeout_s = 10;
+    auto body = asncounter::fetch_to_string("http://127.0.0.1:" + std::to_string(port) + "/metrics", limits);
+    REQUIRE(body.ok());
+    int n = 0;
+    std::istringstream in(*body);
+    for (std::string line; std::getline(in, line);)
+      if (line.starts_with("asncounter_asn_hits_total{") && line.find("asn=\"other\"") == std::string::npos)
+        ++n;
+    return n;
+  };
+  CHECK(series() == 3);
+  write_text(d.config(), "db = " + d.db().string() + "\nmetrics-top-asns = 1\n");
+  auto r = d.ctl("reload");
+  CHECK(r.out == "configuration reloaded\n");
+  CHECK(series() == 1);
   CHECK(d.stop(SIGTERM) == 0);
 }

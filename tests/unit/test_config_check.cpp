@@ -95,6 +95,23 @@ TEST_CASE("check-config: what the daemon would refuse at start, one line each", 
   }
 }
 
+TEST_CASE("check-config: a flow input's UDP port in use is refused", "[config_check]") {
+  int fd = ::socket(AF_INET, SOCK_DGRAM, 0);
+  REQUIRE(fd >= 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
+  socklen_t len = sizeof a;
+  REQUIRE(::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) == 0);
+  TempDir dir;
+  Options o = good(dir);
+  o.inputs = {"sflow:127.0.0.1:" + std::to_string(ntohs(a.sin_port))};
+  CHECK_THAT(problems(o), Catch::StartsWith("input: " + o.inputs[0] + ": "));
+  ::close(fd);
+  CHECK(problems(o).empty());
+}
+
 TEST_CASE("check-config: a metrics-listen port in use is refused", "[config_check]") {
   int fd = ::socket(AF_INET, SOCK_STREAM, 0);
   REQUIRE(fd >= 0);
@@ -146,4 +163,16 @@ TEST_CASE("check-config: --check-tables also builds the table as a start would",
   CHECK(problems(o).empty());  // opened and identified only
   o.check_tables = true;
   CHECK_THAT(problems(o), Catch::StartsWith("db: "));
+}
+
+TEST_CASE("check-config: AS names are identified, a cut JSON file is refused", "[config_check]") {
+  TempDir dir;
+  Options o = good(dir);
+  o.asnames = write(dir, "cut.json", R"({"64496": "DOC-A, ZZ", "64497": "DO)");
+  CHECK_THAT(problems(o), Catch::StartsWith("asnames: " + o.asnames + ": truncated"));
+  o.asnames = write(dir, "garbage.txt", "hello\n");
+  CHECK_THAT(problems(o), Catch::StartsWith("asnames: " + o.asnames));
+  o.asnames = write(dir, "bad.json", R"({"64496": [}")");
+  o.check_tables = true;  // the whole file parsed
+  CHECK_THAT(problems(o), Catch::StartsWith("asnames: "));
 }

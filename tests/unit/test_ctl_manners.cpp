@@ -56,6 +56,8 @@ TEST_CASE("asncounterctl: did you mean, for an unknown command", "[ctl][manners]
   CHECK_THAT(r.err, Catch::Contains("unknown command stat; did you mean 'stats'?"));
   CHECK_THAT(ctl({"as-prefix", "1"}).err, Catch::Contains("did you mean 'as-prefixes'?"));
   CHECK_THAT(ctl({"frobnicate"}).err, !Catch::Contains("did you mean"));
+  CHECK_THAT(ctl({"top", "--limt", "3"}).err,
+             Catch::Contains("unknown or incomplete option --limt; did you mean '--limit'?"));
 }
 
 TEST_CASE("asncounterctl: ASNCOUNTER_SOCKET names the socket, --socket wins", "[ctl][manners]") {

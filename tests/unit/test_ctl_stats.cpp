@@ -82,3 +82,12 @@ TEST_CASE("ctl stats: ages are coarse and readable", "[ctl][stats]") {
   CHECK(age_text(5 * 86400) == "5 d");
   CHECK(asncounter::ctl::date_text(kNow) == "2026-11-30 09:00");
 }
+
+TEST_CASE("ctl stats: fields of unexpected types never throw", "[ctl][stats]") {
+  auto doc = answer();
+  doc["totals"]["has_bytes"] = "yes";
+  doc["inputs"] = nlohmann::json::array({1, "x"});
+  std::string text = asncounter::ctl::stats_text(doc.dump(), kNow);
+  CHECK_FALSE(text.empty());
+  CHECK(asncounter::ctl::stats_text("[1,2]", kNow) == "stats: malformed answer\n");
+}
