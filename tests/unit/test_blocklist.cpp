@@ -1,11 +1,13 @@
 #include <catch2/catch.hpp>
 #include <random>
+#include <set>
 #include <string>
 #include <vector>
 
 #include "common/ip.hpp"
 #include "ctl/blocklist.hpp"
 #include "ctl/blocklist_select.hpp"
+#include "ctl/commands.hpp"
 
 using asncounter::Prefix;
 using asncounter::ctl::BlockFormat;
@@ -155,6 +157,18 @@ TEST_CASE("Every block-list format starts with a header comment: date, criteria,
   }
   CHECK(asncounter::ctl::block_format_names() ==
         "nft|iptables|iptables-restore|ip6tables-restore|ipset|nginx|nginx-geo|cidr");
+  // asncounterctl's usage names every format too.
+  std::set<std::string> words;
+  std::string word;
+  for (char c : asncounter::ctl::usage() + " ") {
+    if (c == ' ' || c == '\n' || c == '|') {
+      words.insert(word);
+      word.clear();
+    } else {
+      word += c;
+    }
+  }
+  for (const auto& row : asncounter::ctl::block_formats()) CHECK(words.count(std::string(row.name)) == 1);
 }
 
 TEST_CASE("Subtracting prefixes leaves exactly the addresses not excluded", "[blocklist]") {
