@@ -58,21 +58,33 @@ echo "reports on the first $py_lines lines: identical ($(tail -1 "$work/report.p
 /usr/bin/time -v taskset -c 0 "$daemon" --once --db "$db" --top 10 --input "file:$stream" \
   > "$work/report.one" 2> "$work/t.one"
 cmp -s "$work/report.all" "$work/report.one" || { echo "all cores and one core differ"; exit 1; }
+# The table loads alone (no input), to show the per-line cost apart: the
+# daemon's load is what its table cache removes.
+/usr/bin/time -v taskset -c 0 "$daemon" --once --db "$db" --top 10 < /dev/null > /dev/null 2> "$work/t.load"
+/usr/bin/time -v /usr/bin/python3 "$here/pyasn_counter.py" --db "$db" --top 10 < /dev/null > /dev/null 2> "$work/t.pyload"
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 row() {  # name lines timefile
   awk -v name="$1" -v n="$2" -v w="$(wall "$3")" -v c="$(seconds "$3")" -v rss="$(rss_mib "$3")" 'BEGIN {
     printf "%-34s %9d lines  wall %6.2f s  CPU %6.2f s  %7.3f M lines/s wall  %7.3f M/CPU-s  peak RSS %s MiB\n",
-      name, n, w, c, n / w / 1e6, n / c / 1e6, rss }'
+      name, n, w, c, (w > 0 ? n / w / 1e6 : 0), (c > 0 ? n / c / 1e6 : 0), rss }'
 }
 row "pyasn counter" "$py_lines" "$work/t.py"
 row "asncounterd --once, same lines" "$py_lines" "$work/t.small"
 row "asncounterd --once, all cores" "$lines" "$work/t.all"
 row "asncounterd --once, one core" "$lines" "$work/t.one"
+row "asncounterd table load alone" 0 "$work/t.load"
+row "pyasn counter table load alone" 0 "$work/t.pyload"
 awk -v pn="$py_lines" -v pw="$(wall "$work/t.py")" -v pc="$(seconds "$work/t.py")" \
     -v n="$lines" -v aw="$(wall "$work/t.all")" -v ac="$(seconds "$work/t.all")" \
     -v ow="$(wall "$work/t.one")" -v oc="$(seconds "$work/t.one")" 'BEGIN {
   p = pn / pw
   printf "ratio, whole process, lines per wall second: all cores %.0fx, one core %.0fx\n", n / aw / p, n / ow / p
   printf "ratio, lines per CPU second: all cores %.0fx, one core %.0fx\n", n / ac / (pn / pc), n / oc / (pn / pc)
+}'
+awk -v pn="$py_lines" -v pc="$(seconds "$work/t.py")" -v pl="$(seconds "$work/t.pyload")" \
+    -v n="$lines" -v ac="$(seconds "$work/t.all")" -v oc="$(seconds "$work/t.one")" -v l="$(seconds "$work/t.load")" 'BEGIN {
+  p = pn / (pc - pl)
+  printf "without the table loads, lines per CPU second: all cores %.1f M/s (%.0fx), one core %.1f M/s (%.0fx); Python %.3f M/s\n",
+    n / (ac - l) / 1e6, n / (ac - l) / p, n / (oc - l) / 1e6, n / (oc - l) / p, p / 1e6
 }'
