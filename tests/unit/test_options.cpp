@@ -317,6 +317,8 @@ TEST_CASE("options: history-span shorter than history-step is refused, naming bo
   REQUIRE_FALSE(file.ok());
   CHECK_THAT(file.error(), Catch::StartsWith(conf + ":3: history-span: history-span must be at least"));
   CHECK(parse({"--history-step", "30", "--history-span", "30"}).ok());
+}
+
 TEST_CASE("options: a reload applies every key or names it", "[options][reload]") {
   // Each key changed alone: either the current options take it, or the
   // reload names it (by its config name) and the old value stays.
