@@ -20,6 +20,7 @@
 #include "daemon/input/flow/flow_collector.hpp"
 #include "daemon/input/flow/udp_receiver.hpp"
 #include "tests/support/test_support.hpp"
+#include "tests/support/udp.hpp"
 #include "tests/tools/sample_pcap.hpp"
 
 namespace {
@@ -36,25 +37,7 @@ struct Received {
 
 // Sends `payload` from a fresh socket of `family` to the loopback address at `port`.
 void send_to(bool v6, std::uint16_t port, const Bytes& payload) {
-  asncounter::UniqueFd fd(::socket(v6 ? AF_INET6 : AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
-  REQUIRE(fd);
-  sockaddr_storage ss{};
-  socklen_t len = 0;
-  if (v6) {
-    auto& in6 = reinterpret_cast<sockaddr_in6&>(ss);
-    in6.sin6_family = AF_INET6;
-    in6.sin6_port = htons(port);
-    in6.sin6_addr = in6addr_loopback;
-    len = sizeof in6;
-  } else {
-    auto& in = reinterpret_cast<sockaddr_in&>(ss);
-    in.sin_family = AF_INET;
-    in.sin_port = htons(port);
-    in.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    len = sizeof in;
-  }
-  REQUIRE(::sendto(fd.get(), payload.data(), payload.size(), 0, reinterpret_cast<const sockaddr*>(&ss),
-                   len) == static_cast<ssize_t>(payload.size()));
+  REQUIRE(asncounter::test::send_udp(v6, port, payload));
 }
 
 // Reads until `want` datagrams came, waiting at most a few seconds for each batch.

@@ -6,12 +6,12 @@
 #include <chrono>
 #include <condition_variable>
 #include <exception>
-#include <limits>
 #include <mutex>
 #include <thread>
 
 #include "daemon/input/event_batch.hpp"
 #include "daemon/input/fd_util.hpp"
+#include "daemon/input/flow/flow_counter.hpp"
 #include "daemon/input/flow/udp_receiver.hpp"
 #include "daemon/log.hpp"
 
@@ -54,13 +54,10 @@ class FlowInput final : public Input {
   FlowInput(flow::FlowPort port, std::string spec, const InputOptions& options, std::vector<Prefix> allowed,
             std::unique_ptr<flow::UdpReceiver> receiver)
       : spec_(std::move(spec)),
-        destination_(options.flow_destination),
-        fallback_rate_(std::max<std::uint32_t>(options.flow_sampling, 1)),
         allowed_(std::move(allowed)),
         receiver_(std::move(receiver)),
         collector_(port, limits()),
-        batch_(std::make_unique<EventBatch>()) {
-    batch_->has_bytes = true;
+        counter_(options.flow_destination, options.flow_sampling, [this](const EventBatch& b) { sink_(b); }) {
   }
 
   ~FlowInput() override { FlowInput::stop(); }
@@ -157,44 +154,15 @@ class FlowInput final : public Input {
       ++rejected_;
       return;
     }
-    for (const flow::FlowRecord& f : records_) count(f);
+    for (const flow::FlowRecord& f : records_) counter_.count(f);
   }
 
-  // hits = packets × rate and bytes = octets × rate, saturating; a count past
-  // a batch slot's 32 bits is spread over several slots of the same address.
-  void count(const flow::FlowRecord& f) {
-    const std::uint64_t rate = f.sampling_rate != 0 ? f.sampling_rate : fallback_rate_;
-    std::uint64_t hits = scale(f.packets, rate);
-    const std::uint64_t bytes = scale(f.octets, rate);
-    const Address& a = destination_ ? f.destination : f.source;
-    ++events_;
-    constexpr std::uint64_t kSlot = std::numeric_limits<std::uint32_t>::max();
-    std::uint64_t left_bytes = bytes;
-    do {
-      const auto part = static_cast<std::uint32_t>(std::min(hits, kSlot));
-      hits -= part;
-      batch_->push(a, part, hits == 0 ? left_bytes : 0);
-      if (hits == 0) left_bytes = 0;
-      if (batch_->full()) flush();
-    } while (hits != 0);
-  }
-
-  static std::uint64_t scale(std::uint64_t n, std::uint64_t rate) {
-    if (n != 0 && rate > std::numeric_limits<std::uint64_t>::max() / n)
-      return std::numeric_limits<std::uint64_t>::max();
-    return n * rate;
-  }
-
-  void flush() {
-    if (batch_->size == 0) return;
-    sink_(*batch_);
-    batch_->clear();
-  }
+  void flush() { counter_.flush(); }
 
   // Copies what the reader thread keeps into what counters() hands out.
   void publish() {
     InputCounters c;
-    c.events = events_;
+    c.events = counter_.events();
     c.refused = refused_;
     c.rejected = rejected_ + refused_;
     c.capture_drops = receiver_->drops();
@@ -210,8 +178,6 @@ class FlowInput final : public Input {
   }
 
   const std::string spec_;
-  const bool destination_;
-  const std::uint32_t fallback_rate_;
   const std::vector<Prefix> allowed_;
   Waker waker_;
 
@@ -219,9 +185,8 @@ class FlowInput final : public Input {
   std::unique_ptr<flow::UdpReceiver> receiver_;
   flow::FlowCollector collector_;
   std::vector<flow::FlowRecord> records_;
-  std::unique_ptr<EventBatch> batch_;
   BatchSink sink_;
-  std::uint64_t events_ = 0;
+  flow::FlowCounter counter_;  // after sink_, which it calls
   std::uint64_t rejected_ = 0;
   std::uint64_t refused_ = 0;
 
@@ -257,6 +222,12 @@ Result<std::vector<Prefix>> parse_exporter_list(const std::string& text) {
 Result<std::unique_ptr<Input>> make_flow_input(flow::FlowPort port, const std::string& endpoint,
                                                const std::string& spec, const InputOptions& options) {
   auto fail = [&](const std::string& why) { return Error{"input " + spec + ": " + why}; };
+  // Routers send for as long as they run: a flow input has no end for --once
+  // to wait for, so it is refused before a socket is bound.
+  if (options.once)
+    return fail(
+        "--once reads inputs to their end, and flows never end; run the daemon and ask "
+        "`asncounterctl top`, or replay the capture with --input pcap-file:");
   const auto e = flow::parse_endpoint(endpoint);
   if (!e) return fail("expected ADDR:PORT, with IPv6 in brackets ([::]:2055)");
   auto allowed = parse_exporter_list(options.flow_exporters);
