@@ -8,8 +8,8 @@
 
 #include "common/report.hpp"
 #include "common/table/as_names.hpp"
-#include "common/table/table_file.hpp"
 #include "daemon/input/input.hpp"
+#include "daemon/once_table.hpp"
 #include "daemon/options.hpp"
 #include "daemon/store/counter_store.hpp"
 
@@ -35,22 +35,9 @@ bool run_inputs(const std::vector<std::unique_ptr<Input>>& inputs, CounterStore&
   return ok;
 }
 
-/// The AS names of --asnames, or none. A separate function keeps GCC 12
-/// from a false -Wfree-nonheap-object on the inlined Result<AsNames>.
-Result<std::shared_ptr<const AsNames>> load_names(const std::string& path) {
-  if (path.empty()) return std::shared_ptr<const AsNames>();
-  auto names = AsNames::load(path);
-  if (!names) return Error{names.error()};
-  return std::shared_ptr<const AsNames>(std::make_shared<AsNames>(std::move(*names)));
-}
-
 }  // namespace
 
 int run_once(const Options& options, std::ostream& out, std::ostream& err) {
-  if (options.db.empty()) {
-    err << "asncounterd: --once needs --db FILE (an MRT dump or a pyasn ipasn file)\n";
-    return 2;
-  }
   InputOptions io;
   io.format = options.input_format;
   io.bpf_filter = options.filter;
@@ -65,19 +52,14 @@ int run_once(const Options& options, std::ostream& out, std::ostream& err) {
     }
     inputs.push_back(std::move(*in));
   }
-  auto table = load_table(options.db, nullptr, table_limits(options));
-  if (!table) {
-    err << "asncounterd: " << table.error() << "\n";
+  auto chosen = choose_once_table(options, err);
+  if (!chosen) {
+    err << "asncounterd: " << chosen.error() << "\n";
     return 1;
   }
-  auto names = load_names(options.asnames);
-  if (!names) {
-    err << "asncounterd: " << names.error() << "\n";
-    return 1;
-  }
-  CounterStore store(*table, options.shards);
+  CounterStore store(chosen->table, options.shards);
   bool ok = run_inputs(inputs, store, err);
-  const AsNames* np = names->get();
+  const AsNames* np = chosen->names.get();
   out << format_report(make_asn_report(store.top_asns(options.top), np),
                        make_prefix_report(store.top_prefixes(options.top), np));
   out.flush();
