@@ -143,6 +143,7 @@ std::string errno_text() { return std::strerror(errno); }
 // Every index the lookups and accessors will follow stays inside its array:
 // a table that passes cannot read out of bounds, loop, or hand the counters
 // an id beyond prefix_count(), whatever the file said.
+ASNCOUNTER_POPCNT_CLONES
 std::string check_parts(const LpmParts& p) {
   const std::size_t n = p.asns.size();
   if (n == 0 || p.lens.size() != n || p.v4_addrs.size() + p.v6_addrs.size() + 1 != n)
@@ -186,6 +187,7 @@ std::string check_parts(const LpmParts& p) {
     unsigned shift;
   };
   std::vector<Todo> todo;
+  todo.reserve(v6.top.size() + v6.nodes.size());  // each entry is pushed once at most
   for (const auto& e : v6.top) todo.push_back({&e, 128 - V6Ranges::kTopBits});
   while (!todo.empty()) {
     Todo t = todo.back();
