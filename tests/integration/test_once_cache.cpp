@@ -108,3 +108,37 @@ TEST_CASE("once: a download that fails names the mirror and how to get a table",
   CHECK(r.out.find("the download failed") != std::string::npos);
   CHECK(r.out.find("--db FILE") != std::string::npos);
 }
+
+TEST_CASE("once: --db is parsed once, then mapped from the table cache, and a damaged cache is rebuilt",
+          "[once][cache]") {
+  TempDir dir;
+  fs::create_directories(dir / "cache");
+  std::ofstream(dir / "t.dat") << "; t\n192.0.2.0/24\t64496\n2001:db8::/32\t64497\n";
+  std::string cmd = "printf '192.0.2.1\\n2001:db8::1\\n' | " + kDaemon + " --once --db " + q(dir / "t.dat") +
+                    " --cache-dir " + q(dir / "cache") + " 2> " + q(dir / "err");
+  auto err = [&] { return run_command("cat " + q(dir / "err")).out; };
+  auto first = run_command(cmd);
+  REQUIRE(first.status == 0);
+  CHECK(err().empty());
+  REQUIRE(count_files(dir / "cache", ".table-cache") == 1);
+  fs::path cache_file;
+  for (const auto& e : fs::directory_iterator(dir / "cache")) cache_file = e.path();
+  auto mapped = run_command(cmd);
+  CHECK(mapped.status == 0);
+  CHECK(mapped.out == first.out);
+  CHECK(err().empty());
+  {
+    std::fstream f(cache_file, std::ios::in | std::ios::out | std::ios::binary);
+    auto at = static_cast<std::streamoff>(fs::file_size(cache_file) / 2);
+    f.seekg(at);
+    char c = static_cast<char>(f.get());
+    f.seekp(at);
+    f.put(static_cast<char>(c ^ 0x55));
+  }
+  auto rebuilt = run_command(cmd);
+  CHECK(rebuilt.status == 0);
+  CHECK(rebuilt.out == first.out);
+  CHECK(err().find("ignored (checksum mismatch), rebuilt") != std::string::npos);
+  CHECK(run_command(cmd).out == first.out);
+  CHECK(err().empty());
+}

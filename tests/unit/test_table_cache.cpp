@@ -249,8 +249,11 @@ TEST_CASE("load_table_cached parses once, then maps, and rebuilds for a changed 
   auto file = fs::path(cache) / asncounter::table_cache_name(*asncounter::stamp_source(db));
   {
     std::fstream f(file, std::ios::in | std::ios::out | std::ios::binary);
-    f.seekp(static_cast<std::streamoff>(fs::file_size(file) - 3));
-    f.put('\x5a');
+    auto at = static_cast<std::streamoff>(fs::file_size(file) - 3);
+    f.seekg(at);
+    char c = static_cast<char>(f.get());
+    f.seekp(at);
+    f.put(static_cast<char>(c ^ 0x5a));
   }
   auto fifth = asncounter::load_table_cached(db, cache);
   REQUIRE(fifth);
