@@ -9,10 +9,10 @@
 #include "common/rpc.hpp"
 #include "common/table/as_names.hpp"
 #include "common/table/lpm_table.hpp"
-#include "common/table/table_file.hpp"
 #include "common/text_escape.hpp"
 #include "common/trim.hpp"
 #include "ctl/exit_codes.hpp"
+#include "ctl/offline.hpp"
 
 namespace asncounter::ctl {
 namespace {
@@ -98,20 +98,17 @@ int run_lookup(const LookupBatch& answer, const std::vector<std::string>& args, 
 
 int offline_lookup_batch(const std::string& db, const std::string& asnames, LookupBatch& answer,
                          std::ostream& err) {
-  auto table = load_table(db);
+  auto table = load_offline(db);
   if (!table) {
     err << "asncounterctl: " << table.error() << '\n';
     return kExitDaemonError;
   }
-  std::shared_ptr<const AsNames> names;
-  if (!asnames.empty()) {
-    auto loaded = AsNames::load(asnames);
-    if (!loaded) {
-      err << "asncounterctl: " << loaded.error() << '\n';
-      return kExitDaemonError;
-    }
-    names = std::make_shared<const AsNames>(std::move(*loaded));
+  auto loaded_names = AsNames::load_shared(asnames);
+  if (!loaded_names) {
+    err << "asncounterctl: " << loaded_names.error() << '\n';
+    return kExitDaemonError;
   }
+  std::shared_ptr<const AsNames> names = *loaded_names;
   std::shared_ptr<const LpmTable> t = std::move(*table);
   answer = [t, names](std::span<const std::string> texts, std::string& result) {
     result = lookup_answer_json(*t, names.get(), texts);

@@ -1,5 +1,6 @@
 #include "ctl/offline.hpp"
 
+#include <cstdlib>
 #include <ctime>
 #include <istream>
 #include <ostream>
@@ -7,13 +8,26 @@
 
 #include "common/ip.hpp"
 #include "common/table/ipasn.hpp"
+#include "common/table/table_cache.hpp"
 #include "common/table/table_file.hpp"
 #include "common/trim.hpp"
 #include "ctl/exit_codes.hpp"
 
 namespace asncounter::ctl {
+
+// A --db table through the daemon's table cache (ASNCOUNTER_CACHE_DIR, else
+// its default cache-dir): mapped in milliseconds when the daemon or a
+// --once run built it, else parsed. Read only (a client never writes the
+// daemon's directory) and quiet (a script's stderr gets no cache notes).
+Result<std::shared_ptr<const LpmTable>> load_offline(const std::string& db) {
+  const char* dir = std::getenv("ASNCOUNTER_CACHE_DIR");
+  auto loaded = load_table_cached(db, dir ? dir : "/var/cache/asncounter", nullptr, {}, false);
+  if (!loaded) return Error{loaded.error()};
+  return loaded->table;
+}
+
 int offline_as_prefixes(const std::string& db, std::uint32_t asn, std::ostream& out, std::ostream& err) {
-  auto table = load_table(db);
+  auto table = load_offline(db);
   if (!table) {
     err << table.error() << '\n';
     return kExitDaemonError;

@@ -43,17 +43,11 @@ HistoryConfig history_config(const Options& o) {
 Result<void> Daemon::start() {
   auto logger = log::get("daemon");
   std::shared_ptr<const LpmTable> table = LpmTable::empty();
-  if (!options_.db.empty()) {
-    auto loaded = load_table(options_.db, nullptr, table_limits(options_));
-    if (!loaded) return Error{loaded.error()};
-    table = *loaded;
-    logger->info("table {} loaded: {}", options_.db, count_of(table->prefix_count(), "prefix", "prefixes"));
-  }
   auto source = make_table_source(table);
   if (!source) return Error{source.error()};
   auto loaded_names = AsNames::load_shared(options_.asnames);
   if (!loaded_names) return Error{loaded_names.error()};
-  names_ = *loaded_names;
+  if (!options_.asnames.empty()) names_ = *loaded_names;  // else: those cached beside the RIBs, if any
   auto policy = rpc::AdminPolicy::make(options_.admin_group);
   if (!policy) return Error{policy.error()};
   store_ = std::make_unique<CounterStore>(table, options_.shards, history_config(options_),

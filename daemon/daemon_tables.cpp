@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "common/table/table_cache.hpp"
 #include "common/table/table_file.hpp"
 #include "daemon/config_check.hpp"
 #include "daemon/daemon_impl.hpp"
@@ -109,9 +110,9 @@ std::string Daemon::table_status(const LpmTable& table) {
 // downloads on, the mirror stays the source and refreshes now).
 Result<void> Daemon::switch_db(const std::string& path) {
   if (!tables_) {
-    auto refresher =
-        std::make_unique<TableRefresher>(std::make_unique<FileSource>(path, table_limits(options_)),
-                                         RefreshSettings{}, current_table(), publish_table());
+    auto refresher = std::make_unique<TableRefresher>(
+        std::make_unique<FileSource>(path, table_limits(options_), options_.cache_dir), RefreshSettings{},
+        current_table(), publish_table());
     auto loaded = refresher->refresh_once();
     if (!loaded) return Error{loaded.error()};
     tables_ = std::move(refresher);
@@ -119,7 +120,7 @@ Result<void> Daemon::switch_db(const std::string& path) {
     tables_->start();
     return {};
   }
-  FileSource next(path, table_limits(options_));
+  FileSource next(path, table_limits(options_), options_.cache_dir);
   auto loaded = tables_->refresh_from(next);
   if (!loaded) return Error{loaded.error()};
   if (db_source_)
@@ -134,23 +135,45 @@ Result<void> Daemon::switch_db(const std::string& path) {
 // until the first download lands (stats says so: an "empty" table). Without:
 // the --db file, read again at each refresh.
 Result<void> Daemon::make_table_source(std::shared_ptr<const LpmTable>& table) {
+  if (!options_.db.empty()) {
+    auto loaded = load_table_cached(options_.db, options_.cache_dir, nullptr, table_limits(options_));
+    if (!loaded) return Error{loaded.error()};
+    if (!loaded->note.empty()) log::get("rib")->warn("{}", loaded->note);
+    table = loaded->table;
+    log::get("daemon")->info("table {} {}: {} prefixes", options_.db,
+                             loaded->from_cache ? "mapped from the table cache" : "loaded",
+                             table->prefix_count());
+  }
   auto current = current_table();
   auto publish = publish_table();
   if (!downloads_tables(options_)) {
     if (options_.db.empty()) return {};
-    auto source = std::make_unique<FileSource>(options_.db, table_limits(options_));
+    auto source = std::make_unique<FileSource>(options_.db, table_limits(options_), options_.cache_dir);
     db_source_ = source.get();
     tables_ = std::make_unique<TableRefresher>(std::move(source), RefreshSettings{}, current, publish);
     return {};
   }
   auto logger = log::get("rib");
   if (auto dir = prepare_private_dir(options_.cache_dir, "cache directory"); !dir) return Error{dir.error()};
+  if (options_.asnames.empty()) {  // the names the last download left, until the next one
+    auto cached_names = std::filesystem::path(options_.cache_dir) / "asnames";
+    std::error_code ec;
+    if (std::filesystem::is_regular_file(cached_names, ec)) {
+      auto names = load_names(cached_names.string());
+      if (names)
+        names_ = *names;
+      else
+        logger->warn("cached AS names unusable: {}", names.error());
+    }
+  }
   if (options_.db.empty()) {
     if (auto cached = RouteViewsSource::newest_cached(options_.cache_dir)) {
-      auto loaded = load_table(*cached, nullptr, table_limits(options_));
+      auto loaded = load_table_cached(*cached, options_.cache_dir, nullptr, table_limits(options_));
       if (loaded) {
-        table = *loaded;
-        logger->info("cached table {} loaded: {} prefixes", *cached, table->prefix_count());
+        if (!loaded->note.empty()) logger->warn("{}", loaded->note);
+        table = loaded->table;
+        logger->info("cached table {} {}: {} prefixes", *cached, loaded->from_cache ? "mapped" : "loaded",
+                     table->prefix_count());
       } else {
         logger->error("cached table unusable, waiting for a download: {}", loaded.error());
       }

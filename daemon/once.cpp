@@ -13,9 +13,9 @@
 
 #include "common/report.hpp"
 #include "common/table/as_names.hpp"
-#include "common/table/table_file.hpp"
 #include "daemon/input/input.hpp"
 #include "daemon/input/parallel_lines.hpp"
+#include "daemon/once_table.hpp"
 #include "daemon/once_watch.hpp"
 #include "daemon/options.hpp"
 #include "daemon/store/counter_store.hpp"
@@ -112,10 +112,6 @@ bool run_inputs(const Inputs& inputs, const Options& options, OnceWatch& watch, 
 }  // namespace
 
 int run_once(const Options& options, std::ostream& out, std::ostream& err) {
-  if (options.db.empty()) {
-    err << "asncounterd: --once needs --db FILE (an MRT dump or a pyasn ipasn file)\n";
-    return 2;
-  }
   // First of all: the inputs' threads inherit the blocked signals, and a
   // signal that comes while the table loads is answered once it is loaded
   // (SIGHUP then reports nothing yet rather than killing the process).
@@ -129,18 +125,13 @@ int run_once(const Options& options, std::ostream& out, std::ostream& err) {
     err << "asncounterd: " << inputs.error() << "\n";
     return 2;
   }
-  auto table = load_table(options.db, nullptr, table_limits(options));
-  if (!table) {
-    err << "asncounterd: " << table.error() << "\n";
+  auto chosen = choose_once_table(options, err);
+  if (!chosen) {
+    err << "asncounterd: " << chosen.error() << "\n";
     return 1;
   }
-  auto names = AsNames::load_shared(options.asnames);
-  if (!names) {
-    err << "asncounterd: " << names.error() << "\n";
-    return 1;
-  }
-  CounterStore store(*table, options.shards);
-  const AsNames* np = names->get();
+  CounterStore store(chosen->table, options.shards);
+  const AsNames* np = chosen->names.get();
   auto print_report = [&] {
     out << format_report(make_asn_report(store.top_asns(options.top), np),
                          make_prefix_report(store.top_prefixes(options.top), np));

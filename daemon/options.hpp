@@ -67,7 +67,8 @@ struct Options {
   unsigned table_max_mib = kDefaultTableMaxMib;            ///< decompressed MiB of a table at most
   unsigned table_max_prefixes = kDefaultTableMaxPrefixes;  ///< distinct prefixes of a table at most
   unsigned rib_min_prefixes = kDefaultRibMinPrefixes;      ///< a first downloaded dump has at least these
-  std::string asnames_url;                                 ///< asnames.json or autnums.html URL
+  /// asnames.json or autnums.html URL; by default the cidr-report page pyasn's names come from
+  std::string asnames_url = "https://www.cidr-report.org/as2.0/autnums.html";
   LogLevel log_level = LogLevel::info;
   unsigned shards = 4;           ///< counter store shards
   unsigned max_clients = 64;     ///< control socket clients at once

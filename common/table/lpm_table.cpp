@@ -5,6 +5,7 @@
 #include <tuple>
 #include <utility>
 
+#include "common/table/lpm_parts.hpp"
 #include "common/table/lpm_ranges.hpp"
 #include "common/table/lpm_v4.hpp"
 #include "common/table/lpm_v6.hpp"
@@ -58,12 +59,37 @@ constexpr std::size_t kWindow = 64;
 
 struct LpmTable::Impl {
   TableInfo info;
-  std::vector<std::uint32_t> asns{0};   ///< by id; [0] is the unrouted id
-  std::vector<std::uint8_t> lens{0};    ///< by id
-  std::vector<std::uint32_t> v4_addrs;  ///< by id - 1
-  std::vector<V6> v6_addrs;             ///< by id - 1 - v4_addrs.size()
+  // What a built table owns (empty for one over a mapped cache: `owner`).
+  std::vector<std::uint32_t> asns_own{0};
+  std::vector<std::uint8_t> lens_own{0};
+  std::vector<std::uint32_t> v4_own;
+  std::vector<V6> v6_own;
+  std::shared_ptr<const void> owner;
+  // What every reader uses.
+  std::span<const std::uint32_t> asns;      ///< by id; [0] is the unrouted id
+  std::span<const std::uint8_t> lens;       ///< by id
+  std::span<const std::uint32_t> v4_addrs;  ///< by id - 1
+  std::span<const V6> v6_addrs;             ///< by id - 1 - v4_addrs.size()
   lpm::V4Index v4;
   lpm::V6Ranges v6;
+  LpmParts parts;
+
+  Impl() { bind(); }
+  explicit Impl(const LpmParts& p)
+      : asns(p.asns),
+        lens(p.lens),
+        v4_addrs(p.v4_addrs),
+        v6_addrs(p.v6_addrs),
+        v4(p.v4),
+        v6(p.v6),
+        parts(p) {}
+  void bind() noexcept {
+    asns = asns_own;
+    lens = lens_own;
+    v4_addrs = v4_own;
+    v6_addrs = v6_own;
+    parts = {asns, lens, v4_addrs, v6_addrs, v4.parts(), v6.parts()};
+  }
 
   PrefixId lookup(const Address& a) const noexcept {
     if (a.family == Family::v4) return v4.lookup(a.v4);
@@ -94,18 +120,18 @@ std::shared_ptr<const LpmTable> LpmTable::build(const std::vector<Route>& routes
   impl->info = std::move(info);
   if (impl->info.loaded_at == 0) impl->info.loaded_at = static_cast<std::int64_t>(std::time(nullptr));
   std::size_t n = r4.size() + r6.size();
-  impl->asns.reserve(n + 1);
-  impl->lens.reserve(n + 1);
-  impl->v4_addrs.reserve(r4.size());
-  impl->v6_addrs.reserve(r6.size());
+  impl->asns_own.reserve(n + 1);
+  impl->lens_own.reserve(n + 1);
+  impl->v4_own.reserve(r4.size());
+  impl->v6_own.reserve(r6.size());
 
   std::vector<lpm::Interval<std::uint32_t>> iv4;
   iv4.reserve(r4.size());
   for (const auto& r : r4) {
-    auto id = static_cast<PrefixId>(impl->asns.size());
-    impl->asns.push_back(r.asn);
-    impl->lens.push_back(r.len);
-    impl->v4_addrs.push_back(r.addr);
+    auto id = static_cast<PrefixId>(impl->asns_own.size());
+    impl->asns_own.push_back(r.asn);
+    impl->lens_own.push_back(r.len);
+    impl->v4_own.push_back(r.addr);
     iv4.push_back({r.addr, r.addr | ~v4_mask(r.len), id});
   }
   release(r4);
@@ -115,20 +141,28 @@ std::shared_ptr<const LpmTable> LpmTable::build(const std::vector<Route>& routes
   std::vector<lpm::Interval<U128>> iv6;
   iv6.reserve(r6.size());
   for (const auto& r : r6) {
-    auto id = static_cast<PrefixId>(impl->asns.size());
-    impl->asns.push_back(r.asn);
-    impl->lens.push_back(r.len);
-    impl->v6_addrs.push_back(
-        V6{static_cast<std::uint64_t>(r.addr >> 64), static_cast<std::uint64_t>(r.addr)});
+    auto id = static_cast<PrefixId>(impl->asns_own.size());
+    impl->asns_own.push_back(r.asn);
+    impl->lens_own.push_back(r.len);
+    impl->v6_own.push_back(V6{static_cast<std::uint64_t>(r.addr >> 64), static_cast<std::uint64_t>(r.addr)});
     iv6.push_back({r.addr, r.addr | ~v6_mask(r.len), id});
   }
   release(r6);
   impl->v6 = lpm::V6Ranges(lpm::flatten(iv6));
+  impl->bind();
   return std::shared_ptr<const LpmTable>(new LpmTable(std::move(impl)));
 }
 
 std::shared_ptr<const LpmTable> LpmTable::empty() {
   auto impl = std::make_unique<Impl>();
+  return std::shared_ptr<const LpmTable>(new LpmTable(std::move(impl)));
+}
+
+std::shared_ptr<const LpmTable> LpmTable::from_parts(const LpmParts& parts, TableInfo info,
+                                                     std::shared_ptr<const void> owner) {
+  auto impl = std::make_unique<Impl>(parts);
+  impl->info = std::move(info);
+  impl->owner = std::move(owner);
   return std::shared_ptr<const LpmTable>(new LpmTable(std::move(impl)));
 }
 
@@ -248,8 +282,10 @@ const TableInfo& LpmTable::info() const noexcept { return impl_->info; }
 
 std::size_t LpmTable::memory_bytes() const noexcept {
   const Impl& t = *impl_;
-  return t.asns.capacity() * sizeof(std::uint32_t) + t.lens.capacity() + t.v4_addrs.capacity() * 4 +
-         t.v6_addrs.capacity() * sizeof(V6) + t.v4.memory_bytes() + t.v6.memory_bytes();
+  return t.asns.size_bytes() + t.lens.size_bytes() + t.v4_addrs.size_bytes() + t.v6_addrs.size_bytes() +
+         t.v4.memory_bytes() + t.v6.memory_bytes();
 }
+
+const LpmParts& LpmTable::parts() const noexcept { return impl_->parts; }
 
 }  // namespace asncounter

@@ -19,6 +19,8 @@ namespace asncounter {
 using PrefixId = std::uint32_t;
 inline constexpr PrefixId kUnrouted = 0;
 
+struct LpmParts;  // common/table/lpm_parts.hpp
+
 /// A lookup's answer.
 struct Match {
   Prefix prefix;
@@ -33,6 +35,11 @@ class LpmTable {
   static std::shared_ptr<const LpmTable> build(const std::vector<Route>& routes, TableInfo info);
   /// An empty table: everything unrouted (the daemon before its first table).
   static std::shared_ptr<const LpmTable> empty();
+
+  /// A table over arrays that `owner` keeps alive (a mapped table cache).
+  /// The caller has checked them: every index in them stays in bounds.
+  static std::shared_ptr<const LpmTable> from_parts(const LpmParts& parts, TableInfo info,
+                                                    std::shared_ptr<const void> owner);
 
   ~LpmTable();
   LpmTable(const LpmTable&) = delete;
@@ -64,6 +71,8 @@ class LpmTable {
   const TableInfo& info() const noexcept;
   /// Bytes held by the lookup structures (for stats and benchmarks).
   std::size_t memory_bytes() const noexcept;
+  /// The arrays the table is made of (for writing the table cache).
+  const LpmParts& parts() const noexcept;
 
   struct Impl;
 

@@ -6,8 +6,6 @@
 namespace asncounter::lpm {
 namespace {
 
-constexpr std::size_t kSlots = std::size_t{1} << 18;
-
 // Where the answer changes, at /24 granularity: from `block` (address >> 8)
 // on, the answer is `answer` (an id, or kGroup with a group index).
 struct Change {
@@ -17,9 +15,9 @@ struct Change {
 
 }  // namespace
 
-V4Index::V4Index() : slots_(kSlots) {}
+V4Index::V4Index() : slots_(kSlotCount) { bind(); }
 
-V4Index::V4Index(const std::vector<Boundary<std::uint32_t>>& ranges) : slots_(kSlots) {
+V4Index::V4Index(const std::vector<Boundary<std::uint32_t>>& ranges) : slots_(kSlotCount) {
   // Pass 1: the changes, in address order. A range that covers whole /24s
   // starts a run at its first whole /24; a /24 in which a range starts off
   // its first address is split, and gets a group seeded with the range
@@ -57,7 +55,7 @@ V4Index::V4Index(const std::vector<Boundary<std::uint32_t>>& ranges) : slots_(kS
   runs_.reserve(changes.size());
   std::size_t next = 0;
   std::uint32_t current = 0;
-  for (std::size_t s = 0; s < kSlots; ++s) {
+  for (std::size_t s = 0; s < kSlotCount; ++s) {
     auto first_block = static_cast<std::uint32_t>(s << 6);
     while (next < changes.size() && changes[next].block <= first_block) current = changes[next++].answer;
     Slot& slot = slots_[s];
@@ -70,11 +68,11 @@ V4Index::V4Index(const std::vector<Boundary<std::uint32_t>>& ranges) : slots_(kS
     }
   }
   runs_.shrink_to_fit();
+  bind();
 }
 
 std::size_t V4Index::memory_bytes() const noexcept {
-  return slots_.capacity() * sizeof(Slot) + runs_.capacity() * sizeof(std::uint32_t) +
-         groups_.capacity() * sizeof(std::uint32_t);
+  return parts_.slots.size_bytes() + parts_.runs.size_bytes() + parts_.groups.size_bytes();
 }
 
 }  // namespace asncounter::lpm

@@ -18,6 +18,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <span>
 #include <vector>
 
 #include "common/table/lpm_ranges.hpp"
@@ -41,11 +42,35 @@ class V4Index {
  public:
   /// Answers with this bit set name a group instead of an id.
   static constexpr std::uint32_t kGroup = 0x80000000U;
+  static constexpr unsigned kSlotShift = 14;                       ///< a slot covers 2^14 addresses: 64 /24s
+  static constexpr std::size_t kSlotCount = std::size_t{1} << 18;  ///< slots in every index
+
+  struct Slot {
+    std::uint64_t changes = 1;        ///< bit j: an answer starts at the slot's jth /24
+    std::uint32_t first_answer = 0;   ///< the answer at bit 0 (so an unsplit slot needs no run)
+    std::uint32_t later_answers = 0;  ///< index in runs_ of the answer at the second set bit
+  };
+  /// The arrays lookups read: the index's own, or a mapped table cache's.
+  struct Parts {
+    std::span<const Slot> slots;  ///< kSlotCount of them
+    std::span<const std::uint32_t> runs;
+    std::span<const std::uint32_t> groups;  ///< 256 answers per group
+  };
 
   /// Everything unrouted.
   V4Index();
   /// From the flat ranges of lpm::flatten (first boundary at 0).
   explicit V4Index(const std::vector<Boundary<std::uint32_t>>& ranges);
+  /// Over arrays someone else keeps alive (checked by the caller: see
+  /// common/table/table_cache.cpp).
+  explicit V4Index(Parts parts) : parts_(parts) {}
+  // Moves keep the views valid (a moved vector keeps its buffer); a copy would not.
+  V4Index(V4Index&&) noexcept = default;
+  V4Index& operator=(V4Index&&) noexcept = default;
+  V4Index(const V4Index&) = delete;
+  V4Index& operator=(const V4Index&) = delete;
+
+  const Parts& parts() const noexcept { return parts_; }
 
   /// The prefix id for `a` (0: unrouted).
   std::uint32_t lookup(std::uint32_t a) const noexcept { return resolve(answer_of(a), a); }
@@ -54,40 +79,36 @@ class V4Index {
   // prefetches each step's memory well ahead of the next step.
 
   /// Starts loading the slot of `a`.
-  void prefetch_slot(std::uint32_t a) const noexcept { __builtin_prefetch(&slots_[a >> kSlotShift]); }
+  void prefetch_slot(std::uint32_t a) const noexcept { __builtin_prefetch(&parts_.slots[a >> kSlotShift]); }
   /// Where the answer for `a` is (in its slot, or in runs_).
   const std::uint32_t* answer_of(std::uint32_t a) const noexcept {
-    const Slot& s = slots_[a >> kSlotShift];
+    const Slot& s = parts_.slots[a >> kSlotShift];
     unsigned j = (a >> 8) & 63U;
     // The set bits at positions 0..j (bit 0 is always set): the nth answer.
     auto changes = static_cast<unsigned>(__builtin_popcountll(s.changes & (~0ULL >> (63 - j))));
     // GCC makes this a branch. A select by mask measured slower (8-20%
     // fewer lookups/s): where the branch is predicted right, the load of the
     // answer need not wait for the bit count.
-    return changes == 1 ? &s.first_answer : &runs_[s.later_answers + changes - 2];
+    return changes == 1 ? &s.first_answer : &parts_.runs[s.later_answers + changes - 2];
   }
   /// The prefix id from that answer (reading the group if it names one).
   std::uint32_t resolve(const std::uint32_t* answer, std::uint32_t a) const noexcept {
     std::uint32_t e = *answer;
     if (e & kGroup) [[unlikely]]
-      e = groups_[(static_cast<std::size_t>(e & ~kGroup) << 8) | (a & 0xffU)];
+      e = parts_.groups[(static_cast<std::size_t>(e & ~kGroup) << 8) | (a & 0xffU)];
     return e;
   }
 
   std::size_t memory_bytes() const noexcept;
 
  private:
-  static constexpr unsigned kSlotShift = 14;  ///< a slot covers 2^14 addresses: 64 /24s
+  void bind() noexcept { parts_ = {slots_, runs_, groups_}; }
 
-  struct Slot {
-    std::uint64_t changes = 1;        ///< bit j: an answer starts at the slot's jth /24
-    std::uint32_t first_answer = 0;   ///< the answer at bit 0 (so an unsplit slot needs no run)
-    std::uint32_t later_answers = 0;  ///< index in runs_ of the answer at the second set bit
-  };
-
+  // What a built index owns (empty for one over a cache's arrays).
   std::vector<Slot> slots_;
   std::vector<std::uint32_t> runs_;
   std::vector<std::uint32_t> groups_;
+  Parts parts_;
 };
 
 }  // namespace asncounter::lpm

@@ -17,6 +17,7 @@ unsigned leading_zeros(U128 v) {
 
 V6Ranges::V6Ranges() : starts_{U128{0}}, ids_{0}, top_(std::size_t{1} << kTopBits, Entry{0, 1}) {
   pad_for_search();
+  bind();
 }
 
 // search() reads kLeafMax - 1 starts after a bucket's first, which may run
@@ -51,6 +52,7 @@ V6Ranges::V6Ranges(const std::vector<Boundary<U128>>& ranges) {
   }
   nodes_.shrink_to_fit();
   pad_for_search();  // after the index: its build searches the real starts only
+  bind();
 }
 
 std::uint32_t V6Ranges::last_start_at_or_before(U128 a, std::uint32_t from) const noexcept {
@@ -91,8 +93,8 @@ V6Ranges::Entry V6Ranges::make_entry(U128 lo, unsigned shift, std::uint32_t from
 }
 
 std::size_t V6Ranges::memory_bytes() const noexcept {
-  return starts_.capacity() * sizeof(U128) + ids_.capacity() * sizeof(std::uint32_t) +
-         (top_.capacity() + nodes_.capacity()) * sizeof(Entry);
+  return parts_.starts.size_bytes() + parts_.ids.size_bytes() + parts_.top.size_bytes() +
+         parts_.nodes.size_bytes();
 }
 
 }  // namespace asncounter::lpm

@@ -1,15 +1,19 @@
 #include "daemon/refresh/file_source.hpp"
 
-#include "common/table/table_file.hpp"
+#include <spdlog/spdlog.h>
+
+#include "common/table/table_cache.hpp"
+#include "daemon/log.hpp"
 
 namespace asncounter {
 
 Result<TableUpdate> FileSource::fetch(const LpmTable& current, const std::atomic<bool>& stop) {
   static_cast<void>(current);  // a file is read again even when unchanged: it may have been rewritten
   std::string file = path();
-  auto table = load_table(file, &stop, limits_);
+  auto table = load_table_cached(file, cache_dir_, &stop, limits_);
   if (!table) return Error{table.error()};
-  return TableUpdate{std::move(*table), file};
+  if (!table->note.empty()) log::get("rib")->warn("{}", table->note);
+  return TableUpdate{std::move(table->table), file};
 }
 
 void FileSource::set_path(std::string path) {

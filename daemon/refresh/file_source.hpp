@@ -11,7 +11,9 @@ namespace asncounter {
 
 class FileSource final : public TableSource {
  public:
-  explicit FileSource(std::string path, TableLimits limits = {}) : path_(std::move(path)), limits_(limits) {}
+  /// `cache_dir`: where the table cache lives (common/table/table_cache.hpp); empty: none.
+  explicit FileSource(std::string path, TableLimits limits = {}, std::string cache_dir = {})
+      : path_(std::move(path)), limits_(limits), cache_dir_(std::move(cache_dir)) {}
   Result<TableUpdate> fetch(const LpmTable& current, const std::atomic<bool>& stop) override;
   /// The file the next refreshes read (a reload changed --db).
   void set_path(std::string path);
@@ -21,6 +23,7 @@ class FileSource final : public TableSource {
   mutable std::mutex mutex_;
   std::string path_;
   TableLimits limits_;
+  std::string cache_dir_;
 };
 
 }  // namespace asncounter

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <vector>
 
+#include "common/table/table_cache.hpp"
 #include "common/table/table_file.hpp"
 #include "daemon/log.hpp"
 #include "daemon/refresh/archive_index.hpp"
@@ -98,7 +99,16 @@ Result<TableUpdate> RouteViewsSource::fetch_rib(const LpmTable& current, const F
   std::error_code ec;
   fs::path file = cached;
   bool downloaded = !fs::exists(cached, ec);
-  if (downloaded) {
+  if (!downloaded) {  // fetched before (the daemon restarted): its table cache saves the parse
+    auto loaded = load_table_cached(cached.string(), config_.cache_dir, limits.cancel, config_.table_limits);
+    if (!loaded) {
+      if (!limits.cancel->load()) fs::remove(cached, ec);
+      return Error{"bad dump " + url + ": " + loaded.error()};
+    }
+    if (!loaded->note.empty()) log::get("rib")->warn("{}", loaded->note);
+    return TableUpdate{with_source(std::move(loaded->table), url), url};
+  }
+  {
     file = fs::path(config_.cache_dir) / ("." + newest->name + ".part");
     auto size = fetch_to_file(url, file.string(), limits);
     if (!size) {
@@ -113,12 +123,15 @@ Result<TableUpdate> RouteViewsSource::fetch_rib(const LpmTable& current, const F
     return Error{"bad dump " + url + ": " + routes.error()};
   }
   // Renamed into place only once it parsed: the cache never holds a bad dump.
-  if (downloaded) {
-    fs::rename(file, cached, ec);
-    if (ec) return Error{"cannot move the download into " + cached.string() + ": " + ec.message()};
-  }
+  fs::rename(file, cached, ec);
+  if (ec) return Error{"cannot move the download into " + cached.string() + ": " + ec.message()};
   routes->info.source = url;
-  return TableUpdate{LpmTable::build(routes->routes, routes->info), url};
+  auto table = LpmTable::build(routes->routes, routes->info);
+  auto stamp = stamp_source(cached.string());
+  auto written =
+      stamp ? write_table_cache(config_.cache_dir, *stamp, *table) : Result<void>(Error{stamp.error()});
+  if (!written) log::get("rib")->warn("table cache not written: {}", written.error());
+  return TableUpdate{std::move(table), url};
 }
 
 Result<std::string> RouteViewsSource::refresh_names(const FetchLimits& limits) {

@@ -137,8 +137,10 @@ TEST_CASE("once: usage and runtime errors give exit codes 2 and 1", "[once]") {
   TempDir dir;
   auto table = write_table(dir);
   auto run = [&](const std::string& args) { return run_command(kDaemon + " " + args + " </dev/null 2>&1"); };
-  auto no_db = run("--once");
-  CHECK(no_db.status == 2);
+  // No --db, nothing in cache-dir, downloads off: no table (test_once_cache.cpp has the rest).
+  std::filesystem::create_directories(dir / "cache");
+  auto no_db = run("--once --cache-dir " + q(dir / "cache") + " --rib-url ''");
+  CHECK(no_db.status == 1);
   CHECK_THAT(no_db.out, Catch::Contains("--db"));
   auto bad_input = run("--once --db " + q(table) + " --input tcp:1.2.3.4");
   CHECK(bad_input.status == 2);
