@@ -159,7 +159,7 @@ Result<void> Daemon::make_table_source(std::shared_ptr<const LpmTable>& table) {
     auto cached_names = std::filesystem::path(options_.cache_dir) / "asnames";
     std::error_code ec;
     if (std::filesystem::is_regular_file(cached_names, ec)) {
-      auto names = load_names(cached_names.string());
+      auto names = AsNames::load_shared(cached_names.string());
       if (names)
         names_ = *names;
       else
