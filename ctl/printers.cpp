@@ -35,13 +35,9 @@ std::optional<double> window_seconds(const json& doc) {
   return std::max(w->value("to", 0.0) - w->value("from", 0.0), 0.001);
 }
 
+// ISO 8601, as the JSON answers' times are read back.
 std::string wall_text(double unix_seconds) {
-  std::time_t t = static_cast<std::time_t>(unix_seconds);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
+  return date_text(static_cast<std::int64_t>(unix_seconds), "%Y-%m-%dT%H:%M:%SZ");
 }
 
 // "window: 300 s asked, 120.0 s held from ... to ..." under a windowed table.

@@ -86,12 +86,12 @@ std::string sections(const json& doc, std::int64_t now);
 
 }  // namespace
 
-std::string date_text(std::int64_t unix_seconds) {
+std::string date_text(std::int64_t unix_seconds, const char* format) {
   std::time_t t = static_cast<std::time_t>(unix_seconds);
   std::tm tm{};
   gmtime_r(&t, &tm);
   char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M", &tm);
+  std::strftime(buf, sizeof buf, format, &tm);
   return buf;
 }
 

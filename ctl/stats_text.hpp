@@ -12,8 +12,8 @@ namespace asncounter::ctl {
 /// "key: value" lines at the end, so a newer daemon's are not lost.
 std::string stats_text(const std::string& result, std::int64_t now);
 
-/// "2026-11-30 06:00" (UTC) for Unix seconds.
-std::string date_text(std::int64_t unix_seconds);
+/// "2026-11-30 06:00" (UTC) for Unix seconds; `format` is strftime's.
+std::string date_text(std::int64_t unix_seconds, const char* format = "%Y-%m-%d %H:%M");
 
 /// A coarse age: "42 s", "5 min", "3 h", "2 d".
 std::string age_text(std::int64_t seconds);

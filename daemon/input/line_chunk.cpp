@@ -7,15 +7,6 @@
 #include "daemon/input/line_splitter.hpp"
 
 namespace asncounter {
-namespace {
-
-std::string_view without_cr(const char* begin, std::size_t len) {
-  if (len > 0 && begin[len - 1] == '\r') --len;
-  return {begin, len};
-}
-
-}  // namespace
-
 void parse_lines(const char* p, const char* own_end, const char* data_end, bool at_eof, LinePump& pump) {
   const bool plain = pump.plain();
   std::uint64_t oversized = 0;

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string_view>
 
 #include "daemon/input/event_batch.hpp"
@@ -22,6 +23,19 @@ struct LineStats {
   std::atomic<std::uint64_t> rejected{};
   std::atomic<std::uint64_t> oversized{};
   std::atomic<std::uint64_t> reopens{};
+
+  /// The counts as InputCounters, with the input's `state` read under the
+  /// input's `mutex`.
+  InputCounters snapshot(std::mutex& mutex, const InputState& state) const {
+    InputCounters c;
+    c.events = events.load(std::memory_order_relaxed);
+    c.rejected = rejected.load(std::memory_order_relaxed);
+    c.oversized = oversized.load(std::memory_order_relaxed);
+    c.reopens = reopens.load(std::memory_order_relaxed);
+    std::lock_guard lock(mutex);
+    c.state = state;
+    return c;
+  }
 };
 
 class LinePump {

@@ -3,15 +3,6 @@
 #include <cstring>
 
 namespace asncounter {
-namespace {
-
-std::string_view without_cr(const char* begin, std::size_t len) {
-  if (len > 0 && begin[len - 1] == '\r') --len;
-  return {begin, len};
-}
-
-}  // namespace
-
 LineSplitter::LineSplitter(std::size_t max_line, std::size_t chunk)
     : buf_(max_line + chunk), max_line_(max_line) {}
 

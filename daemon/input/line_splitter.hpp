@@ -13,6 +13,12 @@
 
 namespace asncounter {
 
+/// The line at `begin`, `len` bytes, without the '\r' of a CRLF ending.
+inline std::string_view without_cr(const char* begin, std::size_t len) {
+  if (len > 0 && begin[len - 1] == '\r') --len;
+  return {begin, len};
+}
+
 class LineSplitter {
  public:
   static constexpr std::size_t kMaxLine = 64 * 1024;  ///< longer lines are rejected

@@ -91,16 +91,7 @@ class ParallelLineInput final : public Input {
 
   const std::string& spec() const override { return spec_; }
 
-  InputCounters counters() const override {
-    InputCounters c;
-    c.events = stats_.events.load(std::memory_order_relaxed);
-    c.rejected = stats_.rejected.load(std::memory_order_relaxed);
-    c.oversized = stats_.oversized.load(std::memory_order_relaxed);
-    c.reopens = stats_.reopens.load(std::memory_order_relaxed);
-    std::lock_guard lock(state_mutex_);
-    c.state = state_;
-    return c;
-  }
+  InputCounters counters() const override { return stats_.snapshot(state_mutex_, state_); }
 
  private:
   /// A chunk of whole lines from the stream; the last may lack its newline when `last`.

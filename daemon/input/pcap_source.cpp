@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "daemon/input/fd_util.hpp"
+#include "daemon/input/input_thread.hpp"
 #include "daemon/input/packet_decoder.hpp"
 #include "daemon/input/pcap_file_reader.hpp"
 #include "daemon/input/pcap_handle.hpp"
@@ -75,10 +76,7 @@ class PcapInput final : public Input {
     if (thread_.joinable()) thread_.join();
   }
 
-  void wait() override {
-    std::unique_lock lock(mutex_);
-    cv_.wait(lock, [this] { return finished_ || !started_; });
-  }
+  void wait() override { wait_until_finished(mutex_, cv_, started_, finished_); }
 
   const std::string& spec() const override { return spec_; }
 

@@ -13,6 +13,7 @@
 #include "daemon/input/fd_util.hpp"
 #include "daemon/input/flow/flow_counter.hpp"
 #include "daemon/input/flow/udp_receiver.hpp"
+#include "daemon/input/input_thread.hpp"
 #include "daemon/log.hpp"
 
 namespace asncounter {
@@ -76,10 +77,7 @@ class FlowInput final : public Input {
     if (thread_.joinable()) thread_.join();
   }
 
-  void wait() override {
-    std::unique_lock lock(mutex_);
-    cv_.wait(lock, [this] { return finished_ || !started_; });
-  }
+  void wait() override { wait_until_finished(mutex_, cv_, started_, finished_); }
 
   const std::string& spec() const override { return spec_; }
 
