@@ -6,6 +6,7 @@
 #include <sstream>
 #include <string_view>
 
+#include "common/plural.hpp"
 #include "common/text_escape.hpp"
 
 namespace asncounter::ctl {
@@ -131,13 +132,15 @@ std::string sections(const json& doc, std::int64_t now) {
   const json totals = doc.value("totals", json::object());
   out << "\ncounts\n  " << number(totals, "hits") << " hits";
   if (totals.value("has_bytes", false)) out << ", " << number(totals, "bytes") << " bytes";
-  out << "\n  store: " << number(totals, "shards") << " shards, " << number(totals, "generations")
-      << " generations, " << number(totals, "contended_locks") << " contended locks\n";
+  out << "\n  store: " << count_of(number(totals, "shards"), "shard") << ", "
+      << count_of(number(totals, "generations"), "generation") << ", "
+      << count_of(number(totals, "contended_locks"), "contended lock") << "\n";
 
   const json rpc = doc.value("rpc", json::object());
-  out << "\ncontrol socket\n  " << number(rpc, "clients") << " clients now, " << number(rpc, "requests")
-      << " requests, " << number(rpc, "errors") << " errors, " << number(rpc, "denied") << " denied, "
-      << number(rpc, "refused_clients") << " clients refused\n";
+  out << "\ncontrol socket\n  " << count_of(number(rpc, "clients"), "client") << " now, "
+      << count_of(number(rpc, "requests"), "request") << ", " << count_of(number(rpc, "errors"), "error")
+      << ", " << number(rpc, "denied") << " denied, " << count_of(number(rpc, "refused_clients"), "client")
+      << " refused\n";
 
   const json reloads = doc.value("reloads", json::object());
   const json refresh = doc.value("refresh", json::object());
