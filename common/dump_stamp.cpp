@@ -1,6 +1,7 @@
 #include "common/dump_stamp.hpp"
 
 #include <chrono>
+#include <ctime>
 
 #include "common/parse_number.hpp"
 
@@ -23,6 +24,15 @@ std::optional<std::int64_t> dump_stamp_time(std::string_view s) noexcept {
   if (!day.ok() || hour > 23 || minute > 59) return std::nullopt;
   const std::int64_t days = std::chrono::sys_days(day).time_since_epoch().count();
   return days * 86400 + std::int64_t{hour} * 3600 + std::int64_t{minute} * 60;
+}
+
+std::string utc_text(std::int64_t unix_seconds, const char* format) {
+  auto t = static_cast<std::time_t>(unix_seconds);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, format, &tm);
+  return buf;
 }
 
 }  // namespace asncounter

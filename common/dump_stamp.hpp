@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 
 namespace asncounter {
@@ -19,5 +20,8 @@ bool looks_like_dump_stamp(std::string_view s) noexcept;
 /// Unix seconds (UTC) of the stamp `s`; nullopt unless `s` is shaped like
 /// one and names a real day and a time from 00:00 to 23:59.
 std::optional<std::int64_t> dump_stamp_time(std::string_view s) noexcept;
+
+/// Unix seconds as UTC text in strftime's `format` (at most 31 characters).
+std::string utc_text(std::int64_t unix_seconds, const char* format);
 
 }  // namespace asncounter

@@ -167,17 +167,6 @@ int print_as_prefixes(Streams& c, const std::string& result) {
   return kExitOk;
 }
 
-// `stats` as "key: value" lines, nested keys joined by dots.
-void flatten(std::ostream& out, const std::string& key, const json& v) {
-  if (v.is_object()) {
-    for (const auto& [k, item] : v.items()) flatten(out, key.empty() ? k : key + "." + k, item);
-  } else if (v.is_array()) {
-    for (std::size_t i = 0; i < v.size(); ++i) flatten(out, key + "[" + std::to_string(i) + "]", v[i]);
-  } else {
-    out << key << ": " << text_or_none(v) << "\n";
-  }
-}
-
 // What changed but waits for a restart is named, one key a line.
 int print_reload(Streams& c, const std::string& result) {
   c.out << "configuration reloaded\n";
@@ -226,7 +215,7 @@ int print_answer(rpc::MethodId method, const std::string& result, bool as_json, 
     c.out << p.done << "\n";
     return kExitOk;
   }
-  flatten(c.out, "", json::parse(result, nullptr, false));
+  flatten(c.out, "", json::parse(result, nullptr, false), "", text_or_none);
   return kExitOk;
 }
 

@@ -6,6 +6,7 @@
 #include <sstream>
 #include <string_view>
 
+#include "common/dump_stamp.hpp"
 #include "common/plural.hpp"
 #include "common/text_escape.hpp"
 
@@ -72,28 +73,24 @@ void inputs_section(std::ostream& out, const json& inputs) {
   }
 }
 
-// A section's remaining keys as "key: value" lines, nested keys joined by dots.
-void flat(std::ostream& out, const std::string& key, const json& v) {
-  if (v.is_object()) {
-    for (const auto& [k, item] : v.items()) flat(out, key.empty() ? k : key + "." + k, item);
-  } else if (v.is_array()) {
-    for (std::size_t i = 0; i < v.size(); ++i) flat(out, key + "[" + std::to_string(i) + "]", v[i]);
-  } else {
-    out << "  " << key << ": " << text(v) << "\n";
-  }
-}
-
 std::string sections(const json& doc, std::int64_t now);
 
 }  // namespace
 
+void flatten(std::ostream& out, const std::string& key, const json& v, std::string_view indent,
+             std::string (*leaf)(const json&)) {
+  if (v.is_object()) {
+    for (const auto& [k, item] : v.items()) flatten(out, key.empty() ? k : key + "." + k, item, indent, leaf);
+  } else if (v.is_array()) {
+    for (std::size_t i = 0; i < v.size(); ++i)
+      flatten(out, key + "[" + std::to_string(i) + "]", v[i], indent, leaf);
+  } else {
+    out << indent << key << ": " << leaf(v) << "\n";
+  }
+}
+
 std::string date_text(std::int64_t unix_seconds, const char* format) {
-  std::time_t t = static_cast<std::time_t>(unix_seconds);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, format, &tm);
-  return buf;
+  return utc_text(unix_seconds, format);
 }
 
 std::string age_text(std::int64_t s) {
@@ -159,7 +156,7 @@ std::string sections(const json& doc, std::int64_t now) {
                                               "rpc",     "reloads",  "refresh"};
   std::ostringstream more;
   for (const auto& [key, v] : doc.items())
-    if (!shown.count(key)) flat(more, key, v);
+    if (!shown.count(key)) flatten(more, key, v, "  ", text);
   if (!more.str().empty()) out << "\nmore\n" << more.str();
   return out.str();
 }

@@ -206,14 +206,7 @@ Result<std::size_t> write_ipasn(const std::string& path, const std::vector<Route
   return written;
 }
 
-std::string format_utc(std::int64_t unix_time) {
-  auto t = static_cast<std::time_t>(unix_time);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, kUtcFormat, &tm);
-  return buf;
-}
+std::string format_utc(std::int64_t unix_time) { return utc_text(unix_time, kUtcFormat); }
 
 std::string dump_time_comment(std::int64_t unix_time) {
   return std::string(kDumpTimeLabel) + "     : " + format_utc(unix_time);
