@@ -29,7 +29,6 @@ ReportTable head(const Table& t, bool prefixes) {
   r.total_bytes = t.total.bytes;
   r.has_bytes = t.has_bytes;
   r.has_latency = t.has_latency;
-  r.rows.reserve(t.rows.size());
   return r;
 }
 
@@ -69,23 +68,36 @@ void append_name(std::string& out, const std::optional<std::string>& name) {
 
 }  // namespace
 
+ReportRow make_report_row(const AsnRow& row, const AsNames* names) {
+  return ReportRow{row.asn,         std::nullopt,     name_of(names, row.asn),
+                   row.counts.hits, row.counts.bytes, mean_ms(row.counts)};
+}
+
+ReportRow make_report_row(const PrefixRow& row, const AsNames* names) {
+  // A prefix row is routed only with both a prefix and an origin.
+  bool routed = row.prefix && row.asn;
+  return ReportRow{routed ? row.asn : std::nullopt,
+                   routed ? row.prefix : std::nullopt,
+                   routed ? name_of(names, row.asn) : std::nullopt,
+                   row.counts.hits,
+                   row.counts.bytes,
+                   mean_ms(row.counts)};
+}
+
+ReportTable report_head(const AsnTable& t) { return head(t, false); }
+ReportTable report_head(const PrefixTable& t) { return head(t, true); }
+
 ReportTable make_asn_report(const AsnTable& t, const AsNames* names) {
   ReportTable r = head(t, false);
-  for (const auto& row : t.rows)
-    r.rows.push_back(ReportRow{row.asn, std::nullopt, name_of(names, row.asn), row.counts.hits,
-                               row.counts.bytes, mean_ms(row.counts)});
+  r.rows.reserve(t.rows.size());
+  for (const auto& row : t.rows) r.rows.push_back(make_report_row(row, names));
   return r;
 }
 
 ReportTable make_prefix_report(const PrefixTable& t, const AsNames* names) {
   ReportTable r = head(t, true);
-  for (const auto& row : t.rows) {
-    // A prefix row is routed only with both a prefix and an origin.
-    bool routed = row.prefix && row.asn;
-    r.rows.push_back(ReportRow{routed ? row.asn : std::nullopt, routed ? row.prefix : std::nullopt,
-                               routed ? name_of(names, row.asn) : std::nullopt, row.counts.hits,
-                               row.counts.bytes, mean_ms(row.counts)});
-  }
+  r.rows.reserve(t.rows.size());
+  for (const auto& row : t.rows) r.rows.push_back(make_report_row(row, names));
   return r;
 }
 

@@ -11,6 +11,7 @@
 
 #include "common/counts.hpp"
 #include "common/ip.hpp"
+#include "common/json_around.hpp"
 #include "common/result.hpp"
 
 namespace asncounter {
@@ -43,6 +44,13 @@ struct ReportTable {
 ReportTable make_asn_report(const AsnTable& t, const AsNames* names);
 /// Builds the printable prefix table; `names` may be null.
 ReportTable make_prefix_report(const PrefixTable& t, const AsNames* names);
+/// One printable row, as those two build each (`names` may be null): a long
+/// table can then be printed a slice at a time.
+ReportRow make_report_row(const AsnRow& row, const AsNames* names);
+ReportRow make_report_row(const PrefixRow& row, const AsNames* names);
+/// The printable table's totals and columns, without its rows.
+ReportTable report_head(const AsnTable& t);
+ReportTable report_head(const PrefixTable& t);
 
 /// `count * 100 / total` with two decimals ("69.33"); "0.00" when total is 0.
 std::string format_percent(std::uint64_t count, std::uint64_t total);
@@ -54,6 +62,11 @@ std::string format_report(const ReportTable& asns, const ReportTable& prefixes);
 
 /// The `top --json` / `prefixes --json` shape (compact JSON text; see report_json.cpp).
 std::string to_json(const ReportTable& t);
+/// to_json in pieces, for tables written as they are made: `head` ends where
+/// the rows start and `tail` begins where they end; each row (of `t`'s
+/// columns, its percent of `t`'s total) goes between them, joined by ','.
+JsonAround to_json_around_rows(const ReportTable& t);
+void append_json_row(std::string& out, const ReportTable& t, const ReportRow& row);
 /// Reads that shape back; `prefixes` says which table is expected. Never throws.
 Result<ReportTable> report_from_json(std::string_view json_text, bool prefixes);
 

@@ -7,6 +7,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "common/json_around.hpp"
 #include "common/report.hpp"
 
 namespace asncounter {
@@ -55,24 +56,32 @@ ReportRow row_from(const json& j, bool prefixes) {
 
 }  // namespace
 
+void append_json_row(std::string& out, const ReportTable& t, const ReportRow& r) {
+  json row = {{"asn", r.asn ? json(*r.asn) : json(nullptr)},
+              {"name", r.name ? json(*r.name) : json(nullptr)}};
+  if (t.prefixes) row["prefix"] = r.prefix ? json(to_string(*r.prefix)) : json(nullptr);
+  row["count"] = r.count;
+  row["bytes"] = r.bytes;
+  row["percent"] = rounded_percent(r.count, t.total);
+  if (t.has_latency) row["latency_ms"] = r.latency_ms ? json(*r.latency_ms) : json(nullptr);
+  out += compact_json(row);
+}
+
+JsonAround to_json_around_rows(const ReportTable& t) {
+  json members = {{"total", t.total},
+                  {"total_bytes", t.total_bytes},
+                  {"has_bytes", t.has_bytes},
+                  {"has_latency", t.has_latency}};
+  return json_around_array(members, "rows");
+}
+
 std::string to_json(const ReportTable& t) {
-  json rows = json::array();
-  for (const ReportRow& r : t.rows) {
-    json row = {{"asn", r.asn ? json(*r.asn) : json(nullptr)},
-                {"name", r.name ? json(*r.name) : json(nullptr)}};
-    if (t.prefixes) row["prefix"] = r.prefix ? json(to_string(*r.prefix)) : json(nullptr);
-    row["count"] = r.count;
-    row["bytes"] = r.bytes;
-    row["percent"] = rounded_percent(r.count, t.total);
-    if (t.has_latency) row["latency_ms"] = r.latency_ms ? json(*r.latency_ms) : json(nullptr);
-    rows.push_back(std::move(row));
+  auto [out, tail] = to_json_around_rows(t);
+  for (std::size_t i = 0; i < t.rows.size(); ++i) {
+    if (i) out += ',';
+    append_json_row(out, t, t.rows[i]);
   }
-  json out = {{"total", t.total},
-              {"total_bytes", t.total_bytes},
-              {"has_bytes", t.has_bytes},
-              {"has_latency", t.has_latency},
-              {"rows", std::move(rows)}};
-  return out.dump(-1, ' ', false, json::error_handler_t::replace);
+  return out + tail;
 }
 
 Result<ReportTable> report_from_json(std::string_view json_text, bool prefixes) {

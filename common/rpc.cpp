@@ -226,11 +226,16 @@ std::string make_request(std::uint64_t id, MethodId method, const Params& params
   return dump(req) + "\n";
 }
 
+std::string result_head(std::string_view id_json) {
+  std::string out = R"({"jsonrpc":"2.0","id":)";
+  out.append(id_json).append(R"(,"result":)");
+  return out;
+}
+
 std::string make_result(std::string_view id_json, std::string_view result_json) {
   std::string out;
   out.reserve(result_json.size() + id_json.size() + 40);
-  out.append(R"({"jsonrpc":"2.0","id":)").append(id_json).append(R"(,"result":)").append(result_json);
-  out.append("}\n");
+  out.append(result_head(id_json)).append(result_json).append(kResultTail);
   return out;
 }
 

@@ -242,6 +242,10 @@ std::variant<Request, RequestError> parse_request(std::string_view line) noexcep
 /// `method` and `params`; only set fields are written.
 std::string make_request(std::uint64_t id, MethodId method, const Params& params);
 
+/// A result answer's text before its result, and after it: an answer written
+/// in pieces is result_head(id) + the result's pieces + kResultTail.
+std::string result_head(std::string_view id_json);
+inline constexpr std::string_view kResultTail = "}\n";
 /// A success answer line (newline included); `result_json` must be valid JSON.
 std::string make_result(std::string_view id_json, std::string_view result_json);
 /// An error answer line (newline included); `message` is escaped.

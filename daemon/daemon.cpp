@@ -123,14 +123,14 @@ void Daemon::on_signal(int signo) {
   auto logger = log::get("daemon");
   if (signo == SIGTERM || signo == SIGINT) {
     logger->info("signal {}: stopping", signo);
+    *stopping_ = true;
     server_->stop();
     io_.stop();
     return;
   }
   if (signo == SIGHUP) {
     logger->info("SIGHUP: reloading the configuration");
-    // A signal has no one to answer: reload() logs and counts a failure.
-    static_cast<void>(reload());
+    reload_on_signal();
   } else if (signo == SIGUSR1) {
     log_report();
   }
@@ -140,6 +140,7 @@ void Daemon::on_signal(int signo) {
 void Daemon::shutdown() {
   if (stopped_) return;
   stopped_ = true;
+  *stopping_ = true;
   metrics_.reset();
   if (server_) server_->stop();
   // Inputs flush their partial batch into the store as they stop.

@@ -1,8 +1,9 @@
 #pragma once
 // Internal to the daemon: the object that owns the io_context and every part.
-// Its members live in three files: daemon.cpp (start, run, signals, stop),
-// daemon_tables.cpp (reload, the table source and its refresher) and
-// daemon_reporting.cpp (status, metrics, the saved counts, the watchdog).
+// Its members live in four files: daemon.cpp (start, run, signals, stop),
+// daemon_reload.cpp (reload), daemon_tables.cpp (the table source and its
+// refresher) and daemon_reporting.cpp (status, metrics, the saved counts,
+// the watchdog).
 
 #include <atomic>
 #include <chrono>
@@ -61,8 +62,9 @@ class Daemon final : private rpc::DaemonControl {
   Result<void> start();
   void wait_signal();
   void on_signal(int signo);
-  Result<Reloadable> prepare_reload() const;
-  Result<std::vector<std::string>> reload() override;
+  class Reload;  // daemon_reload.cpp
+  Result<std::shared_ptr<rpc::ReloadJob>> begin_reload() override;
+  void reload_on_signal();
   Result<void> refresh() override;
   void log_report() const;
   DaemonStatus status() const override;
@@ -73,7 +75,6 @@ class Daemon final : private rpc::DaemonControl {
     return names_;
   }
   Result<void> make_table_source(std::shared_ptr<const LpmTable>& table);
-  Result<void> switch_db(const std::string& path);
   /// What a TableRefresher reads the table lookups use now with.
   TableRefresher::CurrentTable current_table();
   /// What a TableRefresher hands a new table to: the store takes it, and
@@ -112,6 +113,9 @@ class Daemon final : private rpc::DaemonControl {
   std::unique_ptr<MetricsExporter> metrics_;
   DaemonStatus counters_;
   std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
+  std::shared_ptr<std::atomic<bool>> reloading_ = std::make_shared<std::atomic<bool>>(false);
+  // Set at SIGTERM: a reload reading a new db gives it up.
+  std::shared_ptr<std::atomic<bool>> stopping_ = std::make_shared<std::atomic<bool>>(false);
   bool stopped_ = false;
   bool serving_ = false;  // counts are saved at stop only once the daemon ran
 };

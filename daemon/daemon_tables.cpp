@@ -6,7 +6,6 @@
 
 #include "common/table/table_cache.hpp"
 #include "common/table/table_file.hpp"
-#include "daemon/config_check.hpp"
 #include "daemon/daemon_impl.hpp"
 #include "daemon/log.hpp"
 #include "daemon/private_dir.hpp"
@@ -31,57 +30,6 @@ bool downloads_tables(const Options& o) { return !o.rib_url.empty() && (o.rib_ur
 
 }  // namespace
 
-Result<Reloadable> Daemon::prepare_reload() const {
-  std::vector<const char*> argv;
-  for (const auto& a : args_) argv.push_back(a.c_str());
-  auto parsed = reload_options(options_, static_cast<int>(argv.size()), argv.data());
-  if (!parsed) return Error{parsed.error()};
-  auto policy = rpc::AdminPolicy::make(parsed->admin_group);
-  if (!policy) return Error{policy.error()};
-  auto names = parsed->asnames == options_.asnames ? Result<std::shared_ptr<const AsNames>>(this->names())
-                                                   : AsNames::load_shared(parsed->asnames);
-  if (!names) return Error{names.error()};
-  return Reloadable{std::move(*parsed), std::move(*policy), std::move(*names)};
-}
-
-// Knot's discipline: parse into a new config, validate, then swap; on any
-// failure the old configuration stays whole.
-Result<std::vector<std::string>> Daemon::reload() {
-  auto logger = log::get("daemon");
-  systemd::reloading();
-  auto next = prepare_reload();
-  if (next && next->options.db != options_.db && !next->options.db.empty()) {
-    auto switched = switch_db(next->options.db);
-    if (!switched) next = Error{"the new db is refused: " + switched.error()};
-  } else if (next && !next->options.db.empty()) {
-    // The same db, perhaps replaced in place: a reload says now what the
-    // next refresh or start would refuse (quickly: the table is not built).
-    if (auto why = check_table_file(next->options.db, table_limits(next->options)); !why.empty())
-      next = Error{"db: " + why};
-  }
-  systemd::ready();
-  if (!next) {
-    ++counters_.reloads_failed;
-    counters_.last_reload_error = next.error();
-    logger->error("reload failed, keeping the old configuration: {}", next.error());
-    return Error{next.error()};
-  }
-  auto restart = apply_reload(options_, next->options);
-  for (const std::string& key : restart) logger->warn("{}: needs a restart (the old value stays)", key);
-  log::set_level(options_.log_level);
-  dispatcher_->set_policy(std::move(next->policy));
-  server_->set_limits(limits_of(options_));
-  dispatcher_->set_caps(caps_of(options_));
-  {
-    std::lock_guard lock(names_mutex_);
-    names_ = std::move(next->names);
-  }
-  ++counters_.reloads_ok;
-  counters_.last_reload_error.clear();
-  logger->info("configuration reloaded");
-  return restart;
-}
-
 // A refresh, whatever the source, happens on the refresher's thread and is
 // swapped in when ready; the answer only says it is queued.
 Result<void> Daemon::refresh() {
@@ -103,31 +51,6 @@ TableRefresher::PublishTable Daemon::publish_table() {
 
 std::string Daemon::table_status(const LpmTable& table) {
   return "table: " + std::to_string(table.prefix_count()) + " prefixes";
-}
-
-// A reload named a new --db: it is read and checked like any refresh before
-// the reload answers, and the file source reads it from then on (with
-// downloads on, the mirror stays the source and refreshes now).
-Result<void> Daemon::switch_db(const std::string& path) {
-  if (!tables_) {
-    auto refresher = std::make_unique<TableRefresher>(
-        std::make_unique<FileSource>(path, table_limits(options_), options_.cache_dir), RefreshSettings{},
-        current_table(), publish_table());
-    auto loaded = refresher->refresh_once();
-    if (!loaded) return Error{loaded.error()};
-    tables_ = std::move(refresher);
-    db_source_ = static_cast<FileSource*>(&tables_->source());
-    tables_->start();
-    return {};
-  }
-  FileSource next(path, table_limits(options_), options_.cache_dir);
-  auto loaded = tables_->refresh_from(next);
-  if (!loaded) return Error{loaded.error()};
-  if (db_source_)
-    db_source_->set_path(path);
-  else
-    tables_->trigger();
-  return {};
 }
 
 // With downloads: the RouteViews mirror, starting with the newest cached dump

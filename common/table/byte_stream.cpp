@@ -1,6 +1,9 @@
 #include "common/table/byte_stream.hpp"
 
 #include <bzlib.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <zlib.h>
 
 #include <algorithm>
@@ -223,8 +226,20 @@ bool ByteStream::read_exact(void* buf, std::size_t size) {
 
 Result<std::unique_ptr<ByteStream>> ByteStream::open(const std::string& path, const std::atomic<bool>* stop,
                                                      std::uint64_t max_bytes) {
-  FilePtr file(std::fopen(path.c_str(), "rb"));
+  // Opened without waiting, and only a regular file is read: the
+  // compression is sniffed and rewound (a pipe cannot be), and a FIFO with
+  // no writer would hold a reload, a start or a stop for ever.
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC));
+  if (!fd) return Error{path + ": " + std::strerror(errno)};
+  struct stat st {};
+  if (::fstat(fd.get(), &st) != 0) return Error{path + ": " + std::strerror(errno)};
+  if (!S_ISREG(st.st_mode)) return Error{path + ": not a regular file"};
+  int flags = ::fcntl(fd.get(), F_GETFL);
+  if (flags < 0 || ::fcntl(fd.get(), F_SETFL, flags & ~O_NONBLOCK) != 0)
+    return Error{path + ": " + std::strerror(errno)};
+  FilePtr file(::fdopen(fd.get(), "rb"));
   if (!file) return Error{path + ": " + std::strerror(errno)};
+  static_cast<void>(fd.release());  // the FILE owns it now
   std::array<unsigned char, 3> head{};
   std::size_t n = std::fread(head.data(), 1, head.size(), file.get());
   std::rewind(file.get());

@@ -70,17 +70,17 @@ RefreshStatus TableRefresher::status() const {
 
 Result<RefreshReport> TableRefresher::refresh_once() {
   std::lock_guard run(run_mutex_);
-  return attempt(*source_);
+  return attempt(*source_, stopping_);
 }
 
-Result<RefreshReport> TableRefresher::refresh_from(TableSource& source) {
+Result<RefreshReport> TableRefresher::refresh_from(TableSource& source, const std::atomic<bool>& stop) {
   std::unique_lock run(run_mutex_, std::try_to_lock);
   if (!run) return Error{"a table refresh is under way: try again once it ends"};
-  return attempt(source);
+  return attempt(source, stop);
 }
 
 // Nothing a source throws leaves this thread: it is a failed refresh.
-Result<RefreshReport> TableRefresher::attempt(TableSource& source) {
+Result<RefreshReport> TableRefresher::attempt(TableSource& source, const std::atomic<bool>& stop) {
   {
     std::lock_guard lock(mutex_);
     status_.running = true;
@@ -88,7 +88,7 @@ Result<RefreshReport> TableRefresher::attempt(TableSource& source) {
   Result<RefreshReport> outcome = Error{"not attempted"};
   try {
     auto current = current_();
-    outcome = install(source, current, source.fetch(*current, stopping_));
+    outcome = install(source, current, source.fetch(*current, stop));
   } catch (const std::exception& e) {
     outcome = Error{std::string("unexpected error: ") + e.what()};
   } catch (...) {

@@ -79,12 +79,12 @@ class TableRefresher {
   /// One refresh, synchronously: the report, or why it failed.
   Result<RefreshReport> refresh_once();
   /// One refresh from `source` instead (a reload's new --db), on the
-  /// caller's thread, with the same check and counters; fails at once when a
-  /// refresh is under way rather than wait for it.
-  Result<RefreshReport> refresh_from(TableSource& source);
+  /// caller's thread, with the same check and counters, given up when `stop`
+  /// is set; fails at once when a refresh is under way rather than wait for it.
+  Result<RefreshReport> refresh_from(TableSource& source, const std::atomic<bool>& stop);
 
  private:
-  Result<RefreshReport> attempt(TableSource& source);
+  Result<RefreshReport> attempt(TableSource& source, const std::atomic<bool>& stop);
   Result<RefreshReport> install(TableSource& source, const std::shared_ptr<const LpmTable>& current,
                                 const Result<TableUpdate>& update);
   void record(const Result<RefreshReport>& outcome);

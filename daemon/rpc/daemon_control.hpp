@@ -19,7 +19,27 @@ class CounterStore;
 
 namespace asncounter::rpc {
 
-/// Everything the handlers read or call; every member is called on the io thread.
+/// A reload in two steps, so that neither holds the event loop long: the
+/// configuration, the AS names and a new db are read and checked off the
+/// loop, then swapped in on it. Dropped before commit(), it changes nothing
+/// but a new db it already installed.
+class ReloadJob {
+ public:
+  virtual ~ReloadJob() = default;
+  /// Reads and checks what the reload would install (the RPC worker; once).
+  virtual void stage() = 0;
+  /// Swaps it in (the io thread): the keys that changed but need a restart
+  /// (they keep their old value), or why the old configuration stays.
+  virtual Result<std::vector<std::string>> commit() = 0;
+
+ protected:
+  ReloadJob() = default;
+  ReloadJob(const ReloadJob&) = default;
+  ReloadJob& operator=(const ReloadJob&) = default;
+};
+
+/// Everything the handlers read or call, on the io thread but for the
+/// heavy reads (store(), names()) and a reload's stage().
 class DaemonControl {
  public:
   virtual ~DaemonControl() = default;
@@ -33,10 +53,8 @@ class DaemonControl {
   virtual DaemonStatus status() const = 0;
   /// Queues a table refresh; the error says why none could be queued.
   virtual Result<void> refresh() = 0;
-  /// Re-reads the configuration (parse, validate, swap); returns the keys
-  /// that changed but need a restart (they keep their old value); the error
-  /// says why the old configuration stays.
-  virtual Result<std::vector<std::string>> reload() = 0;
+  /// Begins a reload (one at a time); the error says why none can begin now.
+  virtual Result<std::shared_ptr<ReloadJob>> begin_reload() = 0;
 
  protected:
   DaemonControl() = default;

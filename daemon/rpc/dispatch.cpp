@@ -25,37 +25,56 @@ Reply run(MethodId id, const Method& m, DaemonControl& daemon, const Params& par
 
 std::string Dispatcher::dispatch(std::string_view line, const PeerCredentials& peer) {
   Prepared p = prepare(line, peer);
-  if (!p.work) return std::move(p.answer);
-  return finish(p, p.work());
+  return finish(p.id_json, settle(std::move(p.reply)));
+}
+
+Reply Dispatcher::settle(Reply reply) {
+  while (reply.next) reply = run_step(reply.next);
+  if (reply.pieces) {
+    reply.result_json = reply.pieces->rest();
+    reply.pieces.reset();
+  }
+  return reply;
 }
 
 Prepared Dispatcher::prepare(std::string_view line, const PeerCredentials& peer) {
   ++counters_.requests;
   auto parsed = parse_request(line);
-  if (auto* bad = std::get_if<RequestError>(&parsed)) {
-    ++counters_.errors;
-    return Prepared{make_error(bad->id_json, bad->code, bad->message), {}, bad->id_json};
-  }
+  if (auto* bad = std::get_if<RequestError>(&parsed))
+    return Prepared{Reply::failure(bad->code, bad->message), bad->id_json};
   auto request = std::make_shared<Request>(std::move(std::get<Request>(parsed)));
   const Method& m = *request->method;
   ++counters_.by_method[std::string(m.name)];
-  Prepared p{{}, {}, request->id_json};
-  if (auto denied = refuse(*request, peer)) return Prepared{finish(p, *denied), {}, p.id_json};
+  if (auto denied = refuse(*request, peer)) return Prepared{std::move(*denied), request->id_json};
   if (runs_off_loop(m.id)) {
     // Only values in the closure: it runs on a worker thread.
-    p.work = [request, &daemon = daemon_, caps = caps_] {
-      return run(request->method->id, *request->method, daemon, request->params, caps);
-    };
-    return p;
+    return Prepared{Reply::off_loop([request, &daemon = daemon_, caps = caps_] {
+                      return run(request->method->id, *request->method, daemon, request->params, caps);
+                    }),
+                    request->id_json};
   }
-  p.answer = finish(p, run(m.id, m, daemon_, request->params, caps_));
-  return p;
+  return Prepared{run(m.id, m, daemon_, request->params, caps_), request->id_json};
 }
 
-std::string Dispatcher::finish(const Prepared& prepared, const Reply& reply) {
-  if (reply.ok) return make_result(prepared.id_json, reply.result_json);
+Reply Dispatcher::run_step(const std::function<Reply()>& step) {
+  try {
+    return step();
+  } catch (const std::exception& e) {
+    log::get("rpc")->error("request failed: {}", e.what());
+    return Reply::failure(ErrorCode::internal_error, e.what());
+  }
+}
+
+std::string Dispatcher::finish(const std::string& id_json, const Reply& reply) {
+  if (reply.ok) return make_result(id_json, reply.result_json);
   ++counters_.errors;
-  return make_error(prepared.id_json, reply.code, reply.message);
+  return make_error(id_json, reply.code, reply.message);
+}
+
+std::shared_ptr<PiecedAnswer> Dispatcher::envelope(const std::string& id_json, const Reply& reply) {
+  reply.pieces->prepend(result_head(id_json));
+  reply.pieces->text(std::string(kResultTail));
+  return reply.pieces;
 }
 
 std::optional<Reply> Dispatcher::refuse(const Request& request, const PeerCredentials& peer) {

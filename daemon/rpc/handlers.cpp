@@ -7,9 +7,11 @@
 #include <span>
 
 #include "common/ip.hpp"
+#include "common/json_around.hpp"
 #include "common/lookup_answer.hpp"
 #include "common/report.hpp"
 #include "common/version.hpp"
+#include "daemon/rpc/table_pieces.hpp"
 #include "daemon/store/counter_store.hpp"
 
 namespace asncounter::rpc {
@@ -17,7 +19,7 @@ namespace {
 
 using nlohmann::json;
 
-std::string dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
+std::string dump(const json& j) { return compact_json(j); }
 
 json name_of(const AsNames* names, std::optional<std::uint32_t> asn) {
   if (!names || !asn) return nullptr;
@@ -42,31 +44,6 @@ bool cut(Table& t, const AnswerCaps& caps) {
   if (t.rows.size() <= caps.max_rows) return false;
   t.rows.resize(caps.max_rows);
   return true;
-}
-
-std::string marked(std::string table_json, bool truncated) {
-  if (truncated) table_json.insert(table_json.size() - 1, R"(,"truncated":true)");
-  return table_json;
-}
-
-// A table answer's JSON, and the interval it covers when a window was asked.
-struct TableAnswer {
-  std::string json;
-  std::optional<WindowSpan> window;
-};
-
-TableAnswer asn_answer(DaemonControl& d, const Params& p, const AnswerCaps& caps, const AsNames* names,
-                       const Window& w) {
-  auto t = d.store().top_asns(rows_to_ask(p, caps), w);
-  bool truncated = cut(t.table, caps);
-  return {marked(to_json(make_asn_report(t.table, names)), truncated), t.window};
-}
-
-TableAnswer prefix_answer(DaemonControl& d, const Params& p, const AnswerCaps& caps, const AsNames* names,
-                          std::optional<std::uint32_t> asn, const Window& w) {
-  auto t = d.store().top_prefixes(rows_to_ask(p, caps), asn, w);
-  bool truncated = cut(t.table, caps);
-  return {marked(to_json(make_prefix_report(t.table, names)), truncated), t.window};
 }
 
 json table_json(const LpmTable& t) {
@@ -152,12 +129,6 @@ json stats_json(const DaemonControl& daemon, const CounterStore& store) {
   return out;
 }
 
-json as_prefixes_json(const LpmTable& table, const AsNames* names, std::uint32_t asn) {
-  json list = json::array();
-  for (const auto& p : table.as_prefixes(asn)) list.push_back(to_string(p));
-  return {{"asn", asn}, {"name", name_of(names, asn)}, {"prefixes", std::move(list)}};
-}
-
 // The window asked for, ending now (length 0: since start).
 Window window_of(const Params& p) {
   return Window{std::chrono::seconds(p.number<std::uint32_t>(ParamId::window).value_or(0)),
@@ -184,32 +155,44 @@ json window_json(const std::optional<WindowSpan>& w) {
           {"clipped", w->clipped}};
 }
 
-// A table's JSON text with the window it covers added.
-std::string with_window(std::string table_json, const std::optional<WindowSpan>& w) {
-  if (!w || table_json.empty() || table_json.back() != '}') return table_json;
-  table_json.pop_back();
-  return table_json + R"(,"window":)" + dump(window_json(w)) + "}";
+// What a table says beyond its rows: whether the cap cut it, the interval it covers.
+std::string table_members(bool truncated, const std::optional<WindowSpan>& w) {
+  std::string out = truncated ? R"(,"truncated":true)" : "";
+  if (w) out += R"(,"window":)" + dump(window_json(w));
+  return out;
 }
 
 Reply top(DaemonControl& d, const Params& p, const AnswerCaps& caps) {
-  auto a = asn_answer(d, p, caps, d.names().get(), window_of(p));
-  return Reply::success(with_window(std::move(a.json), a.window));
+  auto t = d.store().top_asns(rows_to_ask(p, caps), window_of(p));
+  bool truncated = cut(t.table, caps);
+  auto answer = std::make_shared<PiecedAnswer>();
+  add_table(*answer, std::move(t.table), d.names(), table_members(truncated, t.window));
+  return Reply::streamed(std::move(answer));
 }
 
 Reply prefixes(DaemonControl& d, const Params& p, const AnswerCaps& caps) {
   auto asn = p.number<std::uint32_t>(ParamId::asn);
-  auto a = prefix_answer(d, p, caps, d.names().get(), asn, window_of(p));
-  return Reply::success(with_window(std::move(a.json), a.window));
+  auto t = d.store().top_prefixes(rows_to_ask(p, caps), asn, window_of(p));
+  bool truncated = cut(t.table, caps);
+  auto answer = std::make_shared<PiecedAnswer>();
+  add_table(*answer, std::move(t.table), d.names(), table_members(truncated, t.window));
+  return Reply::streamed(std::move(answer));
 }
 
 Reply report(DaemonControl& d, const Params& p, const AnswerCaps& caps) {
-  auto n = d.names();
+  auto names = d.names();
   Window w = window_of(p);
-  auto asns = asn_answer(d, p, caps, n.get(), w);
-  auto prefixes = prefix_answer(d, p, caps, n.get(), std::nullopt, w);
-  std::string out = R"({"asns":)" + asns.json + R"(,"prefixes":)" + prefixes.json;
-  if (asns.window) out += R"(,"window":)" + dump(window_json(asns.window));
-  return Reply::success(out + "}");
+  auto asns = d.store().top_asns(rows_to_ask(p, caps), w);
+  bool asns_cut = cut(asns.table, caps);
+  auto prefixes = d.store().top_prefixes(rows_to_ask(p, caps), std::nullopt, w);
+  bool prefixes_cut = cut(prefixes.table, caps);
+  auto answer = std::make_shared<PiecedAnswer>();
+  answer->text(R"({"asns":)");
+  add_table(*answer, std::move(asns.table), names, table_members(asns_cut, std::nullopt));
+  answer->text(R"(,"prefixes":)");
+  add_table(*answer, std::move(prefixes.table), names, table_members(prefixes_cut, std::nullopt));
+  answer->text(table_members(false, asns.window) + "}");
+  return Reply::streamed(std::move(answer));
 }
 
 // One ASN: what the old tool's REPL gave with asn_counter.get(N) and asn_prefixes(N).
@@ -226,21 +209,32 @@ Reply asn(DaemonControl& d, const Params& p, const AnswerCaps& caps) {
               {"total_bytes", s.total.bytes},
               {"percent", format_percent(s.counts.hits, s.total.hits)},
               {"rank", s.rank == 0 ? json(nullptr) : json(s.rank)}};
-  json list = json::array();
-  for (const auto& row : make_prefix_report(s.prefixes, names.get()).rows) {
-    if (!row.prefix) continue;
-    list.push_back({{"prefix", to_string(*row.prefix)}, {"count", row.count}, {"bytes", row.bytes}});
-  }
-  out["prefixes"] = std::move(list);
   if (truncated) out["truncated"] = true;
   if (s.window) out["window"] = window_json(s.window);
-  return Reply::success(dump(out));
+  // The rows shown are routed ones: an unrouted row has no prefix to show.
+  auto rows = std::make_shared<std::vector<PrefixRow>>(std::move(s.prefixes.rows));
+  std::erase_if(*rows, [](const PrefixRow& r) { return !r.prefix || !r.asn; });
+  auto answer = std::make_shared<PiecedAnswer>();
+  add_object_with_array(*answer, out, "prefixes", rows->size(), [rows](std::string& text, std::size_t i) {
+    const PrefixRow& row = (*rows)[i];
+    text +=
+        dump({{"prefix", to_string(*row.prefix)}, {"count", row.counts.hits}, {"bytes", row.counts.bytes}});
+  });
+  return Reply::streamed(std::move(answer));
 }
 
 Reply as_prefixes(DaemonControl& d, const Params& p, const AnswerCaps&) {
   // parse_request() checked that the required ASN is there and fits.
   auto asn = *p.number<std::uint32_t>(ParamId::asn);
-  return Reply::success(dump(as_prefixes_json(*d.store().table(), d.names().get(), asn)));
+  auto list = std::make_shared<std::vector<Prefix>>(d.store().table()->as_prefixes(asn));
+  auto answer = std::make_shared<PiecedAnswer>();
+  add_object_with_array(*answer, {{"asn", asn}, {"name", name_of(d.names().get(), asn)}}, "prefixes",
+                        list->size(), [list](std::string& text, std::size_t i) {
+                          text += '"';
+                          text += to_string((*list)[i]);  // a prefix needs no escaping
+                          text += '"';
+                        });
+  return Reply::streamed(std::move(answer));
 }
 
 // A text that is no address gets its own error row; the others are answered.
@@ -291,10 +285,18 @@ Reply refresh(DaemonControl& d, const Params&, const AnswerCaps&) {
                 : Reply::failure(ErrorCode::unavailable, queued.error());
 }
 
+// Begun on the loop, read off it, swapped in on it again.
 Reply reload(DaemonControl& d, const Params&, const AnswerCaps&) {
-  auto reloaded = d.reload();
-  if (!reloaded) return Reply::failure(ErrorCode::reload_failed, reloaded.error());
-  return Reply::success(dump(json{{"reloaded", true}, {"needs_restart", *reloaded}}));
+  auto job = d.begin_reload();
+  if (!job) return Reply::failure(ErrorCode::unavailable, job.error());
+  return Reply::off_loop([job = *job] {
+    job->stage();
+    return Reply::on_loop([job] {
+      auto reloaded = job->commit();
+      if (!reloaded) return Reply::failure(ErrorCode::reload_failed, reloaded.error());
+      return Reply::success(dump(json{{"reloaded", true}, {"needs_restart", *reloaded}}));
+    });
+  });
 }
 
 constexpr std::size_t at(MethodId id) { return static_cast<std::size_t>(id); }

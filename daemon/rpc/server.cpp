@@ -140,6 +140,7 @@ void Server::stop() {
 }
 
 void Server::set_limits(ServerLimits limits) { impl_->limits = limits; }
+void Server::post_work(std::function<void()> work) { asio::post(impl_->worker, std::move(work)); }
 unsigned Server::clients() const { return impl_->slots->live; }
 std::uint64_t Server::refused() const { return impl_->refused; }
 

@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -52,6 +53,9 @@ class Server {
   /// Stops accepting and closes every connection.
   void stop();
   void set_limits(ServerLimits limits);
+  /// Runs `work` on the worker that makes heavy answers (a SIGHUP reload's
+  /// reading), after those queued; dropped when the server stops first.
+  void post_work(std::function<void()> work);
   /// Connected clients now.
   unsigned clients() const;
   /// Connections refused because max_clients (or a user's cap) were connected.

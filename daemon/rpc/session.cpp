@@ -8,6 +8,13 @@
 #include "daemon/log.hpp"
 
 namespace asncounter::rpc {
+namespace {
+
+// A piece is printed in well under a millisecond and sent in a few socket
+// writes; the answer's memory per connection is one piece.
+constexpr std::size_t kAnswerPieceBytes = 64 * 1024;
+
+}  // namespace
 
 Session::Session(Socket socket, Dispatcher& dispatcher, PeerCredentials peer, std::chrono::seconds timeout,
                  std::shared_ptr<ClientSlots> slots, asio::any_io_executor worker)
@@ -91,33 +98,76 @@ void Session::read() {
 
 void Session::answer(const std::string& line) {
   Prepared prepared = dispatcher_.prepare(line, peer_);
-  if (!prepared.work) return write(std::move(prepared.answer));
+  id_json_ = std::move(prepared.id_json);
+  proceed(std::move(prepared.reply));
+}
+
+// Takes a reply to its answer: its steps first, each where it must run.
+void Session::proceed(Reply reply) {
+  if (closed_) return;
+  if (reply.next) return step(std::move(reply));
+  if (reply.pieces) return stream(dispatcher_.envelope(id_json_, reply));
+  write(dispatcher_.finish(id_json_, reply));
+}
+
+void Session::step(Reply reply) {
   // The client waits for its answer, not for its next request: no deadline
-  // while the worker builds it (the worker builds one answer at a time).
+  // while it is made (the worker makes one answer at a time).
   deadline_.cancel();
   auto loop = socket_.get_executor();
-  asio::post(worker_, [self = shared_from_this(), loop, p = std::move(prepared)]() mutable {
-    Reply reply = self->closed_ ? Reply::failure(ErrorCode::unavailable, "closed") : p.work();
-    // The session goes back to the loop with its answer, so that it always
+  auto run = [self = shared_from_this(), loop, next = std::move(reply.next)] {
+    Reply made =
+        self->closed_ ? Reply::failure(ErrorCode::unavailable, "closed") : Dispatcher::run_step(next);
+    // The session goes back to the loop with its reply, so that it always
     // ends there (never on the worker).
-    asio::post(loop, [self = std::move(self), p = std::move(p), reply = std::move(reply)] {
+    asio::post(loop, [self, made = std::move(made)]() mutable { self->proceed(std::move(made)); });
+  };
+  if (reply.next_on_loop)
+    asio::post(loop, std::move(run));
+  else
+    asio::post(worker_, std::move(run));
+}
+
+// One piece, printed on the worker, written on the loop; the next is asked
+// for once this one is written.
+void Session::stream(std::shared_ptr<PiecedAnswer> answer) {
+  deadline_.cancel();
+  auto loop = socket_.get_executor();
+  asio::post(worker_, [self = shared_from_this(), loop, answer = std::move(answer)]() mutable {
+    std::string piece;
+    bool more = false;
+    bool broken = false;
+    if (!self->closed_) {
+      try {
+        more = answer->next(piece, kAnswerPieceBytes);
+      } catch (const std::exception& e) {
+        log::get("rpc")->error("answer to uid {} pid {} cut: {}", self->peer_.uid, self->peer_.pid, e.what());
+        broken = true;
+      }
+    }
+    if (!more) answer.reset();
+    asio::post(loop, [self, answer = std::move(answer), piece = std::move(piece), broken]() mutable {
       if (self->closed_) return;
-      self->write(self->dispatcher_.finish(p, reply));
+      // Half an answer cannot be taken back: the client sees the connection end.
+      if (broken) return self->close();
+      self->write(std::move(piece), std::move(answer));
     });
   });
 }
 
-void Session::write(std::string answer) {
-  out_ = std::move(answer);
+void Session::write(std::string text, std::shared_ptr<PiecedAnswer> rest) {
+  out_ = std::move(text);
   arm_deadline();  // a client that does not read its answer is cut too
-  asio::async_write(socket_, asio::buffer(out_),
-                    [self = shared_from_this()](boost::system::error_code ec, std::size_t) {
-                      if (ec) return self->close();
-                      self->out_.clear();
-                      self->out_.shrink_to_fit();
-                      self->arm_deadline();
-                      self->next();
-                    });
+  asio::async_write(
+      socket_, asio::buffer(out_),
+      [self = shared_from_this(), rest = std::move(rest)](boost::system::error_code ec, std::size_t) mutable {
+        if (ec) return self->close();
+        self->out_.clear();
+        if (rest) return self->stream(std::move(rest));
+        self->out_.shrink_to_fit();
+        self->arm_deadline();
+        self->next();
+      });
 }
 
 void Session::arm_deadline() {

@@ -4,7 +4,10 @@
 // written: a client that does not read its answers stops being read), a
 // 64 KiB cap per request line (answered with an error, then the rest of that
 // line is skipped so the connection stays usable), and a deadline that cuts
-// clients which stall. Heavy reads run on a worker, off the event loop.
+// clients which stall. Heavy reads run on a worker, off the event loop, and
+// long answers are written as they are made: the worker prints the next
+// piece only once the last one is written (back-pressure: a client that does
+// not read holds one piece, and its connection is cut at the deadline).
 
 #include <array>
 #include <atomic>
@@ -47,7 +50,10 @@ class Session : public std::enable_shared_from_this<Session> {
   void next();
   void read();
   void answer(const std::string& line);
-  void write(std::string answer);
+  void proceed(Reply reply);
+  void step(Reply reply);
+  void stream(std::shared_ptr<PiecedAnswer> answer);
+  void write(std::string text, std::shared_ptr<PiecedAnswer> rest = nullptr);
   void arm_deadline();
 
   Socket socket_;
@@ -62,7 +68,8 @@ class Session : public std::enable_shared_from_this<Session> {
   std::string in_;           // bytes read and not yet answered
   std::size_t scanned_ = 0;  // in_ holds no newline before this
   bool skipping_ = false;    // inside an oversized line, already answered
-  std::string out_;          // the answer being written
+  std::string id_json_;      // the id of the request being answered
+  std::string out_;          // the answer (or its piece) being written
 };
 
 }  // namespace asncounter::rpc

@@ -32,21 +32,31 @@ class FakeDaemon final : public rpc::DaemonControl {
     ++refreshes;
     return refresh_error.empty() ? Result<void>() : Result<void>(Error{refresh_error});
   }
-  Result<std::vector<std::string>> reload() override {
-    ++reloads;
-    if (!reload_error.empty()) return Error{reload_error};
-    return needs_restart;
+  Result<std::shared_ptr<rpc::ReloadJob>> begin_reload() override {
+    return std::shared_ptr<rpc::ReloadJob>(std::make_shared<Reload>(*this));
   }
 
   int refreshes = 0;                       ///< refresh() calls
-  int reloads = 0;                         ///< reload() calls
+  int reloads = 0;                         ///< reloads committed
   mutable int status_calls = 0;            ///< status() calls
   std::string refresh_error;               ///< refresh() fails with it when set
-  std::string reload_error;                ///< reload() fails with it when set
-  std::vector<std::string> needs_restart;  ///< what a good reload() answers
+  std::string reload_error;                ///< a reload fails with it when set
+  std::vector<std::string> needs_restart;  ///< what a good reload answers
   std::string status_error;                ///< status() throws it when set
 
  private:
+  // Nothing to read: the commit answers what the test set.
+  struct Reload final : rpc::ReloadJob {
+    explicit Reload(FakeDaemon& d) : daemon(d) {}
+    void stage() override {}
+    Result<std::vector<std::string>> commit() override {
+      ++daemon.reloads;
+      if (!daemon.reload_error.empty()) return Error{daemon.reload_error};
+      return daemon.needs_restart;
+    }
+    FakeDaemon& daemon;
+  };
+
   CounterStore store_;
   std::shared_ptr<const AsNames> names_;
   std::vector<std::pair<std::string, InputCounters>> inputs_;

@@ -1,3 +1,5 @@
+#include <sys/stat.h>
+
 #include <catch2/catch.hpp>
 
 #include <atomic>
@@ -104,6 +106,21 @@ TEST_CASE("Opening a missing file names it", "[byte_stream]") {
   auto s = ByteStream::open("/nonexistent/rib.bz2");
   REQUIRE_FALSE(s.ok());
   CHECK(s.error().find("/nonexistent/rib.bz2") != std::string::npos);
+}
+
+// The unfixed open waited for a writer: a FIFO named as a table held the
+// daemon's reload (and then its stop) for ever.
+TEST_CASE("A path that is no regular file is refused at once, a FIFO without a writer included",
+          "[byte_stream][adversarial]") {
+  TempDir dir;
+  auto fifo = dir / "table.fifo";
+  REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+  auto s = ByteStream::open(fifo.string());
+  REQUIRE_FALSE(s.ok());
+  CHECK(s.error() == fifo.string() + ": not a regular file");
+  auto d = ByteStream::open(dir.path().string());
+  REQUIRE_FALSE(d.ok());
+  CHECK(d.error().find("not a regular file") != std::string::npos);
 }
 
 TEST_CASE("A stream opened with a stop flag gives up once it is set, whatever its compression",

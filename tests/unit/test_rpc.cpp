@@ -134,7 +134,7 @@ TEST_CASE("Every method has a handler that answers through the daemon interface"
         p.set(spec.id, spec.min);
       }
     }
-    auto reply = rpc::handle(m.id, daemon, p);
+    auto reply = rpc::Dispatcher::settle(rpc::handle(m.id, daemon, p));
     CHECK(reply.ok);
     CHECK(json::accept(reply.result_json));
   }
@@ -146,7 +146,7 @@ TEST_CASE("Every method has a handler that answers through the daemon interface"
   CHECK(busy.code == rpc::ErrorCode::unavailable);
   CHECK(busy.message == daemon.refresh_error);
   daemon.reload_error = "bad option";
-  auto bad = rpc::handle(rpc::MethodId::reload, daemon, {});
+  auto bad = rpc::Dispatcher::settle(rpc::handle(rpc::MethodId::reload, daemon, {}));
   CHECK(bad.code == rpc::ErrorCode::reload_failed);
   CHECK(bad.message == "bad option");
 }
