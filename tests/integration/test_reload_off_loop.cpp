@@ -41,7 +41,8 @@ void write_text(const fs::path& path, const std::string& text) {
 void write_slow_table(const fs::path& path, const std::string& table, int streams) {
   auto pack = [&](const std::string& text) {
     fs::path tmp = path.string() + ".part";
-    asncounter::test::write_packed(tmp.string(), {reinterpret_cast<const unsigned char*>(text.data()), text.size()},
+    asncounter::test::write_packed(tmp.string(),
+                                   {reinterpret_cast<const unsigned char*>(text.data()), text.size()},
                                    asncounter::test::Packing::bzip2);
     std::string packed = read_text(tmp);
     fs::remove(tmp);

@@ -45,7 +45,8 @@ TEST_CASE("A pieced answer prints its rows only as its pieces are asked for", "[
   CHECK(parsed[999] == 999);
 }
 
-TEST_CASE("An answer can be prefixed after it is made, and an empty run of rows prints nothing", "[rpc][pieces]") {
+TEST_CASE("An answer can be prefixed after it is made, and an empty run of rows prints nothing",
+          "[rpc][pieces]") {
   rpc::PiecedAnswer answer;
   answer.text(R"({"rows":[)");
   answer.rows(0, [](std::string& out, std::size_t) { out += "x"; });
@@ -84,10 +85,11 @@ TEST_CASE("A report table in pieces is to_json's text", "[rpc][pieces]") {
   asncounter::append_json_row(rows, t, t.rows[1]);
   CHECK(head + rows + tail == asncounter::to_json(t));
   // The shape the clients read, with nlohmann's key order.
-  CHECK(asncounter::to_json(t) ==
-        R"({"has_bytes":false,"has_latency":true,"rows":[{"asn":64496,"bytes":700,"count":7,"latency_ms":1.5,)"
-        R"("name":"DOC-A, ZZ","percent":70.0,"prefix":"192.0.2.0/24"},{"asn":null,"bytes":0,"count":3,)"
-        R"("latency_ms":null,"name":null,"percent":30.0,"prefix":null}],"total":10,"total_bytes":0})");
+  CHECK(
+      asncounter::to_json(t) ==
+      R"({"has_bytes":false,"has_latency":true,"rows":[{"asn":64496,"bytes":700,"count":7,"latency_ms":1.5,)"
+      R"("name":"DOC-A, ZZ","percent":70.0,"prefix":"192.0.2.0/24"},{"asn":null,"bytes":0,"count":3,)"
+      R"("latency_ms":null,"name":null,"percent":30.0,"prefix":null}],"total":10,"total_bytes":0})");
 }
 
 namespace {
@@ -110,9 +112,9 @@ std::shared_ptr<const asncounter::LpmTable> counted(asncounter::test::FakeDaemon
 std::shared_ptr<const asncounter::LpmTable> table_of_24s(int n) {
   std::vector<asncounter::Route> routes;
   for (int i = 0; i < n; ++i)
-    routes.push_back({*asncounter::parse_prefix("1." + std::to_string(i / 256) + "." + std::to_string(i % 256) +
-                                                ".0/24"),
-                      64496U + static_cast<std::uint32_t>(i % 5)});
+    routes.push_back(
+        {*asncounter::parse_prefix("1." + std::to_string(i / 256) + "." + std::to_string(i % 256) + ".0/24"),
+         64496U + static_cast<std::uint32_t>(i % 5)});
   return asncounter::LpmTable::build(routes, asncounter::TableInfo{"test", 0, {}, 0});
 }
 
@@ -131,9 +133,10 @@ TEST_CASE("Long tables are answered in pieces that make up the whole answer", "[
     const rpc::Params& params;
     std::size_t rows;
   };
-  for (const Case& c : {Case{rpc::MethodId::prefixes, all, kPrefixes}, Case{rpc::MethodId::report, all, kPrefixes},
-                        Case{rpc::MethodId::asn, one_as, kPrefixes / 5},
-                        Case{rpc::MethodId::as_prefixes, one_as, kPrefixes / 5}}) {
+  for (const Case& c :
+       {Case{rpc::MethodId::prefixes, all, kPrefixes}, Case{rpc::MethodId::report, all, kPrefixes},
+        Case{rpc::MethodId::asn, one_as, kPrefixes / 5},
+        Case{rpc::MethodId::as_prefixes, one_as, kPrefixes / 5}}) {
     INFO(rpc::method(c.method).name);
     rpc::Reply reply = rpc::handle(c.method, daemon, c.params);
     REQUIRE(reply.ok);
@@ -149,11 +152,12 @@ TEST_CASE("Long tables are answered in pieces that make up the whole answer", "[
     CHECK(pieces > 3);
     CHECK(pieces >= whole.size() / 4096);
     auto result = json::parse(whole);
-    json rows = c.method == rpc::MethodId::report ? result["prefixes"]["rows"]
+    json rows = c.method == rpc::MethodId::report     ? result["prefixes"]["rows"]
                 : c.method == rpc::MethodId::prefixes ? result["rows"]
                                                       : result["prefixes"];
     CHECK(rows.size() == c.rows);
     // The same as the whole answer at once.
-    CHECK(json::parse(rpc::Dispatcher::settle(rpc::handle(c.method, daemon, c.params)).result_json) == result);
+    CHECK(json::parse(rpc::Dispatcher::settle(rpc::handle(c.method, daemon, c.params)).result_json) ==
+          result);
   }
 }
