@@ -19,6 +19,9 @@ using history_detail::moved;
 
 namespace {
 
+// Adds (sign > 0) or takes away (sign < 0): a rolling sum takes away the
+// steps that leave its window. Unsigned, so a take-away that wraps on its
+// own is still right once every step in the sum is counted (modulo 2^64).
 void add_signed(std::uint64_t* a, std::size_t i, std::uint64_t v, int sign) {
   if (sign > 0)
     a[i] += v;
