@@ -9,6 +9,11 @@
 // (orphan_keys_[i]). A table swap rewrites every key into the new table's
 // ids, so keys always mean the table in force and a hit keeps its prefix and
 // ASN.
+//
+// Its members live in three files: history.cpp (the ring of steps: closes,
+// table swaps, ageing), history_window.cpp (rolling sums and window queries)
+// and history_state.cpp (export and import for the state file); the types
+// they share (snapshots, rolling sums, the diff) are in history_sums.hpp.
 
 #include <cstddef>
 #include <cstdint>
