@@ -223,17 +223,27 @@ PrefixTable rank_prefixes(const Generation& g, const Summed& sum, const RowMap& 
   // With a limit, keep only the best `limit` in a heap whose top is the
   // worst kept: most candidates lose on hits alone, without a key lookup.
   std::vector<Cand> cands;
+  // The hits a row needs to enter the full heap, in a local: the loop over
+  // every id below then reads no memory but the hits for it.
+  bool heap_full = false;
+  std::uint64_t entry_hits = 0;
   auto offer = [&](const Cand& c) {
     if (!limit) {
       cands.push_back(c);
-    } else if (cands.size() < limit) {
+      return;
+    }
+    if (cands.size() < limit) {
       cands.push_back(c);
       std::push_heap(cands.begin(), cands.end(), cmp);
-    } else if (c.hits >= cands.front().hits && cmp(c, cands.front())) {
+    } else if (c.hits >= entry_hits && cmp(c, cands.front())) {
       std::pop_heap(cands.begin(), cands.end(), cmp);
       cands.back() = c;
       std::push_heap(cands.begin(), cands.end(), cmp);
+    } else {
+      return;
     }
+    heap_full = cands.size() == limit;
+    entry_hits = cands.front().hits;
   };
   // Without extra rows (the usual case) the total is the sum of each field,
   // and an id whose hits cannot enter the kept `limit` is passed on its
@@ -250,7 +260,7 @@ PrefixTable rank_prefixes(const Generation& g, const Summed& sum, const RowMap& 
   }
   const std::uint64_t* hits = sum.hits.data();
   for (PrefixId id = 0; id < g.id_count(); ++id) {
-    if (plain && limit && cands.size() == limit && hits[id] < cands.front().hits) continue;
+    if (plain && heap_full && hits[id] < entry_hits) continue;
     Counts c = sum.at(id);
     std::uint32_t x = kNone;
     if (id != kUnrouted && !extra_index.empty()) {
