@@ -335,6 +335,7 @@ bool runs_off_loop(MethodId id) {
     case MethodId::report:
     case MethodId::as_prefixes:
     case MethodId::asn:
+    case MethodId::lookup:  // up to 64 KiB of addresses, each named
       return true;
     default:
       return false;

@@ -104,8 +104,10 @@ void Session::answer(const std::string& line) {
 
 // Takes a reply to its answer: its steps first, each where it must run.
 void Session::proceed(Reply reply) {
+  // A step on the loop runs even for a client gone: it ends what a step off
+  // the loop began (a reload swapping in the db it already installed).
+  if (reply.next && (reply.next_on_loop || !closed_)) return step(std::move(reply));
   if (closed_) return;
-  if (reply.next) return step(std::move(reply));
   if (reply.pieces) return stream(dispatcher_.envelope(id_json_, reply));
   write(dispatcher_.finish(id_json_, reply));
 }
@@ -115,14 +117,16 @@ void Session::step(Reply reply) {
   // while it is made (the worker makes one answer at a time).
   deadline_.cancel();
   auto loop = socket_.get_executor();
-  auto run = [self = shared_from_this(), loop, next = std::move(reply.next)] {
-    Reply made =
-        self->closed_ ? Reply::failure(ErrorCode::unavailable, "closed") : Dispatcher::run_step(next);
+  const bool on_loop = reply.next_on_loop;
+  auto run = [self = shared_from_this(), loop, on_loop, next = std::move(reply.next)] {
+    // A heavy read for a client gone is skipped.
+    Reply made = self->closed_ && !on_loop ? Reply::failure(ErrorCode::unavailable, "closed")
+                                           : Dispatcher::run_step(next);
     // The session goes back to the loop with its reply, so that it always
     // ends there (never on the worker).
     asio::post(loop, [self, made = std::move(made)]() mutable { self->proceed(std::move(made)); });
   };
-  if (reply.next_on_loop)
+  if (on_loop)
     asio::post(loop, std::move(run));
   else
     asio::post(worker_, std::move(run));
