@@ -8,24 +8,16 @@
 
 #include <catch2/catch.hpp>
 #include <chrono>
-#include <fstream>
-#include <nlohmann/json.hpp>
-#include <sstream>
 #include <thread>
 
 #include "common/table/ipasn.hpp"
 #include "ctl/client.hpp"
+#include "tests/support/files.hpp"
 
 namespace asncounter::test {
 namespace {
 
 namespace fs = std::filesystem;
-
-void write_file(const fs::path& p, const std::string& text) {
-  std::ofstream out(p, std::ios::binary | std::ios::trunc);
-  out << text;
-  REQUIRE(out.good());
-}
 
 void write_table(const fs::path& path, const std::vector<std::pair<std::string, std::uint32_t>>& given) {
   std::vector<Route> routes;
@@ -52,10 +44,12 @@ std::string quote(const std::string& word) {
 
 DaemonFixture::DaemonFixture(Setup setup) : setup_(std::move(setup)) {
   write_table(db(), setup_.routes);
-  write_file(dir_ / "asnames.json",
-             R"({"64496": "DOC-A, ZZ", "64497": "DOC-B, ZZ", "64498": "DOC-C, ZZ", "64499": "DOC-D, ZZ", )"
-             R"("64500": "DOC-E, ZZ"})");
-  write_file(config(), (setup_.db_in_config ? "db = " + db().string() + "\n" : "") + setup_.config_text);
+  REQUIRE(write_text(
+      dir_ / "asnames.json",
+      R"({"64496": "DOC-A, ZZ", "64497": "DOC-B, ZZ", "64498": "DOC-C, ZZ", "64499": "DOC-D, ZZ", )"
+      R"("64500": "DOC-E, ZZ"})"));
+  REQUIRE(
+      write_text(config(), (setup_.db_in_config ? "db = " + db().string() + "\n" : "") + setup_.config_text));
   // A copy others may run: the build tree's parents need not be open to nobody.
   fs::copy_file(ASNCOUNTERCTL_BIN, ctl_bin(), fs::copy_options::overwrite_existing);
   chmod(ctl_bin().c_str(), 0755);
@@ -67,20 +61,19 @@ DaemonFixture::~DaemonFixture() {
   if (pid_ > 0) stop(SIGKILL);
 }
 
-void DaemonFixture::start() {
-  std::vector<std::string> args = {ASNCOUNTERD_BIN,
-                                   "--config",
-                                   config().string(),
-                                   "--asnames",
-                                   (dir_ / "asnames.json").string(),
-                                   "--input",
-                                   "fifo:" + fifo().string(),
-                                   "--socket",
-                                   socket().string(),
-                                   "--state-dir",
-                                   (dir_ / "state").string(),
-                                   "--cache-dir",
-                                   (dir_ / "cache").string()};
+std::vector<std::string> DaemonFixture::command() const {
+  std::vector<std::string> args = {
+      ASNCOUNTERD_BIN,          "--config",    config().string(),         "--socket",
+      socket().string(),        "--state-dir", (dir_ / "state").string(), "--cache-dir",
+      (dir_ / "cache").string()};
+  if (setup_.asnames) {
+    args.push_back("--asnames");
+    args.push_back((dir_ / "asnames.json").string());
+  }
+  if (!setup_.stdin_fd) {
+    args.push_back("--input");
+    args.push_back("fifo:" + fifo().string());
+  }
   if (!setup_.db_in_config) {
     args.push_back("--db");
     args.push_back(db().string());
@@ -90,11 +83,21 @@ void DaemonFixture::start() {
     args.push_back(setup_.socket_group);
   }
   args.insert(args.end(), setup_.extra_args.begin(), setup_.extra_args.end());
+  return args;
+}
+
+void DaemonFixture::start() {
+  std::vector<std::string> args = command();
   std::string log_path = (dir_ / "daemon.log").string();
   pid_ = fork();
   REQUIRE(pid_ >= 0);
   if (pid_ == 0) {
     int fd = open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+    // After the log's open: with stdin closed, the log must not take fd 0.
+    if (setup_.stdin_fd && *setup_.stdin_fd >= 0)
+      dup2(*setup_.stdin_fd, 0);
+    else if (setup_.stdin_fd)
+      close(0);
     dup2(fd, 1);
     dup2(fd, 2);
     std::vector<char*> argv;
@@ -158,6 +161,12 @@ std::uint64_t DaemonFixture::wait_for_hits(std::uint64_t hits) const {
   return seen;
 }
 
+nlohmann::json DaemonFixture::stats() const {
+  auto r = ctl("--json stats");
+  REQUIRE(r.status == 0);
+  return nlohmann::json::parse(r.out);
+}
+
 std::string DaemonFixture::call(const std::string& request_line) const {
   auto c = ctl::Client::connect(socket().string(), std::chrono::seconds(10));
   REQUIRE(c);
@@ -166,11 +175,6 @@ std::string DaemonFixture::call(const std::string& request_line) const {
   return *line;
 }
 
-std::string DaemonFixture::log() const {
-  std::ifstream in(dir_ / "daemon.log");
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+std::string DaemonFixture::log() const { return read_text(dir_ / "daemon.log"); }
 
 }  // namespace asncounter::test

@@ -1,12 +1,15 @@
 #pragma once
 // Starts the REAL asncounterd (ASNCOUNTERD_BIN) in a temporary directory with
-// a generated table (documentation prefixes), AS names, a FIFO input, its
-// socket, state and cache directories there, and stops it at the end.
+// a generated table (documentation prefixes), AS names, a FIFO input (or its
+// stdin), its socket, state and cache directories there, and stops it at the
+// end.
 
 #include <sys/types.h>
 
 #include <cstdint>
 #include <filesystem>
+#include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -29,6 +32,10 @@ class DaemonFixture {
     bool db_in_config = false;            ///< `db` in the config file, not --db (a reload may change it)
     /// The table's routes (prefix, ASN); empty: the documentation table above.
     std::vector<std::pair<std::string, std::uint32_t>> routes{};
+    bool asnames = true;  ///< --asnames with the names above; false: none (names print as None)
+    /// Set: no --input, and this descriptor is the daemon's stdin (-1: stdin closed);
+    /// unset: the FIFO input, and the test runner's stdin.
+    std::optional<int> stdin_fd{};
   };
 
   explicit DaemonFixture(Setup setup);
@@ -37,6 +44,8 @@ class DaemonFixture {
   DaemonFixture(const DaemonFixture&) = delete;
   DaemonFixture& operator=(const DaemonFixture&) = delete;
 
+  /// The daemon's command line, as start() runs it.
+  std::vector<std::string> command() const;
   /// Starts (or restarts) the daemon and waits until its socket answers; REQUIREs it.
   void start();
   /// Sends `sig`, waits for the exit, returns the exit status (128+N if killed).
@@ -50,6 +59,8 @@ class DaemonFixture {
   void write_fifo(const std::string& text) const;
   /// Polls stats until the store holds `hits` hits (bounded wait); returns the last total.
   std::uint64_t wait_for_hits(std::uint64_t hits) const;
+  /// `asncounterctl --json stats`, parsed; REQUIREs that it answered.
+  nlohmann::json stats() const;
   /// One raw JSON-RPC call over a fresh connection; returns the answer line.
   std::string call(const std::string& request_line) const;
   std::string log() const;

@@ -10,14 +10,15 @@
 #include <csignal>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 
 #include "tests/integration/daemon_fixture.hpp"
+#include "tests/support/files.hpp"
 
 namespace fs = std::filesystem;
 using asncounter::test::CommandResult;
 using asncounter::test::DaemonFixture;
 using asncounter::test::quote;
+using asncounter::test::read_text;
 using asncounter::test::TempDir;
 
 namespace {
@@ -28,22 +29,13 @@ std::string lines(int n, const char* address) {
   return out;
 }
 
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 // The fixture's command line, run to its end: for starts that must fail. A
 // daemon that starts anyway is stopped by `timeout`, and the test fails on
 // its status.
 CommandResult start_expecting_refusal(const DaemonFixture& d) {
-  return asncounter::test::run_command(
-      "timeout 30 " + quote(ASNCOUNTERD_BIN) + " --config " + quote(d.config().string()) + " --db " +
-      quote(d.db().string()) + " --input " + quote("fifo:" + d.fifo().string()) + " --socket " +
-      quote(d.socket().string()) + " --state-dir " + quote((d.dir() / "state").string()) + " --cache-dir " +
-      quote((d.dir() / "cache").string()) + " 2>&1");
+  std::string line = "timeout 30";
+  for (const auto& word : d.command()) line += " " + quote(word);
+  return asncounter::test::run_command(line + " 2>&1");
 }
 
 mode_t mode_of(const fs::path& p) {
@@ -96,7 +88,7 @@ TEST_CASE("Saving the counts never writes through a link planted at counts.state
   d.write_fifo(lines(7, "192.0.2.1"));
   REQUIRE(d.wait_for_hits(7) == 7);
   REQUIRE(d.stop(SIGTERM) == 0);  // saves
-  CHECK(slurp(outside / "victim") == "precious\n");
+  CHECK(read_text(outside / "victim") == "precious\n");
   CHECK_FALSE(fs::is_symlink(d.dir() / "state" / "counts.state"));
   d.start();
   CHECK(d.wait_for_hits(7) == 7);
@@ -135,7 +127,7 @@ TEST_CASE("A link planted at the socket path is refused and its target left alon
   INFO(refused.out);
   CHECK(refused.status == 1);
   CHECK(mode_of(outside / "victim") == 0600);
-  CHECK(slurp(outside / "victim") == "precious\n");
+  CHECK(read_text(outside / "victim") == "precious\n");
 }
 
 // As the socket directory: files there are created by name, so others must

@@ -7,64 +7,28 @@
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <filesystem>
-#include <fstream>
 #include <future>
 #include <nlohmann/json.hpp>
-#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
 
-#include "common/table/ipasn.hpp"
 #include "tests/integration/daemon_fixture.hpp"
+#include "tests/support/files.hpp"
+#include "tests/support/many_prefixes.hpp"
+#include "tests/support/polling.hpp"
+#include "tests/support/sanitizer_bounds.hpp"
 #include "tests/tools/mrt_writer.hpp"
 
 namespace fs = std::filesystem;
 using asncounter::test::DaemonFixture;
+using asncounter::test::eventually;
+using asncounter::test::read_text;
+using asncounter::test::write_many_prefixes;
+using asncounter::test::write_text;
 using nlohmann::json;
 
 namespace {
-
-json stats(const DaemonFixture& d) {
-  auto r = d.ctl("--json stats");
-  REQUIRE(r.status == 0);
-  return json::parse(r.out);
-}
-
-template <class Pred>
-bool eventually(Pred pred) {
-  for (int i = 0; i < 600; ++i) {
-    if (pred()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  return false;
-}
-
-std::string read_text(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-void write_text(const fs::path& path, const std::string& text) {
-  fs::path tmp = path.string() + ".new";
-  { std::ofstream(tmp, std::ios::binary | std::ios::trunc) << text; }
-  fs::rename(tmp, path);  // the daemon never reads a half-written file
-}
-
-// An ipasn table of `count` distinct /24s (1.0.0.0/24, 1.1.0.0/24, ...).
-void write_big_table(const fs::path& path, int count) {
-  std::vector<asncounter::Route> routes;
-  for (int i = 0; i < count; ++i) {
-    auto p =
-        asncounter::parse_prefix(std::to_string(1 + i / 256) + "." + std::to_string(i % 256) + ".0.0/24");
-    routes.push_back(asncounter::Route{*p, 64496U + static_cast<std::uint32_t>(i % 5)});
-  }
-  fs::path tmp = path.string() + ".new";
-  REQUIRE(asncounter::write_ipasn(tmp.string(), routes, {"a table of many prefixes"}));
-  fs::rename(tmp, path);
-}
 
 // The first `lines` lines of `text`.
 std::string first_lines(const std::string& text, int lines) {
@@ -78,15 +42,15 @@ std::string first_lines(const std::string& text, int lines) {
 TEST_CASE("A --db file cut short and refreshed is refused, counted and logged, and the table stays",
           "[adversarial][daemon]") {
   DaemonFixture d;
-  write_big_table(d.db(), 4000);
+  REQUIRE(write_many_prefixes(d.db(), 4000));
   REQUIRE(d.ctl("refresh").status == 0);
-  REQUIRE(eventually([&] { return stats(d)["table"]["prefixes"] == 4000; }));
+  REQUIRE(eventually([&] { return d.stats()["table"]["prefixes"] == 4000; }));
   std::string whole = read_text(d.db());
 
   write_text(d.db(), first_lines(whole, 1000));
   REQUIRE(d.ctl("refresh").status == 0);
-  REQUIRE(eventually([&] { return stats(d)["refresh"]["failed"] == 1; }));
-  auto s = stats(d);
+  REQUIRE(eventually([&] { return d.stats()["refresh"]["failed"] == 1; }));
+  auto s = d.stats();
   CHECK(s["table"]["prefixes"] == 4000);
   CHECK(s["refresh"]["last_outcome"].get<std::string>().find("implausibly small") != std::string::npos);
   CHECK(d.log().find("implausibly small") != std::string::npos);
@@ -99,10 +63,10 @@ TEST_CASE("A reload naming a bad --db answers an error and keeps the table and t
   setup.db_in_config = true;
   DaemonFixture d(setup);
   fs::path big = d.dir() / "big.dat";
-  write_big_table(big, 4000);
+  REQUIRE(write_many_prefixes(big, 4000));
   write_text(d.config(), "db = " + big.string() + "\n");
   REQUIRE(d.ctl("reload").status == 0);
-  REQUIRE(eventually([&] { return stats(d)["table"]["prefixes"] == 4000; }));
+  REQUIRE(eventually([&] { return d.stats()["table"]["prefixes"] == 4000; }));
 
   auto expect_refused = [&](const fs::path& bad, int failures) {
     write_text(d.config(), "db = " + bad.string() + "\n");
@@ -110,7 +74,7 @@ TEST_CASE("A reload naming a bad --db answers an error and keeps the table and t
     CHECK(r.status != 0);
     CHECK(r.out.find("configuration reloaded") == std::string::npos);
     INFO(r.out);
-    auto s = stats(d);
+    auto s = d.stats();
     CHECK(s["reloads"]["failed"] == failures);
     CHECK(s["table"]["prefixes"] == 4000);
     CHECK(s["table"]["source"] == big.string());
@@ -128,8 +92,8 @@ TEST_CASE("A reload naming a bad --db answers an error and keeps the table and t
   // The old db stays the source: a refresh still reads it.
   write_text(d.config(), "db = " + big.string() + "\n");
   REQUIRE(d.ctl("refresh").status == 0);
-  REQUIRE(eventually([&] { return stats(d)["refresh"]["ok"].get<int>() >= 2; }));
-  CHECK(stats(d)["table"]["prefixes"] == 4000);
+  REQUIRE(eventually([&] { return d.stats()["refresh"]["ok"].get<int>() >= 2; }));
+  CHECK(d.stats()["table"]["prefixes"] == 4000);
   CHECK(d.stop(SIGTERM) == 0);
 }
 
@@ -166,7 +130,7 @@ TEST_CASE("SIGTERM with a slow --db table in flight exits promptly and saves the
   write_text(d.db(), slow);
 
   REQUIRE(d.ctl("refresh").status == 0);
-  REQUIRE(eventually([&] { return stats(d)["refresh"]["last_outcome"] == "running"; }));
+  REQUIRE(eventually([&] { return d.stats()["refresh"]["last_outcome"] == "running"; }));
   std::this_thread::sleep_for(std::chrono::milliseconds(500));  // well into the padding
 
   auto started = std::chrono::steady_clock::now();
@@ -175,10 +139,10 @@ TEST_CASE("SIGTERM with a slow --db table in flight exits promptly and saves the
   int status = stopped.get();
   auto took = std::chrono::steady_clock::now() - started;
   CHECK(status == 0);
-  CHECK(took < std::chrono::seconds(10));
+  CHECK(took < asncounter::test::time_bound(std::chrono::seconds(10)));
 
   write_text(d.db(), good);
   d.start();
-  CHECK(stats(d)["totals"]["hits"] == 1000);  // the counts came back from the state file
+  CHECK(d.stats()["totals"]["hits"] == 1000);  // the counts came back from the state file
   CHECK(d.stop(SIGTERM) == 0);
 }

@@ -11,21 +11,13 @@
 
 #include "daemon/refresh/http_fetch.hpp"
 #include "tests/integration/daemon_fixture.hpp"
+#include "tests/support/files.hpp"
 
 namespace fs = std::filesystem;
 using asncounter::test::DaemonFixture;
 using asncounter::test::quote;
 using asncounter::test::run_command;
-
-namespace {
-
-void write_text(const fs::path& path, const std::string& text) {
-  fs::path tmp = path.string() + ".new";
-  { std::ofstream(tmp, std::ios::binary | std::ios::trunc) << text; }
-  fs::rename(tmp, path);
-}
-
-}  // namespace
+using asncounter::test::write_text;
 
 TEST_CASE("A reload names the keys that need a restart and refuses a db replaced by garbage",
           "[daemon][reload]") {

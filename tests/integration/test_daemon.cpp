@@ -44,12 +44,6 @@ const char* const kPrefixes =
     "1\t6.67\t2001:db8::/32\t64499\tDOC-D, ZZ\n"
     "total: 15\n";
 
-json stats(const DaemonFixture& d) {
-  auto r = d.ctl("--json stats");
-  REQUIRE(r.status == 0);
-  return json::parse(r.out);
-}
-
 }  // namespace
 
 TEST_CASE("FIFO lines show up in top, prefixes, report and stats, and reset zeroes them", "[daemon]") {
@@ -76,7 +70,7 @@ TEST_CASE("FIFO lines show up in top, prefixes, report and stats, and reset zero
   CHECK(top_json["rows"][1]["asn"].is_null());
   CHECK(json::parse(d.ctl("prefixes --json --limit 1").out)["rows"][0]["prefix"] == "192.0.2.0/24");
 
-  json s = stats(d);
+  json s = d.stats();
   CHECK(s["totals"]["hits"] == 15);
   REQUIRE(s["inputs"].size() == 1);
   CHECK(s["inputs"][0]["spec"] == "fifo:" + d.fifo().string());
@@ -94,7 +88,7 @@ TEST_CASE("FIFO lines show up in top, prefixes, report and stats, and reset zero
   auto reset = d.ctl("reset");
   CHECK(reset.status == 0);
   CHECK(d.ctl("top").out == "count\tpercent\tASN\tAS\ntotal: 0\n");
-  CHECK(stats(d)["totals"]["hits"] == 0);
+  CHECK(d.stats()["totals"]["hits"] == 0);
   // Counting goes on after a reset.
   d.write_fifo("192.0.2.9\n");
   REQUIRE(d.wait_for_hits(1) == 1);
@@ -170,7 +164,7 @@ TEST_CASE("SIGHUP with a broken config keeps the old one, SIGTERM exits 0 and co
   { std::ofstream(d.config(), std::ios::trunc) << "client-timeout = banana\nno-such-key = 1\n"; }
   kill(d.pid(), SIGHUP);
   json s;
-  for (int i = 0; i < 500 && (s = stats(d))["reloads"]["failed"] == 0; ++i) {
+  for (int i = 0; i < 500 && (s = d.stats())["reloads"]["failed"] == 0; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   CHECK(s["reloads"]["failed"] == 1);
@@ -181,7 +175,7 @@ TEST_CASE("SIGHUP with a broken config keeps the old one, SIGTERM exits 0 and co
   CHECK(rpc_reload.status == 1);
   { std::ofstream(d.config(), std::ios::trunc) << "client-timeout = 20\n"; }
   CHECK(d.ctl("reload").status == 0);
-  CHECK(stats(d)["reloads"]["ok"] == 1);
+  CHECK(d.stats()["reloads"]["ok"] == 1);
 
   CHECK(d.stop(SIGTERM) == 0);
   CHECK(std::filesystem::exists(d.dir() / "state"));

@@ -14,10 +14,12 @@
 #include "daemon/refresh/http_fetch.hpp"
 #include "tests/integration/daemon_fixture.hpp"
 #include "tests/support/local_http_server.hpp"
+#include "tests/support/polling.hpp"
 #include "tests/tools/mrt_writer.hpp"
 
 namespace fs = std::filesystem;
 using asncounter::test::DaemonFixture;
+using asncounter::test::eventually;
 using asncounter::test::LocalHttpServer;
 using asncounter::test::TempDir;
 
@@ -33,12 +35,6 @@ void write_dump(const fs::path& path, std::uint32_t asn) {
   asncounter::test::write_packed(path.string(), w.bytes(), asncounter::test::Packing::bzip2);
 }
 
-nlohmann::json stats(const DaemonFixture& d) {
-  auto r = d.ctl("--json stats");
-  REQUIRE(r.status == 0);
-  return nlohmann::json::parse(r.out);
-}
-
 std::uint64_t asn_hits(const DaemonFixture& d, std::uint32_t asn) {
   auto r = d.ctl("--json top --limit 0");
   REQUIRE(r.status == 0);
@@ -48,15 +44,6 @@ std::uint64_t asn_hits(const DaemonFixture& d, std::uint32_t asn) {
     if (!row["asn"].is_null() && row["asn"].get<std::uint32_t>() == asn)
       return row["count"].get<std::uint64_t>();
   return 0;
-}
-
-template <class Pred>
-bool eventually(Pred pred) {
-  for (int i = 0; i < 300; ++i) {
-    if (pred()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  return false;
 }
 
 }  // namespace
@@ -76,8 +63,8 @@ TEST_CASE("The daemon swaps in a newer RouteViews dump while counting, losing an
   DaemonFixture::Setup setup;
   setup.extra_args = {"--rib-url", base, "--metrics-listen", "127.0.0.1:" + std::to_string(metrics_port)};
   DaemonFixture d(setup);
-  REQUIRE(eventually([&] { return stats(d)["refresh"]["failed"].get<int>() >= 1; }));
-  CHECK(stats(d)["table"]["source"] == d.db().string());  // the --db table stays
+  REQUIRE(eventually([&] { return d.stats()["refresh"]["failed"].get<int>() >= 1; }));
+  CHECK(d.stats()["table"]["source"] == d.db().string());  // the --db table stays
 
   std::string line;
   for (int i = 0; i < 1000; ++i) line += "192.0.2.1\n";
@@ -99,7 +86,7 @@ TEST_CASE("The daemon swaps in a newer RouteViews dump while counting, losing an
   auto refresh = d.ctl("refresh");
   CHECK(refresh.status == 0);
   bool swapped = eventually(
-      [&] { return stats(d)["table"]["source"].get<std::string>().ends_with("rib.20261125.0000.bz2"); });
+      [&] { return d.stats()["table"]["source"].get<std::string>().ends_with("rib.20261125.0000.bz2"); });
   std::this_thread::sleep_for(std::chrono::milliseconds(200));
   writing = false;
   writer.join();
@@ -111,15 +98,15 @@ TEST_CASE("The daemon swaps in a newer RouteViews dump while counting, losing an
   CHECK(asn_hits(d, 64496) + asn_hits(d, 64510) == total);
   CHECK(asn_hits(d, 64496) >= 1000);
   CHECK(asn_hits(d, 64510) >= 1);
-  auto s = stats(d);
+  auto s = d.stats();
   CHECK(s["refresh"]["ok"] == 1);
 
   // A garbage newer dump fails, is counted, and the good table stays.
   std::ofstream(fs::path(month) / "rib.20261125.0200.bz2") << "garbage, not bzip2\n";
   REQUIRE(d.ctl("refresh").status == 0);
-  REQUIRE(eventually([&] { return stats(d)["refresh"]["failed"].get<int>() >= 2; }));
-  CHECK(stats(d)["table"]["source"].get<std::string>().ends_with("rib.20261125.0000.bz2"));
-  CHECK(stats(d)["refresh"]["last_outcome"].get<std::string>().find("bad dump") != std::string::npos);
+  REQUIRE(eventually([&] { return d.stats()["refresh"]["failed"].get<int>() >= 2; }));
+  CHECK(d.stats()["table"]["source"].get<std::string>().ends_with("rib.20261125.0000.bz2"));
+  CHECK(d.stats()["refresh"]["last_outcome"].get<std::string>().find("bad dump") != std::string::npos);
 
   // The same story in Prometheus' words, over real HTTP.
   asncounter::FetchLimits limits;

@@ -16,24 +16,17 @@
 #include "daemon/refresh/http_fetch.hpp"
 #include "tests/integration/daemon_fixture.hpp"
 #include "tests/support/local_http_server.hpp"
+#include "tests/support/polling.hpp"
 #include "tests/tools/mrt_writer.hpp"
 #include "tests/tools/pcap_writer.hpp"
 
 namespace fs = std::filesystem;
 using asncounter::test::DaemonFixture;
+using asncounter::test::eventually;
 using asncounter::test::quote;
 using asncounter::test::run_command;
 
 namespace {
-
-template <class Pred>
-bool eventually(Pred pred) {
-  for (int i = 0; i < 300; ++i) {
-    if (pred()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  return false;
-}
 
 nlohmann::json ctl_json(const DaemonFixture& d, const std::string& args) {
   auto r = d.ctl("--json " + args);

@@ -1,7 +1,4 @@
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <sys/socket.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <catch2/catch.hpp>
@@ -12,6 +9,7 @@
 #include <vector>
 
 #include "daemon/config_check.hpp"
+#include "tests/support/held_port.hpp"
 #include "tests/support/test_support.hpp"
 
 using asncounter::Options;
@@ -96,37 +94,24 @@ TEST_CASE("check-config: what the daemon would refuse at start, one line each", 
 }
 
 TEST_CASE("check-config: a flow input's UDP port in use is refused", "[config_check]") {
-  int fd = ::socket(AF_INET, SOCK_DGRAM, 0);
-  REQUIRE(fd >= 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
-  socklen_t len = sizeof a;
-  REQUIRE(::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) == 0);
+  auto held = asncounter::test::hold_loopback_port(SOCK_DGRAM);
+  REQUIRE(held.fd);
   TempDir dir;
   Options o = good(dir);
-  o.inputs = {"sflow:127.0.0.1:" + std::to_string(ntohs(a.sin_port))};
+  o.inputs = {"sflow:127.0.0.1:" + std::to_string(held.port)};
   CHECK_THAT(problems(o), Catch::StartsWith("input: " + o.inputs[0] + ": "));
-  ::close(fd);
+  held.fd.reset();
   CHECK(problems(o).empty());
 }
 
 TEST_CASE("check-config: a metrics-listen port in use is refused", "[config_check]") {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  REQUIRE(fd >= 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
-  REQUIRE(::listen(fd, 1) == 0);
-  socklen_t len = sizeof a;
-  REQUIRE(::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) == 0);
+  auto held = asncounter::test::hold_loopback_port(SOCK_STREAM);
+  REQUIRE(held.fd);
   TempDir dir;
   Options o = good(dir);
-  o.metrics_listen = "127.0.0.1:" + std::to_string(ntohs(a.sin_port));
+  o.metrics_listen = "127.0.0.1:" + std::to_string(held.port);
   CHECK_THAT(problems(o), Catch::StartsWith("metrics-listen: cannot listen on " + o.metrics_listen));
-  ::close(fd);
+  held.fd.reset();
   CHECK(problems(o).empty());
 }
 

@@ -8,6 +8,7 @@
 #include <fstream>
 
 #include "daemon/default_input.hpp"
+#include "tests/support/pty.hpp"
 #include "tests/support/test_support.hpp"
 
 using asncounter::daemon_inputs;
@@ -33,15 +34,10 @@ TEST_CASE("default input: stdin kinds", "[default_input]") {
   CHECK(stdin_kind(null) == StdinKind::none);
   close(null);
 
-  int master = posix_openpt(O_RDWR | O_NOCTTY);
-  REQUIRE(master >= 0);
-  REQUIRE(grantpt(master) == 0);
-  REQUIRE(unlockpt(master) == 0);
-  int terminal = open(ptsname(master), O_RDWR | O_NOCTTY);
-  REQUIRE(terminal >= 0);
-  CHECK(stdin_kind(terminal) == StdinKind::terminal);
-  close(terminal);
-  close(master);
+  auto pty = asncounter::test::open_pty();
+  REQUIRE(pty.master);
+  REQUIRE(pty.terminal);
+  CHECK(stdin_kind(pty.terminal.get()) == StdinKind::terminal);
 }
 
 TEST_CASE("default input: stdin only when no input is configured and it holds data", "[default_input]") {

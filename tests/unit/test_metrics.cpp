@@ -13,6 +13,7 @@
 
 #include "daemon/metrics/metrics_collector.hpp"
 #include "daemon/refresh/http_fetch.hpp"
+#include "tests/support/held_port.hpp"
 
 using asncounter::MetricsExporter;
 using asncounter::MetricsSnapshot;
@@ -166,18 +167,11 @@ TEST_CASE("Two half-sent HTTP requests do not block a scrape", "[metrics][advers
 }
 
 TEST_CASE("A metrics address already in use is an error naming it and the reason", "[metrics][adversarial]") {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  REQUIRE(fd >= 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
-  REQUIRE(::listen(fd, 1) == 0);
-  socklen_t len = sizeof a;
-  REQUIRE(::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) == 0);
-  std::string listen = "127.0.0.1:" + std::to_string(ntohs(a.sin_port));
+  auto held = asncounter::test::hold_loopback_port(SOCK_STREAM);
+  REQUIRE(held.fd);
+  std::string listen = "127.0.0.1:" + std::to_string(held.port);
   auto exporter = MetricsExporter::start(listen, [] { return MetricsSnapshot{}; });
-  ::close(fd);
+  held.fd.reset();
   REQUIRE_FALSE(exporter.ok());
   CHECK_THAT(exporter.error(), Catch::Contains(listen) && Catch::Contains("Address already in use"));
 }
