@@ -4,14 +4,11 @@
 // lock root out.
 #include <grp.h>
 #include <signal.h>
-#include <sys/socket.h>
-#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
 #include <chrono>
-#include <cstring>
 #include <filesystem>
 #include <future>
 #include <nlohmann/json.hpp>
@@ -24,48 +21,18 @@
 #include "tests/support/peak_rss.hpp"
 #include "tests/support/polling.hpp"
 #include "tests/support/sanitizer_bounds.hpp"
+#include "tests/support/unix_client.hpp"
 
 namespace fs = std::filesystem;
+using asncounter::test::connect_unix;
 using asncounter::test::DaemonFixture;
 using asncounter::test::eventually;
 using asncounter::test::kMiB;
 using asncounter::test::peak_rss_kib;
+using asncounter::test::read_lines;
 using asncounter::test::rss_bound_kib;
 using asncounter::test::time_bound;
 using nlohmann::json;
-
-namespace {
-
-int connect_to(const fs::path& socket) {
-  int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_un addr{};
-  addr.sun_family = AF_UNIX;
-  std::strncpy(addr.sun_path, socket.c_str(), sizeof addr.sun_path - 1);
-  if (fd >= 0 && ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0) return fd;
-  if (fd >= 0) ::close(fd);
-  return -1;
-}
-
-// Reads answer lines from `fd` until `lines` have come (or the peer closes).
-std::vector<std::string> read_lines(int fd, int lines) {
-  std::vector<std::string> out;
-  std::string buf;
-  char chunk[65536];
-  while (static_cast<int>(out.size()) < lines) {
-    ssize_t n = ::read(fd, chunk, sizeof chunk);
-    if (n <= 0) break;
-    buf.append(chunk, static_cast<std::size_t>(n));
-    std::size_t start = 0;
-    for (auto nl = buf.find('\n'); nl != std::string::npos; nl = buf.find('\n', start)) {
-      out.push_back(buf.substr(start, nl - start));
-      start = nl + 1;
-    }
-    buf.erase(0, start);
-  }
-  return out;
-}
-
-}  // namespace
 
 // The unfixed daemon answered the 30 requests one after the other on its
 // event loop and kept every answer in memory: the second client's version
@@ -85,7 +52,7 @@ TEST_CASE("A client pipelining 30 unlimited prefixes requests does not stall ano
   REQUIRE(d.wait_for_hits(kPrefixes) == kPrefixes);
   long rss_before = peak_rss_kib(d.pid());
 
-  int flood = connect_to(d.socket());
+  int flood = connect_unix(d.socket());
   REQUIRE(flood >= 0);
   std::string requests;
   for (int i = 0; i < 30; ++i)
@@ -154,7 +121,7 @@ pid_t hold_connections(const fs::path& socket, int count, int ready_fd, int rele
   ::close(release_write);  // else the child would wait for itself
   if (setgroups(0, nullptr) != 0 || setgid(65534) != 0 || setuid(65534) != 0) _exit(2);
   std::vector<int> fds;
-  for (int i = 0; i < count; ++i) fds.push_back(connect_to(socket));
+  for (int i = 0; i < count; ++i) fds.push_back(connect_unix(socket));
   char done = 'x';
   if (::write(ready_fd, &done, 1) != 1) _exit(3);
   char wait_byte = 0;

@@ -18,7 +18,7 @@
 #include "tests/support/many_prefixes.hpp"
 #include "tests/support/polling.hpp"
 #include "tests/support/sanitizer_bounds.hpp"
-#include "tests/tools/mrt_writer.hpp"
+#include "tests/support/slow_table.hpp"
 
 namespace fs = std::filesystem;
 using asncounter::test::DaemonFixture;
@@ -113,21 +113,7 @@ TEST_CASE("SIGTERM with a slow --db table in flight exits promptly and saves the
   d.write_fifo(lines);
   REQUIRE(d.wait_for_hits(1000) == 1000);
 
-  fs::path padding = d.dir() / "padding.bz2";
-  std::string comment = "; " + std::string(60, 'x') + "\n";
-  std::string pad;
-  for (std::size_t i = 0; i < (16U << 20) / comment.size(); ++i) pad += comment;
-  asncounter::test::write_packed(padding.string(),
-                                 {reinterpret_cast<const unsigned char*>(pad.data()), pad.size()},
-                                 asncounter::test::Packing::bzip2);
-  std::string stream = read_text(padding);
-  fs::path head = d.dir() / "head.bz2";
-  asncounter::test::write_packed(head.string(),
-                                 {reinterpret_cast<const unsigned char*>(good.data()), good.size()},
-                                 asncounter::test::Packing::bzip2);
-  std::string slow = read_text(head);
-  for (int i = 0; i < 2500; ++i) slow += stream;  // 40 GB decompressed
-  write_text(d.db(), slow);
+  REQUIRE(asncounter::test::write_slow_table(d.db(), good, 2500));  // 40 GB decompressed
 
   REQUIRE(d.ctl("refresh").status == 0);
   REQUIRE(eventually([&] { return d.stats()["refresh"]["last_outcome"] == "running"; }));

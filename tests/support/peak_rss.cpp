@@ -6,18 +6,26 @@
 
 #include <fstream>
 #include <stdexcept>
+#include <string_view>
 
 #include "tests/support/files.hpp"
 
 namespace asncounter::test {
 
-long peak_rss_kib(pid_t pid) {
+namespace {
+
+long status_kib(pid_t pid, std::string_view key) {
   std::ifstream in("/proc/" + std::to_string(pid) + "/status");
   std::string line;
   while (std::getline(in, line))
-    if (line.starts_with("VmHWM:")) return std::stol(line.substr(6));
+    if (line.starts_with(key)) return std::stol(line.substr(key.size()));
   return -1;
 }
+
+}  // namespace
+
+long peak_rss_kib(pid_t pid) { return status_kib(pid, "VmHWM:"); }
+long rss_kib(pid_t pid) { return status_kib(pid, "VmRSS:"); }
 
 Measured run_measured(const std::string& command, const std::filesystem::path& dir) {
   auto q = [](const std::filesystem::path& p) { return "'" + p.string() + "'"; };

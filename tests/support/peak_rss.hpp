@@ -14,6 +14,8 @@ inline constexpr long kMiB = 1024;
 
 /// The peak resident memory (VmHWM) of the running process `pid`, KiB; -1 when unknown.
 long peak_rss_kib(pid_t pid);
+/// The resident memory (VmRSS) of the running process `pid` now, KiB; -1 when unknown.
+long rss_kib(pid_t pid);
 
 /// One run of a command to its end: exit status (128+N if killed), peak RSS and output.
 struct Measured {

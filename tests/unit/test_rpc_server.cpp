@@ -1,12 +1,9 @@
 // The control server's sessions, worker and event loop together, in one
 // process (so that TSan sees every hand-over): clients asking for long
 // answers in pieces, one reading slowly, and reloads, all at once.
-#include <sys/socket.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
-#include <cstring>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <thread>
@@ -19,6 +16,7 @@
 #include "daemon/rpc/server.hpp"
 #include "tests/support/fake_daemon.hpp"
 #include "tests/support/test_support.hpp"
+#include "tests/support/unix_client.hpp"
 
 namespace rpc = asncounter::rpc;
 namespace asio = boost::asio;
@@ -54,11 +52,8 @@ void count_each(asncounter::test::FakeDaemon& daemon) {
 // Reads one answer line from a raw socket 512 bytes at a time, pausing:
 // the daemon's pieces wait for it.
 std::string read_slowly(const std::string& path, const std::string& request) {
-  int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_un addr{};
-  addr.sun_family = AF_UNIX;
-  std::strncpy(addr.sun_path, path.c_str(), sizeof addr.sun_path - 1);
-  REQUIRE(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+  int fd = asncounter::test::connect_unix(path);
+  REQUIRE(fd >= 0);
   REQUIRE(::write(fd, request.data(), request.size()) == static_cast<ssize_t>(request.size()));
   std::string line;
   char chunk[512];
