@@ -1,0 +1,94 @@
+#include "daemon/input/line_offload.hpp"
+
+#include <exception>
+#include <utility>
+
+#include "daemon/input/line_chunk.hpp"
+
+namespace asncounter {
+
+LineOffload::LineOffload(const LineFormat& format, BatchSink sink, LineStats& stats, unsigned workers,
+                         std::function<void()> on_error)
+    : format_(format),
+      sink_(std::move(sink)),
+      stats_(stats),
+      workers_(workers),
+      on_error_(std::move(on_error)) {}
+
+bool LineOffload::busy(std::size_t buffered) {
+  streak_ = buffered >= kBusyBytes ? streak_ + 1 : 0;
+  return workers_ > 0 && streak_ >= kBusyStreak;
+}
+
+bool LineOffload::dispatch(std::string_view run) {
+  std::vector<char> buf;
+  {
+    std::lock_guard lock(mutex_);
+    if (error_ || closed_) return false;
+    if (!free_.empty()) {
+      buf = std::move(free_.back());
+      free_.pop_back();
+    } else if (chunks_ < 2 * std::size_t{workers_}) {
+      ++chunks_;  // one more buffer, allocated below
+    } else {
+      return false;  // every chunk is queued or being parsed: the reader parses this one
+    }
+  }
+  // Only the reader dispatches and finishes, so threads_ needs no lock.
+  if (threads_.empty()) start_workers();
+  buf.assign(run.begin(), run.end());
+  {
+    std::lock_guard lock(mutex_);
+    queue_.push_back(std::move(buf));
+  }
+  cv_.notify_one();
+  return true;
+}
+
+std::optional<std::string> LineOffload::finish() {
+  {
+    std::lock_guard lock(mutex_);
+    closed_ = true;
+  }
+  cv_.notify_all();
+  for (auto& t : threads_) t.join();
+  threads_.clear();
+  std::lock_guard lock(mutex_);
+  return error_;
+}
+
+void LineOffload::start_workers() {
+  threads_.reserve(workers_);
+  for (unsigned i = 0; i < workers_; ++i) threads_.emplace_back([this] { run_worker(); });
+}
+
+void LineOffload::run_worker() {
+  try {
+    LinePump pump(format_, sink_, stats_);
+    for (;;) {
+      std::vector<char> run;
+      {
+        std::unique_lock lock(mutex_);
+        cv_.wait(lock, [this] { return !queue_.empty() || closed_; });
+        if (queue_.empty()) return;
+        run = std::move(queue_.front());
+        queue_.pop_front();
+      }
+      const char* end = run.data() + run.size();
+      parse_lines(run.data(), end, end, false, pump);
+      pump.flush();
+      std::lock_guard lock(mutex_);
+      free_.push_back(std::move(run));
+    }
+  } catch (const std::exception& e) {
+    // The sink (the store) may throw, e.g. on memory exhaustion: the input
+    // fails with the reason, as when its own thread meets it.
+    {
+      std::lock_guard lock(mutex_);
+      if (!error_) error_ = e.what();
+    }
+    on_error_();
+  }
+}
+
+}  // namespace asncounter
