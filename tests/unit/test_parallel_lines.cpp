@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <mutex>
@@ -345,5 +346,61 @@ TEST_CASE("daemon FIFO with workers: a burst then a few lines, writers come and 
   auto want = ref.events;
   for (auto& [k, n] : want) n *= 2;
   for (const char* a : {"192.0.2.1", "192.0.2.2", "192.0.2.3"}) ++want[{a, 1, 0, UINT32_MAX}];
+  CHECK(seen.events == want);
+}
+
+TEST_CASE("daemon followed file with workers: appears then rotates and counts exact", "[parallel_lines]") {
+  TempDir dir;
+  const std::string path = (dir / "log").string();
+  const std::string text = make_text(true);
+  const Seen ref = from_pipe(text, "field:1,bytes:8,latency:9", 1);
+  auto made = asncounter::make_input("file:" + path, options("field:1,bytes:8,latency:9", 2, false));
+  REQUIRE(made.ok());
+  std::unique_ptr<Input> in = std::move(*made);
+  Seen seen;
+  std::mutex m;
+  in->start([&](const EventBatch& b) {
+    std::lock_guard lock(m);
+    for (std::size_t i = 0; i < b.size; ++i)
+      ++seen.events[{asncounter::to_string(b.addrs[i]), b.hits[i], b.bytes[i], b.latency_us[i]}];
+    seen.threads.insert(std::this_thread::get_id());
+  });
+  auto wait_events = [&](std::uint64_t n) {
+    // Not a timing test: the limit only keeps a broken build from hanging.
+    auto limit = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while (in->counters().events < n && std::chrono::steady_clock::now() < limit)
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    REQUIRE(in->counters().events == n);
+  };
+  // A file there at start is read from its end (tail -F): wait until the
+  // input has found none. One that appears is read from its start: whole
+  // reads, the reader is behind from its second read on.
+  auto limit = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (in->counters().state.phase != asncounter::InputPhase::waiting &&
+         std::chrono::steady_clock::now() < limit)
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  REQUIRE(in->counters().state.phase == asncounter::InputPhase::waiting);
+  std::ofstream(path + ".new", std::ios::binary) << text;
+  std::filesystem::rename(path + ".new", path);
+  wait_events(ref.counters.events);
+  {
+    std::lock_guard lock(m);
+    CHECK(seen.threads.size() == 2);
+  }
+  // Rotated by rename, a new file with the same lines: read from its start.
+  std::filesystem::rename(path, path + ".1");
+  std::ofstream(path + ".new", std::ios::binary) << text;
+  std::filesystem::rename(path + ".new", path);
+  wait_events(2 * ref.counters.events);
+  auto c = in->counters();
+  CHECK(c.rejected == 2 * ref.counters.rejected);
+  CHECK(c.oversized == 2 * ref.counters.oversized);
+  CHECK(c.reopens == 1);
+  CHECK(c.state.phase == asncounter::InputPhase::running);
+  in->stop();
+  CHECK(in->counters().state.phase == asncounter::InputPhase::stopped);
+  std::lock_guard lock(m);
+  auto want = ref.events;
+  for (auto& [k, n] : want) n *= 2;
   CHECK(seen.events == want);
 }
