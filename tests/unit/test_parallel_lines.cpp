@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -403,4 +404,53 @@ TEST_CASE("daemon followed file with workers: appears then rotates and counts ex
   auto want = ref.events;
   for (auto& [k, n] : want) n *= 2;
   CHECK(seen.events == want);
+}
+
+TEST_CASE("daemon line input with workers: stop mid-burst ends every thread and counts what was read",
+          "[parallel_lines]") {
+  int fds[2];
+  REQUIRE(::pipe2(fds, O_CLOEXEC) == 0);
+  REQUIRE(::fcntl(fds[1], F_SETFL, O_NONBLOCK) == 0);
+  auto made = asncounter::make_fd_line_input(fds[0], "pipe", options("plain", 3, false));
+  REQUIRE(made.ok());
+  std::unique_ptr<Input> in = std::move(*made);
+  std::mutex m;
+  std::uint64_t received = 0;
+  std::set<std::thread::id> threads;
+  in->start([&](const EventBatch& b) {
+    std::lock_guard lock(m);
+    received += b.size;
+    threads.insert(std::this_thread::get_id());
+  });
+  // The writer keeps the pipe full until told to stop; it never closes it
+  // before the input is stopped, so only stop() ends the input.
+  std::atomic<bool> done{false};
+  std::thread writer([fd = fds[1], &done] {
+    std::string lines;
+    for (int i = 0; i < 20000; ++i)
+      lines += "192.0." + std::to_string(i % 256) + "." + std::to_string(i % 199) + "\n";
+    std::size_t at = 0;
+    while (!done.load()) {
+      ssize_t w = ::write(fd, lines.data() + at, lines.size() - at);
+      if (w > 0)
+        at = (at + static_cast<std::size_t>(w)) % lines.size();
+      else
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+  });
+  // Enough counted that the reader has been behind a while (the pipe is
+  // kept full); not a timing test, the limit only stops a broken build.
+  auto limit = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (in->counters().events < 2000000 && std::chrono::steady_clock::now() < limit)
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  in->stop();
+  done = true;
+  writer.join();
+  ::close(fds[1]);
+  const auto c = in->counters();
+  CHECK(c.state.phase == asncounter::InputPhase::stopped);
+  CHECK(c.events >= 2000000);
+  CHECK(c.rejected == 0);
+  std::lock_guard lock(m);
+  CHECK(received == c.events);
 }
