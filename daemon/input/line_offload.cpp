@@ -17,10 +17,13 @@ LineOffload::LineOffload(const LineFormat& format, BatchSink sink, LineStats& st
 
 bool LineOffload::busy(std::size_t buffered) {
   streak_ = buffered >= kBusyBytes ? streak_ + 1 : 0;
-  return workers_ > 0 && streak_ >= kBusyStreak;
+  // Behind even without workers (--threads 1): the caller then parses the
+  // run itself in one pass, which is faster than line by line.
+  return streak_ >= kBusyStreak;
 }
 
 bool LineOffload::dispatch(std::string_view run) {
+  if (workers_ == 0) return false;
   std::vector<char> buf;
   {
     std::lock_guard lock(mutex_);

@@ -6,7 +6,9 @@
 // the run of whole lines it holds into a free chunk and queues it for a
 // worker. Workers start the first time that happens, so an idle or lightly
 // loaded input keeps one thread, without wake-ups or added latency. The
-// queue is bounded: with no free chunk the reader parses the run itself, so
+// queue is bounded: with no free chunk (or no worker, --threads 1) the
+// reader parses the run itself in one pass (parse_lines, faster than line
+// by line through the splitter), so
 // it reads no more until it has, the pipe fills and its writer waits (the
 // back-pressure of the one-thread reader), and memory stays at 2 chunks per
 // worker. Each worker counts into its own LinePump (the store's shard is per
@@ -50,7 +52,8 @@ class LineOffload {
   LineOffload(const LineOffload&) = delete;
   LineOffload& operator=(const LineOffload&) = delete;
 
-  /// Records how much one read left buffered; true when the input is behind.
+  /// Records how much one read left buffered; true when the input is behind
+  /// (with or without workers).
   bool busy(std::size_t buffered);
   /// Queues a copy of `run` (whole lines, each with its newline); false when
   /// no chunk is free (or a worker failed): the caller parses it.
