@@ -1,5 +1,6 @@
 #include "daemon/input/line_offload.hpp"
 
+#include <cstring>
 #include <exception>
 #include <utility>
 
@@ -22,30 +23,42 @@ bool LineOffload::busy(std::size_t buffered) {
   return streak_ >= kBusyStreak;
 }
 
-bool LineOffload::dispatch(std::string_view run) {
-  if (workers_ == 0) return false;
-  std::vector<char> buf;
-  {
-    std::lock_guard lock(mutex_);
-    if (error_ || closed_) return false;
-    if (!free_.empty()) {
-      buf = std::move(free_.back());
-      free_.pop_back();
-    } else if (chunks_ < 2 * std::size_t{workers_}) {
-      ++chunks_;  // one more buffer, allocated below
-    } else {
-      return false;  // every chunk is queued or being parsed: the reader parses this one
+std::string_view LineOffload::dispatch(std::string_view run) {
+  if (workers_ == 0) return run;
+  while (!run.empty()) {
+    // The whole lines within the first kChunkBytes; a first line longer
+    // than that (over the line limit anyway) is the caller's.
+    std::size_t n = run.size();
+    if (n > kChunkBytes) {
+      const auto* nl = static_cast<const char*>(::memrchr(run.data(), '\n', kChunkBytes));
+      if (!nl) return run;
+      n = static_cast<std::size_t>(nl - run.data()) + 1;
     }
+    std::vector<char> buf;
+    {
+      std::lock_guard lock(mutex_);
+      if (error_ || closed_) return run;
+      if (!free_.empty()) {
+        buf = std::move(free_.back());
+        free_.pop_back();
+      } else if (chunks_ < kChunksPerWorker * workers_) {
+        ++chunks_;
+        buf.reserve(kChunkBytes);
+      } else {
+        return run;  // every chunk is queued or being parsed
+      }
+    }
+    // Only the reader dispatches and finishes, so threads_ needs no lock.
+    if (threads_.empty()) start_workers();
+    buf.assign(run.data(), run.data() + n);
+    {
+      std::lock_guard lock(mutex_);
+      queue_.push_back(std::move(buf));
+    }
+    cv_.notify_one();
+    run.remove_prefix(n);
   }
-  // Only the reader dispatches and finishes, so threads_ needs no lock.
-  if (threads_.empty()) start_workers();
-  buf.assign(run.begin(), run.end());
-  {
-    std::lock_guard lock(mutex_);
-    queue_.push_back(std::move(buf));
-  }
-  cv_.notify_one();
-  return true;
+  return run;
 }
 
 std::optional<std::string> LineOffload::finish() {

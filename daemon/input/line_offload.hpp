@@ -2,20 +2,20 @@
 // Extra parsing threads for one busy daemon line input (FIFO, followed
 // file, stdin). The input's own thread reads and parses as it always has;
 // when it finds a backlog (kBusyStreak reads in a row each left at least
-// kBusyBytes waiting: a full pipe, a file far behind its writer) it copies
-// the run of whole lines it holds into a free chunk and queues it for a
-// worker. Workers start the first time that happens, so an idle or lightly
-// loaded input keeps one thread, without wake-ups or added latency. The
-// queue is bounded: with no free chunk (or no worker, --threads 1) the
-// reader parses the run itself in one pass (parse_lines, faster than line
-// by line through the splitter), so
-// it reads no more until it has, the pipe fills and its writer waits (the
-// back-pressure of the one-thread reader), and memory stays at 2 chunks per
-// worker. Each worker counts into its own LinePump (the store's shard is per
-// thread) and flushes at the end of every chunk, so nothing waits in a
-// worker's partial batch. Counts are exact: the same parse_lines() rules as
-// the splitter's, and the counters are shared atomics
-// (tests/unit/test_line_offload.cpp).
+// kBusyBytes waiting: a full pipe, a file far behind its writer) it takes
+// the run of whole lines it holds, copies pieces of it (whole lines, at most
+// kChunkBytes) into free chunks and queues them for the workers, and parses
+// the rest itself in one pass (parse_lines, faster than line by line
+// through the splitter; also what it does with --threads 1). Workers start
+// the first time that happens, so an idle or lightly loaded input keeps one
+// thread, without wake-ups or added latency. The queue is bounded (2 chunks
+// per worker): with none free the reader parses, reads no more meanwhile,
+// the pipe fills and its writer waits (the back-pressure of the one-thread
+// reader), and memory stays at 2 x kChunkBytes per worker. Each worker
+// counts into its own LinePump (the store's shard is per thread) and
+// flushes at the end of every chunk, so nothing waits in a worker's partial
+// batch. Counts are exact: parse_lines() has the splitter's line rules, and
+// the counters are shared atomics (tests/unit/test_parallel_lines.cpp).
 
 #include <condition_variable>
 #include <cstddef>
@@ -42,6 +42,12 @@ class LineOffload {
   /// Backlogged reads in a row before runs go to workers: one burst is
   /// parsed on the input's own thread.
   static constexpr unsigned kBusyStreak = 2;
+  /// The most a chunk holds: small enough that the queued chunks weigh
+  /// little next to the store (RSS at full load), big enough that a hand-over
+  /// (a copy, a lock, a wake-up) costs little next to parsing its ~4,500 lines.
+  static constexpr std::size_t kChunkBytes = 64 * 1024;
+  /// Chunks per worker: one being parsed, one waiting.
+  static constexpr std::size_t kChunksPerWorker = 2;
 
   /// Up to `workers` threads (started on first use) parse with `format`
   /// into `sink`, counting into `stats`; `on_error` runs (on a worker) when
@@ -55,9 +61,9 @@ class LineOffload {
   /// Records how much one read left buffered; true when the input is behind
   /// (with or without workers).
   bool busy(std::size_t buffered);
-  /// Queues a copy of `run` (whole lines, each with its newline); false when
-  /// no chunk is free (or a worker failed): the caller parses it.
-  bool dispatch(std::string_view run);
+  /// Queues copies of pieces of `run` (whole lines, each with its newline)
+  /// while chunks are free; returns the rest, for the caller to parse.
+  std::string_view dispatch(std::string_view run);
   /// Lets the workers count what is queued, then joins them; the first
   /// error a worker met, if any. Called once the reader is done.
   std::optional<std::string> finish();

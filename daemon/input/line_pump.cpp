@@ -34,11 +34,11 @@ void LinePump::line(std::string_view text) {
 
 void LinePump::drain(LineSplitter& splitter) {
   if (offload_ && offload_->busy(splitter.buffered())) {
-    // Behind: the whole lines go to a worker as one run, or, with every
-    // worker's chunks taken, are parsed here in one pass (parse_lines).
-    std::string_view run = splitter.take_lines();
-    const char* end = run.data() + run.size();
-    if (!run.empty() && !offload_->dispatch(run)) parse_lines(run.data(), end, end, false, *this);
+    // Behind: the whole lines go to the workers while they have room; the
+    // rest is parsed here in one pass (parse_lines).
+    std::string_view rest = offload_->dispatch(splitter.take_lines());
+    const char* end = rest.data() + rest.size();
+    if (!rest.empty()) parse_lines(rest.data(), end, end, false, *this);
   }
   while (auto l = splitter.next_line()) line(*l);
   std::uint64_t over = splitter.take_oversized();
