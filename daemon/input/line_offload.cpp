@@ -23,17 +23,20 @@ bool LineOffload::busy(std::size_t buffered) {
   return streak_ >= kBusyStreak;
 }
 
+std::size_t LineOffload::piece(std::string_view run) {
+  if (run.size() <= kChunkBytes) return run.size();
+  const auto* nl = static_cast<const char*>(::memrchr(run.data(), '\n', kChunkBytes));
+  if (!nl) nl = static_cast<const char*>(std::memchr(run.data(), '\n', run.size()));
+  return nl ? static_cast<std::size_t>(nl - run.data()) + 1 : run.size();
+}
+
 std::string_view LineOffload::dispatch(std::string_view run) {
   if (workers_ == 0) return run;
   while (!run.empty()) {
-    // The whole lines within the first kChunkBytes; a first line longer
-    // than that (over the line limit anyway) is the caller's.
-    std::size_t n = run.size();
-    if (n > kChunkBytes) {
-      const auto* nl = static_cast<const char*>(::memrchr(run.data(), '\n', kChunkBytes));
-      if (!nl) return run;
-      n = static_cast<std::size_t>(nl - run.data()) + 1;
-    }
+    // A first line longer than a chunk (over the line limit anyway) is the
+    // caller's.
+    const std::size_t n = piece(run);
+    if (n > kChunkBytes) return run;
     std::vector<char> buf;
     {
       std::lock_guard lock(mutex_);

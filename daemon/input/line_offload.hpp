@@ -4,9 +4,10 @@
 // when it finds a backlog (kBusyStreak reads in a row each left at least
 // kBusyBytes waiting: a full pipe, a file far behind its writer) it takes
 // the run of whole lines it holds, copies pieces of it (whole lines, at most
-// kChunkBytes) into free chunks and queues them for the workers, and parses
-// the rest itself in one pass (parse_lines, faster than line by line
-// through the splitter; also what it does with --threads 1). Workers start
+// kChunkBytes) into free chunks and queues them for the workers, parses a
+// piece itself in one pass (parse_lines, faster than line by line through
+// the splitter; also what it does with --threads 1), and so on until the
+// run is done: a worker that finished its chunks meanwhile gets more. Workers start
 // the first time that happens, so an idle or lightly loaded input keeps one
 // thread, without wake-ups or added latency. The queue is bounded (2 chunks
 // per worker): with none free the reader parses, reads no more meanwhile,
@@ -61,8 +62,11 @@ class LineOffload {
   /// Records how much one read left buffered; true when the input is behind
   /// (with or without workers).
   bool busy(std::size_t buffered);
-  /// Queues copies of pieces of `run` (whole lines, each with its newline)
-  /// while chunks are free; returns the rest, for the caller to parse.
+  /// The length of the first piece of `run` (whole lines, each with its
+  /// newline): its lines within kChunkBytes, or its first line if longer.
+  static std::size_t piece(std::string_view run);
+  /// Queues copies of pieces of `run` while chunks are free; returns the
+  /// rest, for the caller to parse a piece of before it tries again.
   std::string_view dispatch(std::string_view run);
   /// Lets the workers count what is queued, then joins them; the first
   /// error a worker met, if any. Called once the reader is done.

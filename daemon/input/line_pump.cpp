@@ -34,11 +34,15 @@ void LinePump::line(std::string_view text) {
 
 void LinePump::drain(LineSplitter& splitter) {
   if (offload_ && offload_->busy(splitter.buffered())) {
-    // Behind: the whole lines go to the workers while they have room; the
-    // rest is parsed here in one pass (parse_lines).
-    std::string_view rest = offload_->dispatch(splitter.take_lines());
-    const char* end = rest.data() + rest.size();
-    if (!rest.empty()) parse_lines(rest.data(), end, end, false, *this);
+    // Behind: the whole lines go to the workers while they have room, a
+    // piece at a time is parsed here in one pass (parse_lines), and the
+    // workers are offered more in between.
+    std::string_view run = offload_->dispatch(splitter.take_lines());
+    while (!run.empty()) {
+      const std::size_t n = LineOffload::piece(run);
+      parse_lines(run.data(), run.data() + n, run.data() + n, false, *this);
+      run = offload_->dispatch(run.substr(n));
+    }
   }
   while (auto l = splitter.next_line()) line(*l);
   std::uint64_t over = splitter.take_oversized();
