@@ -7,15 +7,15 @@
 // kChunkBytes) into free chunks and queues them for the workers, parses a
 // piece itself in one pass (parse_lines, faster than line by line through
 // the splitter; also what it does with --threads 1), and so on until the
-// run is done: a worker that finished its chunks meanwhile gets more. Workers start
-// the first time that happens, so an idle or lightly loaded input keeps one
-// thread, without wake-ups or added latency. The queue is bounded (2 chunks
-// per worker): with none free the reader parses, reads no more meanwhile,
-// the pipe fills and its writer waits (the back-pressure of the one-thread
-// reader), and memory stays at 2 x kChunkBytes per worker. Each worker
-// counts into its own LinePump (the store's shard is per thread) and
-// flushes at the end of every chunk, so nothing waits in a worker's partial
-// batch. Counts are exact: parse_lines() has the splitter's line rules, and
+// run is done: a worker that finished its chunks meanwhile gets more.
+// Workers start the first time that happens, so an idle or lightly loaded
+// input keeps one thread, without wake-ups or added latency. The queue is
+// bounded (2 chunks per worker): with none free the reader parses, reads no
+// more meanwhile, the pipe fills and its writer waits (the back-pressure of
+// the one-thread reader), and memory stays at 2 x kChunkBytes per worker.
+// Each worker counts into its own LinePump (the store's shard is per
+// thread) and flushes at the end of every chunk, so nothing waits in a
+// worker's partial batch. Counts are exact: parse_lines() has the splitter's line rules, and
 // the counters are shared atomics (tests/unit/test_parallel_lines.cpp).
 
 #include <condition_variable>
