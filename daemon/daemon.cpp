@@ -13,6 +13,7 @@
 #include "common/table/table_file.hpp"
 #include "daemon/daemon_impl.hpp"
 #include "daemon/default_input.hpp"
+#include "daemon/input/parallel_lines.hpp"
 #include "daemon/log.hpp"
 #include "daemon/systemd_notify.hpp"
 
@@ -71,6 +72,8 @@ Result<void> Daemon::start() {
   input_options.flow_sampling = options_.flow_sampling;
   input_options.flow_exporters = options_.flow_exporters;
   input_options.flow_rcvbuf = options_.flow_rcvbuf;
+  // A line input that falls behind parses on up to this many threads.
+  input_options.threads = options_.threads ? options_.threads : available_cores();
   // No --input: stdin when something is piped in (daemon/default_input.hpp).
   const StdinKind stdin_is = stdin_kind(0);
   const std::vector<std::string> specs = daemon_inputs(options_.inputs, stdin_is);

@@ -212,8 +212,9 @@ std::vector<OptionDecl> make_decls() {
        {},
        once_only<&Options::count>},
       {"threads", &Options::threads, "N",
-       "--once parses each line input on N threads (0: the cores the process may run on)", false, R::restart,
-       Range{0, 1024}},
+       "line inputs parse on up to N threads: --once always, the daemon when one input falls behind (0: the "
+       "cores the process may run on)",
+       false, R::restart, Range{0, 1024}},
       {"check-config", &Options::check_config, "",
        "check the options, the config file and what a start would refuse, then exit (0: valid)", true,
        R::restart},

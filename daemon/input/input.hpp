@@ -84,7 +84,7 @@ struct InputOptions {
   std::string bpf_filter;           ///< pcap: BPF filter expression
   std::string direction = "in";     ///< pcap: in, out or inout
   bool once = false;                ///< read to the end and finish (no tail -F, no FIFO reopen)
-  unsigned threads = 1;             ///< once: line inputs parse on this many threads (parallel_lines.hpp)
+  unsigned threads = 1;             ///< line inputs parse on up to this many (parallel_lines, line_offload)
   bool flow_destination = false;    ///< flows: count the destination address, not the source
   std::uint32_t flow_sampling = 1;  ///< flows: the rate for exporters that send none
   std::string flow_exporters;       ///< flows: who may send (CIDRs, comma or space separated; empty: any)

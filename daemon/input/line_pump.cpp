@@ -2,6 +2,9 @@
 
 #include <utility>
 
+#include "daemon/input/line_chunk.hpp"
+#include "daemon/input/line_offload.hpp"
+
 namespace asncounter {
 
 static_assert(LineEvent::kNoLatency == EventBatch::kNoLatency);
@@ -30,6 +33,17 @@ void LinePump::line(std::string_view text) {
 }
 
 void LinePump::drain(LineSplitter& splitter) {
+  if (offload_ && offload_->busy(splitter.buffered())) {
+    // Behind: the whole lines go to the workers while they have room, a
+    // piece at a time is parsed here in one pass (parse_lines), and the
+    // workers are offered more in between.
+    std::string_view run = offload_->dispatch(splitter.take_lines());
+    while (!run.empty()) {
+      const std::size_t n = LineOffload::piece(run);
+      parse_lines(run.data(), run.data() + n, run.data() + n, false, *this);
+      run = offload_->dispatch(run.substr(n));
+    }
+  }
   while (auto l = splitter.next_line()) line(*l);
   std::uint64_t over = splitter.take_oversized();
   oversized_ += over;

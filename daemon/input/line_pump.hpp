@@ -1,7 +1,8 @@
 #pragma once
 // Turns split lines into event batches for one line input: parses each
 // line, fills a batch, hands full batches to the sink and keeps the
-// input's counters. Lives on the input's thread.
+// input's counters. Lives on the input's thread (and one more on each of
+// its offload workers, daemon/input/line_offload.hpp).
 
 #include <atomic>
 #include <chrono>
@@ -16,6 +17,8 @@
 #include "daemon/input/line_splitter.hpp"
 
 namespace asncounter {
+
+class LineOffload;
 
 /// Counters of one line input, written by its thread, read by anyone.
 struct LineStats {
@@ -62,8 +65,11 @@ class LinePump {
   }
   /// The format takes the plain one-pass path.
   bool plain() const { return format_.is_plain(); }
-  /// Every complete line the splitter holds, and its oversized count.
+  /// Every complete line the splitter holds, and its oversized count; when
+  /// an offload is set and says the input is behind, the lines go to it.
   void drain(LineSplitter& splitter);
+  /// Hands the lines of a backlogged input to `offload` (nullptr: none).
+  void set_offload(LineOffload* offload) { offload_ = offload; }
   /// At end of input: the splitter's unterminated last line too.
   void finish(LineSplitter& splitter);
   /// Hands over the partial batch (if any) and publishes the counters.
@@ -84,6 +90,7 @@ class LinePump {
   // Counted locally and published per chunk: an atomic add per line would
   // cost more than parsing the line.
   std::uint64_t events_ = 0, rejected_ = 0, oversized_ = 0;
+  LineOffload* offload_ = nullptr;
 };
 
 }  // namespace asncounter

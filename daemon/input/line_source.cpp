@@ -1,5 +1,8 @@
 // The line inputs (stdin, file:PATH, fifo:PATH): one thread each, reading
-// in large chunks, splitting lines, parsing them and handing batches over.
+// in large chunks, splitting lines, parsing them and handing batches over;
+// in the daemon, an input that falls behind also hands runs of lines to up
+// to threads - 1 workers (daemon/input/line_offload.hpp). --once takes the
+// parallel path of daemon/input/parallel_lines.hpp instead.
 #include "daemon/input/line_source.hpp"
 
 #include <fcntl.h>
@@ -7,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <mutex>
@@ -16,6 +20,7 @@
 #include "daemon/input/fd_util.hpp"
 #include "daemon/input/file_follower.hpp"
 #include "daemon/input/line_format.hpp"
+#include "daemon/input/line_offload.hpp"
 #include "daemon/input/line_pump.hpp"
 #include "daemon/input/parallel_lines.hpp"
 #include "daemon/input/stream_reader.hpp"
@@ -28,8 +33,13 @@ class LineInput final : public Input {
  public:
   // `fd` is the open stream for stdin, FIFOs and files read once; a
   // followed file (fd empty) is opened by the follower.
-  LineInput(std::string spec, std::string path, LineFormat format, UniqueFd fd)
-      : spec_(std::move(spec)), path_(std::move(path)), format_(std::move(format)), fd_(std::move(fd)) {}
+  // Parses on up to `threads` threads when behind (its own and workers).
+  LineInput(std::string spec, std::string path, LineFormat format, UniqueFd fd, unsigned threads)
+      : spec_(std::move(spec)),
+        path_(std::move(path)),
+        format_(std::move(format)),
+        fd_(std::move(fd)),
+        threads_(std::max(1U, threads)) {}
   ~LineInput() override { stop(); }
 
   bool ok() const { return waker_.ok(); }
@@ -54,25 +64,37 @@ class LineInput final : public Input {
  private:
   void run(BatchSink sink) {
     try {
+      LineOffload offload(format_, sink, stats_, threads_ - 1, [this] { waker_.wake(); });
       LinePump pump(format_, std::move(sink), stats_);
-      if (!fd_) {
-        follow_file(path_, true, waker_, pump, stats_, [this](const InputState& s) { set_state(s); });
-        set_state({InputPhase::stopped});
-        return;
+      pump.set_offload(&offload);
+      InputState end_state = read(pump);
+      // The workers count what was handed to them before the input says
+      // it ended; an error of theirs (the sink's) is the input's.
+      if (auto error = offload.finish()) {
+        log::get("input")->error("input {} stopped by an error: {}", spec_, *error);
+        end_state = InputState::failed(*error);
       }
-      auto end = read_stream(fd_.get(), waker_, pump);
-      if (!end) {
-        log::get("input")->warn("input {} failed: {}", spec_, end.error());
-        set_state(InputState::failed(end.error()));
-      } else {
-        set_state({*end == ReadEnd::eof ? InputPhase::finished : InputPhase::stopped});
-      }
+      set_state(end_state);
     } catch (const std::exception& e) {
       // The sink (the store) may throw, e.g. on memory exhaustion: the input
       // ends with its reason, the daemon goes on.
       log::get("input")->error("input {} stopped by an error: {}", spec_, e.what());
       set_state(InputState::failed(e.what()));
     }
+  }
+
+  // Reads to the end (or the stop request); the state the input ends in.
+  InputState read(LinePump& pump) {
+    if (!fd_) {
+      follow_file(path_, true, waker_, pump, stats_, [this](const InputState& s) { set_state(s); });
+      return {InputPhase::stopped};
+    }
+    auto end = read_stream(fd_.get(), waker_, pump);
+    if (!end) {
+      log::get("input")->warn("input {} failed: {}", spec_, end.error());
+      return InputState::failed(end.error());
+    }
+    return {*end == ReadEnd::eof ? InputPhase::finished : InputPhase::stopped};
   }
 
   void join() {
@@ -89,6 +111,7 @@ class LineInput final : public Input {
   std::string path_;
   LineFormat format_;
   UniqueFd fd_;
+  unsigned threads_;
   Waker waker_;
   LineStats stats_;
   std::thread thread_;
@@ -103,11 +126,13 @@ Result<std::unique_ptr<Input>> finish_input(std::string spec, std::string path, 
     return make_parallel_line_input(std::move(fd), std::move(spec), options);
   auto format = LineFormat::parse(options.format);
   if (!format) return Error{spec + ": " + format.error()};
-  auto input =
-      std::make_unique<LineInput>(std::move(spec), std::move(path), std::move(*format), std::move(fd));
+  auto input = std::make_unique<LineInput>(std::move(spec), std::move(path), std::move(*format),
+                                           std::move(fd), options.threads);
   if (!input->ok()) return Error{input->spec() + ": eventfd: " + std::strerror(errno)};
   return std::unique_ptr<Input>(std::move(input));
 }
+
+constexpr int kFifoPipeSize = 1 << 20;
 
 std::string errno_text(const std::string& what, const std::string& path) {
   return what + " " + path + ": " + std::strerror(errno);
@@ -136,6 +161,11 @@ Result<UniqueFd> open_fifo(const std::string& path, bool once) {
   if (!fd) return Error{errno_text("open", path)};
   if (::fstat(fd.get(), &st) != 0 || !S_ISFIFO(st.st_mode)) return Error{path + " exists and is not a FIFO"};
   if (created) ::fchmod(fd.get(), 0660);
+  // A larger pipe (best effort: pipe-max-size, 1 MiB by default, or the
+  // user's pipe quota may refuse it): a busy writer blocks less often, and
+  // each read takes a whole reader's chunk instead of 64 KiB, so fewer
+  // reads and fewer hand-overs to the workers.
+  ::fcntl(fd.get(), F_SETPIPE_SZ, kFifoPipeSize);
   return fd;
 }
 

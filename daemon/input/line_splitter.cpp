@@ -44,6 +44,24 @@ std::optional<std::string_view> LineSplitter::next_line() {
   }
 }
 
+std::string_view LineSplitter::take_lines() {
+  if (discarding_) {
+    const void* nl = std::memchr(buf_.data() + pos_, '\n', end_ - pos_);
+    if (!nl) {
+      pos_ = end_;
+      return {};
+    }
+    pos_ = static_cast<std::size_t>(static_cast<const char*>(nl) - buf_.data()) + 1;
+    discarding_ = false;
+    ++oversized_;
+  }
+  const void* last = ::memrchr(buf_.data() + pos_, '\n', end_ - pos_);
+  if (!last) return {};
+  const std::size_t start = pos_;
+  pos_ = static_cast<std::size_t>(static_cast<const char*>(last) - buf_.data()) + 1;
+  return {buf_.data() + start, pos_ - start};
+}
+
 std::optional<std::string_view> LineSplitter::finish() {
   std::size_t tail = end_ - pos_;
   if (discarding_ || tail > max_line_) {

@@ -36,6 +36,14 @@ class LineSplitter {
   /// is committed. The view stays valid until the next write_area().
   std::optional<std::string_view> next_line();
 
+  /// Takes every complete line buffered as one run of bytes, each line with
+  /// its newline; lines over the limit inside the run are the caller's to
+  /// count (parse_lines does). Valid until the next write_area().
+  std::string_view take_lines();
+
+  /// Bytes buffered and not yet taken as lines.
+  std::size_t buffered() const { return end_ - pos_; }
+
   /// At end of input: the last line if it had no newline.
   std::optional<std::string_view> finish();
 

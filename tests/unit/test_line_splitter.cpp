@@ -103,3 +103,29 @@ TEST_CASE("reset forgets a partial line", "[line_splitter]") {
   CHECK(s.next_line() == std::string_view("new"));
   CHECK_FALSE(s.finish());
 }
+
+TEST_CASE("take_lines hands over the whole lines as one run and keeps the partial one", "[line_splitter]") {
+  LineSplitter s(8, 16);
+  auto put = [&](const std::string& t) {
+    auto area = s.write_area();
+    REQUIRE(area.size() >= t.size());
+    std::memcpy(area.data(), t.data(), t.size());
+    s.commit(t.size());
+  };
+  put("a\nbb\r\ncc");
+  CHECK(s.buffered() == 8);
+  CHECK(s.take_lines() == "a\nbb\r\n");
+  CHECK(s.take_lines().empty());  // only the partial line is left
+  put("c\n");
+  CHECK(s.next_line() == "ccc");
+  // A line over the limit inside a run stays in it (the caller counts it);
+  // one that began before the run is dropped to its newline and counted here.
+  put("0123456789\nx\n");
+  CHECK(s.take_lines() == "0123456789\nx\n");
+  CHECK(s.take_oversized() == 0);
+  put("0123456789");
+  put("abcdef\ny\nzz");  // the write area dropped the long line's start
+  CHECK(s.take_lines() == "y\n");
+  CHECK(s.take_oversized() == 1);
+  CHECK(s.finish() == "zz");
+}

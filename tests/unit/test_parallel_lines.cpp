@@ -1,16 +1,22 @@
 // Line inputs read on several threads (--threads) count exactly what the
 // one-thread reader counts: every event with its hits, bytes and latency,
-// and the rejected and oversized lines, on files and on pipes.
+// and the rejected and oversized lines, on files and on pipes; in --once
+// (parallel_lines.hpp) and in the daemon when an input falls behind
+// (line_offload.hpp).
 #include <catch2/catch.hpp>
 
 #include <fcntl.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <mutex>
 #include <random>
+#include <set>
 #include <string>
 #include <thread>
 #include <tuple>
@@ -33,6 +39,7 @@ struct Seen {
   std::map<std::tuple<std::string, std::uint32_t, std::uint64_t, std::uint32_t>, std::uint64_t> events;
   std::uint64_t batches_with_bytes = 0;
   asncounter::InputCounters counters;
+  std::set<std::thread::id> threads;  // that called the sink
 };
 
 Seen drain(std::unique_ptr<Input> in) {
@@ -43,16 +50,17 @@ Seen drain(std::unique_ptr<Input> in) {
     for (std::size_t i = 0; i < b.size; ++i)
       ++seen.events[{asncounter::to_string(b.addrs[i]), b.hits[i], b.bytes[i], b.latency_us[i]}];
     seen.batches_with_bytes += b.has_bytes;
+    seen.threads.insert(std::this_thread::get_id());
   });
   in->wait();
   seen.counters = in->counters();
   return seen;
 }
 
-InputOptions options(const std::string& format, unsigned threads) {
+InputOptions options(const std::string& format, unsigned threads, bool once = true) {
   InputOptions o;
   o.format = format;
-  o.once = true;
+  o.once = once;
   o.threads = threads;
   return o;
 }
@@ -207,4 +215,242 @@ TEST_CASE("parallel lines: stop ends the reader and the workers", "[parallel_lin
 
 TEST_CASE("parallel lines: --threads 0 means the cores this process may use", "[parallel_lines]") {
   CHECK(asncounter::available_cores() >= 1);
+}
+
+// The daemon's line inputs (not --once): one thread while they keep up,
+// workers for the runs of lines they fall behind on.
+namespace {
+
+// stdin redirected from a file in the daemon: every read fills the
+// reader's buffer, so from the second read on it is behind, whatever the
+// machine's speed.
+Seen daemon_from_file(const std::string& path, const std::string& format, unsigned threads) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  REQUIRE(fd >= 0);
+  auto in = asncounter::make_fd_line_input(fd, "-", options(format, threads, false));
+  REQUIRE(in.ok());
+  return drain(std::move(*in));
+}
+
+// A pipe (stdin, or a FIFO's stream) in the daemon, enlarged to 1 MiB and
+// filled before the input starts, so that its first reads find a backlog
+// (deterministically); a writer thread then sends the rest as fast as the
+// pipe takes it. Without the larger pipe (a lower pipe-max-size), only the
+// counts can be checked.
+Seen daemon_from_pipe(const std::string& text, const std::string& format, unsigned threads, bool& prefilled) {
+  int fds[2];
+  REQUIRE(::pipe2(fds, O_CLOEXEC) == 0);
+  const int cap = ::fcntl(fds[1], F_SETPIPE_SZ, 1 << 20);
+  prefilled = cap >= (1 << 20);
+  std::size_t done = 0;
+  if (prefilled) {
+    done = std::min<std::size_t>(text.size(), static_cast<std::size_t>(cap));
+    REQUIRE(::write(fds[1], text.data(), done) == static_cast<ssize_t>(done));
+  }
+  auto in = asncounter::make_fd_line_input(fds[0], "pipe", options(format, threads, false));
+  REQUIRE(in.ok());
+  std::thread writer([fd = fds[1], &text, done]() mutable {
+    while (done < text.size()) {
+      ssize_t w = ::write(fd, text.data() + done, std::min<std::size_t>(text.size() - done, 100000));
+      if (w <= 0) break;
+      done += static_cast<std::size_t>(w);
+    }
+    ::close(fd);
+  });
+  Seen s = drain(std::move(*in));
+  writer.join();
+  return s;
+}
+
+}  // namespace
+
+TEST_CASE("daemon line input behind its writer: workers count too, exactly what one thread counts",
+          "[parallel_lines]") {
+  TempDir dir;
+  for (bool last_newline : {false, true}) {
+    const std::string text = make_text(last_newline);
+    const std::string path = (dir / "log").string();
+    std::ofstream(path, std::ios::binary) << text;
+    for (const std::string format : {"plain", "field:1,bytes:8,latency:9"}) {
+      INFO(format << (last_newline ? " with" : " without") << " a last newline");
+      Seen ref = from_pipe(text, format, 1);
+      REQUIRE(ref.counters.state.phase == asncounter::InputPhase::finished);
+      // --threads 1: the reader alone, as before.
+      Seen one = daemon_from_file(path, format, 1);
+      check_same(one, ref);
+      CHECK(one.threads.size() == 1);
+      for (unsigned threads : {2U, 3U}) {
+        INFO(threads << " threads");
+        Seen f = daemon_from_file(path, format, threads);
+        check_same(f, ref);
+        CHECK(f.threads.size() >= 2);  // the reader and at least one worker
+        CHECK(f.threads.size() <= threads);
+        bool prefilled = false;
+        Seen p = daemon_from_pipe(text, format, threads, prefilled);
+        check_same(p, ref);
+        if (prefilled) CHECK(p.threads.size() >= 2);
+      }
+    }
+  }
+}
+
+TEST_CASE("daemon FIFO with workers: a burst then a few lines, writers come and go, no EOF",
+          "[parallel_lines]") {
+  TempDir dir;
+  const std::string path = (dir / "fifo").string();
+  const std::string text = make_text(true);
+  const Seen ref = from_pipe(text, "plain", 1);
+  auto made = asncounter::make_input("fifo:" + path, options("plain", 2, false));
+  REQUIRE(made.ok());
+  std::unique_ptr<Input> in = std::move(*made);
+  Seen seen;
+  std::mutex m;
+  in->start([&](const EventBatch& b) {
+    std::lock_guard lock(m);
+    for (std::size_t i = 0; i < b.size; ++i)
+      ++seen.events[{asncounter::to_string(b.addrs[i]), b.hits[i], b.bytes[i], b.latency_us[i]}];
+    seen.threads.insert(std::this_thread::get_id());
+  });
+  auto write_all = [&](const std::string& t) {
+    int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
+    REQUIRE(fd >= 0);
+    ::fcntl(fd, F_SETPIPE_SZ, 1 << 20);  // bigger writes, the reader finds more waiting
+    std::size_t done = 0;
+    while (done < t.size()) {
+      ssize_t w = ::write(fd, t.data() + done, t.size() - done);
+      REQUIRE(w > 0);
+      done += static_cast<std::size_t>(w);
+    }
+    ::close(fd);
+  };
+  auto wait_events = [&](std::uint64_t n) {
+    // Not a timing test: the limit only keeps a broken build from hanging.
+    auto limit = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while (in->counters().events < n && std::chrono::steady_clock::now() < limit)
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    REQUIRE(in->counters().events == n);
+  };
+  // Two writers one after the other, each a burst: the FIFO stays open.
+  write_all(text);
+  write_all(text);
+  wait_events(2 * ref.counters.events);
+  // A few lines on an idle FIFO are counted without more coming.
+  write_all("192.0.2.1\n192.0.2.2\n192.0.2.3\n");
+  wait_events(2 * ref.counters.events + 3);
+  auto c = in->counters();
+  CHECK(c.state.phase == asncounter::InputPhase::running);
+  CHECK(c.rejected == 2 * ref.counters.rejected);
+  CHECK(c.oversized == 2 * ref.counters.oversized);
+  in->stop();
+  CHECK(in->counters().state.phase == asncounter::InputPhase::stopped);
+  std::lock_guard lock(m);
+  auto want = ref.events;
+  for (auto& [k, n] : want) n *= 2;
+  for (const char* a : {"192.0.2.1", "192.0.2.2", "192.0.2.3"}) ++want[{a, 1, 0, UINT32_MAX}];
+  CHECK(seen.events == want);
+}
+
+TEST_CASE("daemon followed file with workers: appears then rotates and counts exact", "[parallel_lines]") {
+  TempDir dir;
+  const std::string path = (dir / "log").string();
+  const std::string text = make_text(true);
+  const Seen ref = from_pipe(text, "field:1,bytes:8,latency:9", 1);
+  auto made = asncounter::make_input("file:" + path, options("field:1,bytes:8,latency:9", 2, false));
+  REQUIRE(made.ok());
+  std::unique_ptr<Input> in = std::move(*made);
+  Seen seen;
+  std::mutex m;
+  in->start([&](const EventBatch& b) {
+    std::lock_guard lock(m);
+    for (std::size_t i = 0; i < b.size; ++i)
+      ++seen.events[{asncounter::to_string(b.addrs[i]), b.hits[i], b.bytes[i], b.latency_us[i]}];
+    seen.threads.insert(std::this_thread::get_id());
+  });
+  auto wait_events = [&](std::uint64_t n) {
+    // Not a timing test: the limit only keeps a broken build from hanging.
+    auto limit = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while (in->counters().events < n && std::chrono::steady_clock::now() < limit)
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    REQUIRE(in->counters().events == n);
+  };
+  // A file there at start is read from its end (tail -F): wait until the
+  // input has found none. One that appears is read from its start: whole
+  // reads, the reader is behind from its second read on.
+  auto limit = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (in->counters().state.phase != asncounter::InputPhase::waiting &&
+         std::chrono::steady_clock::now() < limit)
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  REQUIRE(in->counters().state.phase == asncounter::InputPhase::waiting);
+  std::ofstream(path + ".new", std::ios::binary) << text;
+  std::filesystem::rename(path + ".new", path);
+  wait_events(ref.counters.events);
+  {
+    std::lock_guard lock(m);
+    CHECK(seen.threads.size() == 2);
+  }
+  // Rotated by rename, a new file with the same lines: read from its start.
+  std::filesystem::rename(path, path + ".1");
+  std::ofstream(path + ".new", std::ios::binary) << text;
+  std::filesystem::rename(path + ".new", path);
+  wait_events(2 * ref.counters.events);
+  auto c = in->counters();
+  CHECK(c.rejected == 2 * ref.counters.rejected);
+  CHECK(c.oversized == 2 * ref.counters.oversized);
+  CHECK(c.reopens == 1);
+  CHECK(c.state.phase == asncounter::InputPhase::running);
+  in->stop();
+  CHECK(in->counters().state.phase == asncounter::InputPhase::stopped);
+  std::lock_guard lock(m);
+  auto want = ref.events;
+  for (auto& [k, n] : want) n *= 2;
+  CHECK(seen.events == want);
+}
+
+TEST_CASE("daemon line input with workers: stop mid-burst ends every thread and counts what was read",
+          "[parallel_lines]") {
+  int fds[2];
+  REQUIRE(::pipe2(fds, O_CLOEXEC) == 0);
+  REQUIRE(::fcntl(fds[1], F_SETFL, O_NONBLOCK) == 0);
+  auto made = asncounter::make_fd_line_input(fds[0], "pipe", options("plain", 3, false));
+  REQUIRE(made.ok());
+  std::unique_ptr<Input> in = std::move(*made);
+  std::mutex m;
+  std::uint64_t received = 0;
+  std::set<std::thread::id> threads;
+  in->start([&](const EventBatch& b) {
+    std::lock_guard lock(m);
+    received += b.size;
+    threads.insert(std::this_thread::get_id());
+  });
+  // The writer keeps the pipe full until told to stop; it never closes it
+  // before the input is stopped, so only stop() ends the input.
+  std::atomic<bool> done{false};
+  std::thread writer([fd = fds[1], &done] {
+    std::string lines;
+    for (int i = 0; i < 20000; ++i)
+      lines += "192.0." + std::to_string(i % 256) + "." + std::to_string(i % 199) + "\n";
+    std::size_t at = 0;
+    while (!done.load()) {
+      ssize_t w = ::write(fd, lines.data() + at, lines.size() - at);
+      if (w > 0)
+        at = (at + static_cast<std::size_t>(w)) % lines.size();
+      else
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+  });
+  // Enough counted that the reader has been behind a while (the pipe is
+  // kept full); not a timing test, the limit only stops a broken build.
+  auto limit = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (in->counters().events < 2000000 && std::chrono::steady_clock::now() < limit)
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  in->stop();
+  done = true;
+  writer.join();
+  ::close(fds[1]);
+  const auto c = in->counters();
+  CHECK(c.state.phase == asncounter::InputPhase::stopped);
+  CHECK(c.events >= 2000000);
+  CHECK(c.rejected == 0);
+  std::lock_guard lock(m);
+  CHECK(received == c.events);
 }
