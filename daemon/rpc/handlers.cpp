@@ -182,10 +182,13 @@ Reply prefixes(DaemonControl& d, const Params& p, const AnswerCaps& caps) {
 Reply report(DaemonControl& d, const Params& p, const AnswerCaps& caps) {
   auto names = d.names();
   Window w = window_of(p);
-  auto asns = d.store().top_asns(rows_to_ask(p, caps), w);
-  bool asns_cut = cut(asns.table, caps);
+  // The prefixes first: their read needs the most scratch memory, and the
+  // ASN read after it fits in what it freed (the other way round, the kept
+  // ASN rows sat above the freed scratch and the heap grew by 5 MiB).
   auto prefixes = d.store().top_prefixes(rows_to_ask(p, caps), std::nullopt, w);
   bool prefixes_cut = cut(prefixes.table, caps);
+  auto asns = d.store().top_asns(rows_to_ask(p, caps), w);
+  bool asns_cut = cut(asns.table, caps);
   auto answer = std::make_shared<PiecedAnswer>();
   answer->text(R"({"asns":)");
   add_table(*answer, std::move(asns.table), names, table_members(asns_cut, std::nullopt));

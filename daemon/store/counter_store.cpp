@@ -178,19 +178,19 @@ template <class F>
 auto CounterStore::Impl::merge_locked(ReadState& st, F&& f) {
   try_fold(st);
   std::shared_ptr<Generation> cur = load_current();
-  if (st.retired.empty()) return f(MergeInput{*cur, st.orphans, Counts{}});
+  if (st.retired.empty()) return f(MergeInput{*cur, st.orphans, Counts{}, st.scratch});
   // A writer is still inside a replaced generation: merge it as extra rows.
   RowMap extra = st.orphans;
   Counts unrouted;
   for (auto& g : st.retired) collect_rows(*g, extra, unrouted);
-  return f(MergeInput{*cur, extra, unrouted});
+  return f(MergeInput{*cur, extra, unrouted, st.scratch});
 }
 
 template <class F>
 auto CounterStore::Impl::with_window(const Window& w, F&& f) {
   auto st = read.lock();
   try_fold(*st);
-  Summed& sums = st->history->window_buffer();
+  Summed& sums = st->scratch;
   RowMap extra;
   WindowSpan span = st->history->window_sums(w, st->retired, sums, extra);
   return f(*load_current(), sums, extra, span);
@@ -252,7 +252,7 @@ AsnActivity CounterStore::asn_activity(const Window& window) const {
   auto st = impl_->read.lock();
   a.since_start = impl_->merge_locked(*st, [](const MergeInput& in) { return merge_asns(in, 0); });
   if (st->history && window.length.count() > 0) {
-    Summed& sums = st->history->window_buffer();
+    Summed& sums = st->scratch;
     RowMap extra;
     WindowSpan span = st->history->window_sums(window, st->retired, sums, extra);
     a.window = Windowed<AsnTable>{rank_asns(*impl_->load_current(), sums, extra, 0), span};

@@ -52,9 +52,6 @@ class History {
   /// Sums the window into `out` (ids of the current generation) and `extra`
   /// (rows the current table does not have); says what it covers.
   WindowSpan window_sums(const Window& w, Retired retired, Summed& out, RowMap& extra);
-  /// A buffer for window_sums' `out`, kept between queries (a full table's
-  /// arrays would otherwise be faulted in again on every query).
-  Summed& window_buffer() { return window_buf_; }
   /// The closed steps, keys as (prefix, ASN) rows, ages counted back from `now`.
   std::vector<SavedStep> export_steps(MonoTime now) const;
   /// Puts saved steps back before the first close, `gap` (the downtime)
@@ -106,9 +103,8 @@ class History {
   std::unordered_map<RowKey, std::uint32_t, RowKeyHash> orphan_index_;
   std::size_t step_bytes_ = 0;
   std::uint64_t dropped_ = 0;
-  Summed scratch_;                  ///< reused by closes: no page faults every 10 s
-  std::vector<StepEntry> entries_;  ///< reused by closes
-  Summed window_buf_;
+  Summed scratch_;                         ///< reused by closes: no page faults every 10 s
+  std::vector<StepEntry> entries_;         ///< reused by closes
   std::vector<std::uint64_t> live_block_;  ///< window_sums' per-block partial sums
 };
 

@@ -184,10 +184,9 @@ AsnTable rank_asns(const Generation& g, const Summed& sums, const RowMap& extra,
 }
 
 PrefixTable merge_prefixes(const MergeInput& in, std::size_t limit, std::optional<std::uint32_t> asn) {
-  Summed sum;
-  sum_shards(in.current, sum);
-  sum.add_at(kUnrouted, in.extra_unrouted);
-  return rank_prefixes(in.current, sum, in.extra, limit, asn);
+  sum_shards(in.current, in.scratch);
+  in.scratch.add_at(kUnrouted, in.extra_unrouted);
+  return rank_prefixes(in.current, in.scratch, in.extra, limit, asn);
 }
 
 PrefixTable rank_prefixes(const Generation& g, const Summed& sum, const RowMap& extra, std::size_t limit,

@@ -26,6 +26,10 @@ struct ReadState {
   std::uint64_t generations = 1;        ///< tables installed so far
   std::uint64_t folded_contention = 0;  ///< contention of generations already folded
   std::unique_ptr<History> history;     ///< null: no history kept
+  /// Per-id sums for the read under way (a window's, or a merge of the
+  /// shards for a prefix table); kept: one buffer for both, and no reader
+  /// page-faults its 20 MiB (full table, four fields) each time.
+  Summed scratch;
 };
 
 /// Everything a read merges: the current generation plus rows that live
@@ -34,6 +38,7 @@ struct MergeInput {
   Generation& current;
   const RowMap& extra;
   Counts extra_unrouted;
+  Summed& scratch;  ///< ReadState::scratch, for per-id sums
 };
 
 /// Per-ASN totals, sorted and cut to `limit` (0: all).
