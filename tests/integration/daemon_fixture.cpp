@@ -13,6 +13,8 @@
 #include "common/table/ipasn.hpp"
 #include "ctl/client.hpp"
 #include "tests/support/files.hpp"
+#include "tests/support/many_prefixes.hpp"
+#include "tests/support/polling.hpp"
 
 namespace asncounter::test {
 namespace {
@@ -173,6 +175,15 @@ std::string DaemonFixture::call(const std::string& request_line) const {
   auto line = c->exchange(request_line);
   REQUIRE(line);
   return *line;
+}
+
+void DaemonFixture::count_many_prefixes(int count) const {
+  auto addresses = write_many_prefixes(db(), count);
+  REQUIRE(addresses);
+  REQUIRE(ctl("refresh").status == 0);
+  REQUIRE(eventually([&] { return stats()["table"]["prefixes"] == count; }));
+  write_fifo(*addresses);
+  REQUIRE(wait_for_hits(static_cast<std::uint64_t>(count)) == static_cast<std::uint64_t>(count));
 }
 
 std::string DaemonFixture::log() const { return read_text(dir_ / "daemon.log"); }

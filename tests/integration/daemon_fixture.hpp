@@ -59,6 +59,9 @@ class DaemonFixture {
   void write_fifo(const std::string& text) const;
   /// Polls stats until the store holds `hits` hits (bounded wait); returns the last total.
   std::uint64_t wait_for_hits(std::uint64_t hits) const;
+  /// Replaces the table with `count` /24s (write_many_prefixes), refreshes to
+  /// it and counts one address in each through the FIFO; REQUIREs each step.
+  void count_many_prefixes(int count) const;
   /// `asncounterctl --json stats`, parsed; REQUIREs that it answered.
   nlohmann::json stats() const;
   /// One raw JSON-RPC call over a fresh connection; returns the answer line.

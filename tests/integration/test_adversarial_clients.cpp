@@ -17,7 +17,6 @@
 #include <vector>
 
 #include "tests/integration/daemon_fixture.hpp"
-#include "tests/support/many_prefixes.hpp"
 #include "tests/support/peak_rss.hpp"
 #include "tests/support/polling.hpp"
 #include "tests/support/sanitizer_bounds.hpp"
@@ -44,12 +43,7 @@ TEST_CASE("A client pipelining 30 unlimited prefixes requests does not stall ano
                    .socket_group = "",
                    .reachable_by_others = false,
                    .extra_args = {}});
-  auto addresses = asncounter::test::write_many_prefixes(d.db(), kPrefixes);
-  REQUIRE(addresses);
-  REQUIRE(d.ctl("refresh").status == 0);
-  REQUIRE(eventually([&] { return d.stats()["table"]["prefixes"] == kPrefixes; }));
-  d.write_fifo(*addresses);
-  REQUIRE(d.wait_for_hits(kPrefixes) == kPrefixes);
+  d.count_many_prefixes(kPrefixes);
   long rss_before = peak_rss_kib(d.pid());
 
   int flood = connect_unix(d.socket());

@@ -13,9 +13,7 @@
 #include <vector>
 
 #include "tests/integration/daemon_fixture.hpp"
-#include "tests/support/many_prefixes.hpp"
 #include "tests/support/peak_rss.hpp"
-#include "tests/support/polling.hpp"
 #include "tests/support/sanitizer_bounds.hpp"
 #include "tests/support/unix_client.hpp"
 
@@ -30,12 +28,7 @@ TEST_CASE("Clients not reading their long answers hold a piece each, and read th
                    .socket_group = "",
                    .reachable_by_others = false,
                    .extra_args = {}});
-  auto addresses = asncounter::test::write_many_prefixes(d.db(), kPrefixes);
-  REQUIRE(addresses);
-  REQUIRE(d.ctl("refresh").status == 0);
-  REQUIRE(asncounter::test::eventually([&] { return d.stats()["table"]["prefixes"] == kPrefixes; }));
-  d.write_fifo(*addresses);
-  REQUIRE(d.wait_for_hits(kPrefixes) == kPrefixes);
+  d.count_many_prefixes(kPrefixes);
   const long before = asncounter::test::rss_kib(d.pid());
 
   std::vector<int> clients;

@@ -42,19 +42,36 @@ struct Seen {
   std::set<std::thread::id> threads;  // that called the sink
 };
 
-Seen drain(std::unique_ptr<Input> in) {
+// A sink that records what it is handed, from whichever threads call it.
+struct Recorder {
   Seen seen;
   std::mutex m;
-  in->start([&](const EventBatch& b) {
-    std::lock_guard lock(m);
-    for (std::size_t i = 0; i < b.size; ++i)
-      ++seen.events[{asncounter::to_string(b.addrs[i]), b.hits[i], b.bytes[i], b.latency_us[i]}];
-    seen.batches_with_bytes += b.has_bytes;
-    seen.threads.insert(std::this_thread::get_id());
-  });
+  void start(Input& in) {
+    in.start([this](const EventBatch& b) {
+      std::lock_guard lock(m);
+      for (std::size_t i = 0; i < b.size; ++i)
+        ++seen.events[{asncounter::to_string(b.addrs[i]), b.hits[i], b.bytes[i], b.latency_us[i]}];
+      seen.batches_with_bytes += b.has_bytes;
+      seen.threads.insert(std::this_thread::get_id());
+    });
+  }
+};
+
+Seen drain(std::unique_ptr<Input> in) {
+  Recorder r;
+  r.start(*in);
   in->wait();
-  seen.counters = in->counters();
-  return seen;
+  r.seen.counters = in->counters();
+  return std::move(r.seen);
+}
+
+// Waits until `in` has counted `n` events. Not a timing test: the limit
+// only keeps a broken build from hanging.
+void wait_events(const Input& in, std::uint64_t n) {
+  auto limit = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (in.counters().events < n && std::chrono::steady_clock::now() < limit)
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  REQUIRE(in.counters().events == n);
 }
 
 InputOptions options(const std::string& format, unsigned threads, bool once = true) {
@@ -303,14 +320,10 @@ TEST_CASE("daemon FIFO with workers: a burst then a few lines, writers come and 
   auto made = asncounter::make_input("fifo:" + path, options("plain", 2, false));
   REQUIRE(made.ok());
   std::unique_ptr<Input> in = std::move(*made);
-  Seen seen;
-  std::mutex m;
-  in->start([&](const EventBatch& b) {
-    std::lock_guard lock(m);
-    for (std::size_t i = 0; i < b.size; ++i)
-      ++seen.events[{asncounter::to_string(b.addrs[i]), b.hits[i], b.bytes[i], b.latency_us[i]}];
-    seen.threads.insert(std::this_thread::get_id());
-  });
+  Recorder r;
+  r.start(*in);
+  Seen& seen = r.seen;
+  std::mutex& m = r.m;
   auto write_all = [&](const std::string& t) {
     int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
     REQUIRE(fd >= 0);
@@ -323,20 +336,13 @@ TEST_CASE("daemon FIFO with workers: a burst then a few lines, writers come and 
     }
     ::close(fd);
   };
-  auto wait_events = [&](std::uint64_t n) {
-    // Not a timing test: the limit only keeps a broken build from hanging.
-    auto limit = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-    while (in->counters().events < n && std::chrono::steady_clock::now() < limit)
-      std::this_thread::sleep_for(std::chrono::milliseconds(5));
-    REQUIRE(in->counters().events == n);
-  };
   // Two writers one after the other, each a burst: the FIFO stays open.
   write_all(text);
   write_all(text);
-  wait_events(2 * ref.counters.events);
+  wait_events(*in, 2 * ref.counters.events);
   // A few lines on an idle FIFO are counted without more coming.
   write_all("192.0.2.1\n192.0.2.2\n192.0.2.3\n");
-  wait_events(2 * ref.counters.events + 3);
+  wait_events(*in, 2 * ref.counters.events + 3);
   auto c = in->counters();
   CHECK(c.state.phase == asncounter::InputPhase::running);
   CHECK(c.rejected == 2 * ref.counters.rejected);
@@ -358,21 +364,10 @@ TEST_CASE("daemon followed file with workers: appears then rotates and counts ex
   auto made = asncounter::make_input("file:" + path, options("field:1,bytes:8,latency:9", 2, false));
   REQUIRE(made.ok());
   std::unique_ptr<Input> in = std::move(*made);
-  Seen seen;
-  std::mutex m;
-  in->start([&](const EventBatch& b) {
-    std::lock_guard lock(m);
-    for (std::size_t i = 0; i < b.size; ++i)
-      ++seen.events[{asncounter::to_string(b.addrs[i]), b.hits[i], b.bytes[i], b.latency_us[i]}];
-    seen.threads.insert(std::this_thread::get_id());
-  });
-  auto wait_events = [&](std::uint64_t n) {
-    // Not a timing test: the limit only keeps a broken build from hanging.
-    auto limit = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-    while (in->counters().events < n && std::chrono::steady_clock::now() < limit)
-      std::this_thread::sleep_for(std::chrono::milliseconds(5));
-    REQUIRE(in->counters().events == n);
-  };
+  Recorder r;
+  r.start(*in);
+  Seen& seen = r.seen;
+  std::mutex& m = r.m;
   // A file there at start is read from its end (tail -F): wait until the
   // input has found none. One that appears is read from its start: whole
   // reads, the reader is behind from its second read on.
@@ -383,7 +378,7 @@ TEST_CASE("daemon followed file with workers: appears then rotates and counts ex
   REQUIRE(in->counters().state.phase == asncounter::InputPhase::waiting);
   std::ofstream(path + ".new", std::ios::binary) << text;
   std::filesystem::rename(path + ".new", path);
-  wait_events(ref.counters.events);
+  wait_events(*in, ref.counters.events);
   {
     std::lock_guard lock(m);
     CHECK(seen.threads.size() == 2);
@@ -392,7 +387,7 @@ TEST_CASE("daemon followed file with workers: appears then rotates and counts ex
   std::filesystem::rename(path, path + ".1");
   std::ofstream(path + ".new", std::ios::binary) << text;
   std::filesystem::rename(path + ".new", path);
-  wait_events(2 * ref.counters.events);
+  wait_events(*in, 2 * ref.counters.events);
   auto c = in->counters();
   CHECK(c.rejected == 2 * ref.counters.rejected);
   CHECK(c.oversized == 2 * ref.counters.oversized);

@@ -8,10 +8,10 @@
 
 #include "common/json_around.hpp"
 #include "common/report.hpp"
-#include "daemon/input/event_batch.hpp"
 #include "daemon/rpc/dispatch.hpp"
 #include "daemon/rpc/handlers.hpp"
 #include "daemon/rpc/pieced_answer.hpp"
+#include "tests/support/counted_24s.hpp"
 #include "tests/support/fake_daemon.hpp"
 
 namespace rpc = asncounter::rpc;
@@ -92,38 +92,11 @@ TEST_CASE("A report table in pieces is to_json's text", "[rpc][pieces]") {
       R"("latency_ms":null,"name":null,"percent":30.0,"prefix":null}],"total":10,"total_bytes":0})");
 }
 
-namespace {
-
-// A store with `n` distinct /24s counted, 1.0.0.0/24 upwards, n <= 65536.
-std::shared_ptr<const asncounter::LpmTable> counted(asncounter::test::FakeDaemon& daemon, int n) {
-  asncounter::EventBatch batch;
-  for (int i = 0; i < n; ++i) {
-    auto a = asncounter::parse_address("1." + std::to_string(i / 256) + "." + std::to_string(i % 256) + ".1");
-    batch.push(*a, static_cast<std::uint32_t>(1 + i % 7));
-    if (batch.full()) {
-      daemon.store().add(batch);
-      batch.clear();
-    }
-  }
-  daemon.store().add(batch);
-  return daemon.store().table();
-}
-
-std::shared_ptr<const asncounter::LpmTable> table_of_24s(int n) {
-  std::vector<asncounter::Route> routes;
-  for (int i = 0; i < n; ++i)
-    routes.push_back(
-        {*asncounter::parse_prefix("1." + std::to_string(i / 256) + "." + std::to_string(i % 256) + ".0/24"),
-         64496U + static_cast<std::uint32_t>(i % 5)});
-  return asncounter::LpmTable::build(routes, asncounter::TableInfo{"test", 0, {}, 0});
-}
-
-}  // namespace
-
 TEST_CASE("Long tables are answered in pieces that make up the whole answer", "[rpc][pieces]") {
   constexpr int kPrefixes = 5000;
-  asncounter::test::FakeDaemon daemon(table_of_24s(kPrefixes));
-  counted(daemon, kPrefixes);
+  asncounter::test::FakeDaemon daemon(asncounter::test::table_of_24s(kPrefixes));
+  asncounter::test::count_each_24(daemon.store(), kPrefixes,
+                                  [](int i) { return static_cast<std::uint32_t>(1 + i % 7); });
   rpc::Params all;
   all.set(rpc::ParamId::limit, std::uint64_t{0});
   rpc::Params one_as = all;

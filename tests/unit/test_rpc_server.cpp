@@ -11,9 +11,9 @@
 
 #include "ctl/client.hpp"
 #include "daemon/asio.hpp"
-#include "daemon/input/event_batch.hpp"
 #include "daemon/rpc/dispatch.hpp"
 #include "daemon/rpc/server.hpp"
+#include "tests/support/counted_24s.hpp"
 #include "tests/support/fake_daemon.hpp"
 #include "tests/support/test_support.hpp"
 #include "tests/support/unix_client.hpp"
@@ -25,29 +25,6 @@ using nlohmann::json;
 namespace {
 
 constexpr int kPrefixes = 3000;
-
-// A daemon whose store counts `kPrefixes` /24s, one hit each.
-std::shared_ptr<const asncounter::LpmTable> table_of_24s() {
-  std::vector<asncounter::Route> routes;
-  for (int i = 0; i < kPrefixes; ++i)
-    routes.push_back(
-        {*asncounter::parse_prefix("1." + std::to_string(i / 256) + "." + std::to_string(i % 256) + ".0/24"),
-         64496U + static_cast<std::uint32_t>(i % 5)});
-  return asncounter::LpmTable::build(routes, asncounter::TableInfo{"test", 0, {}, 0});
-}
-
-void count_each(asncounter::test::FakeDaemon& daemon) {
-  asncounter::EventBatch batch;
-  for (int i = 0; i < kPrefixes; ++i) {
-    batch.push(
-        *asncounter::parse_address("1." + std::to_string(i / 256) + "." + std::to_string(i % 256) + ".1"));
-    if (batch.full()) {
-      daemon.store().add(batch);
-      batch.clear();
-    }
-  }
-  daemon.store().add(batch);
-}
 
 // Reads one answer line from a raw socket 512 bytes at a time, pausing:
 // the daemon's pieces wait for it.
@@ -71,8 +48,8 @@ std::string read_slowly(const std::string& path, const std::string& request) {
 
 TEST_CASE("Sessions hand long answers and reloads between the loop and the worker safely", "[rpc_server]") {
   asncounter::test::TempDir dir;
-  asncounter::test::FakeDaemon daemon(table_of_24s(), 4);
-  count_each(daemon);
+  asncounter::test::FakeDaemon daemon(asncounter::test::table_of_24s(kPrefixes), 4);
+  asncounter::test::count_each_24(daemon.store(), kPrefixes);
   rpc::Dispatcher dispatcher(daemon, *rpc::AdminPolicy::make(""));
   asio::io_context io;
   const std::string path = (dir / "run" / "control.sock").string();
