@@ -28,7 +28,9 @@ class Daemon::Reload final : public rpc::ReloadJob {
     systemd::reloading();
   }
   ~Reload() override {
-    if (!committed_) systemd::ready();  // dropped (its client left, or a stop): nothing swapped
+    // Dropped uncommitted (its client left): systemd hears the reload ended.
+    // At a stop it has heard "stopping" already.
+    if (!committed_ && !*stopping_) systemd::ready();
     *reloading_ = false;
   }
   Reload(const Reload&) = delete;
