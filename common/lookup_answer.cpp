@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/ip.hpp"
+#include "common/json_text.hpp"
 #include "common/table/as_names.hpp"
 #include "common/table/lpm_table.hpp"
 
@@ -26,7 +27,7 @@ std::string lookup_answer_json(const LpmTable& table, const AsNames* names,
     rows.push_back(std::move(row));
   }
   // Texts and names come from outside: invalid UTF-8 is replaced, never thrown on.
-  return json{{"results", std::move(rows)}}.dump(-1, ' ', false, json::error_handler_t::replace);
+  return compact_json(json{{"results", std::move(rows)}});
 }
 
 }  // namespace asncounter

@@ -11,7 +11,7 @@
 
 #include "common/counts.hpp"
 #include "common/ip.hpp"
-#include "common/json_around.hpp"
+#include "common/json_text.hpp"
 #include "common/result.hpp"
 
 namespace asncounter {

@@ -7,7 +7,7 @@
 #include <stdexcept>
 #include <string>
 
-#include "common/json_around.hpp"
+#include "common/json_text.hpp"
 #include "common/report.hpp"
 
 namespace asncounter {

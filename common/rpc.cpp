@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/ip.hpp"
+#include "common/json_text.hpp"
 
 namespace asncounter::rpc {
 namespace {
@@ -15,8 +16,6 @@ std::string short_text(std::string_view s) {
   constexpr std::size_t kMax = 64;
   return std::string(s.substr(0, kMax)) + (s.size() > kMax ? "..." : "");
 }
-
-std::string dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
 
 // The "id" may be a string, a number or null (JSON-RPC 2.0, section 4).
 bool valid_id(const json& id) { return id.is_string() || id.is_number() || id.is_null(); }
@@ -98,7 +97,7 @@ std::variant<Request, RequestError> parse_checked(std::string_view line) {
   if (auto id = doc.find("id"); id != doc.end()) {
     if (!valid_id(*id))
       return RequestError{ErrorCode::invalid_request, "\"id\" must be a string, a number or null"};
-    req.id_json = dump(*id);
+    req.id_json = compact_json(*id);
   }
   auto invalid = [&](std::string why) {
     return RequestError{ErrorCode::invalid_request, std::move(why), req.id_json};
@@ -223,7 +222,7 @@ std::string make_request(std::uint64_t id, MethodId method, const Params& params
       p[key] = std::vector<std::string>(list.begin(), list.end());
   }
   if (!p.empty()) req["params"] = std::move(p);
-  return dump(req) + "\n";
+  return compact_json(req) + "\n";
 }
 
 std::string result_head(std::string_view id_json) {
@@ -242,7 +241,7 @@ std::string make_result(std::string_view id_json, std::string_view result_json) 
 std::string make_error(std::string_view id_json, ErrorCode code, std::string_view message) {
   json err = {{"code", static_cast<int>(code)}, {"message", message}};
   std::string out = R"({"jsonrpc":"2.0","id":)";
-  out.append(id_json).append(R"(,"error":)").append(dump(err)).append("}\n");
+  out.append(id_json).append(R"(,"error":)").append(compact_json(err)).append("}\n");
   return out;
 }
 
@@ -251,9 +250,9 @@ std::optional<Response> parse_response(std::string_view line) noexcept {
     json doc = json::parse(line.begin(), line.end(), nullptr, false);
     if (!doc.is_object() || doc.value("jsonrpc", json()) != "2.0" || !doc.contains("id")) return std::nullopt;
     Response r;
-    r.id_json = dump(doc["id"]);
+    r.id_json = compact_json(doc["id"]);
     if (auto res = doc.find("result"); res != doc.end()) {
-      r.result_json = dump(*res);
+      r.result_json = compact_json(*res);
       return r;
     }
     auto err = doc.find("error");

@@ -5,11 +5,11 @@
 #include <nlohmann/json.hpp>
 #include <ostream>
 
+#include "common/json_text.hpp"
 #include "common/lookup_answer.hpp"
 #include "common/rpc.hpp"
 #include "common/table/as_names.hpp"
 #include "common/table/lpm_table.hpp"
-#include "common/text_escape.hpp"
 #include "common/trim.hpp"
 #include "ctl/exit_codes.hpp"
 #include "ctl/offline.hpp"
@@ -23,10 +23,7 @@ using nlohmann::json;
 // request limit with room for the envelope.
 constexpr std::size_t kBatchBytes = rpc::kMaxRequestBytes - 1024;
 
-std::string cell(const json& v) {
-  if (v.is_null()) return "None";
-  return v.is_string() ? escaped(v.get<std::string>()) : v.dump();
-}
+std::string cell(const json& v) { return json_cell(v, "None"); }
 
 // Prints one answer's rows; false when some text was no address.
 bool print_rows(const json& results, bool as_json, json& all, std::ostream& out, std::ostream& err) {
@@ -91,7 +88,7 @@ int run_lookup(const LookupBatch& answer, const std::vector<std::string>& args, 
     }
   }
   if (int rc = flush()) return rc;
-  if (as_json) out << json{{"results", all}}.dump(-1, ' ', false, json::error_handler_t::replace) << "\n";
+  if (as_json) out << compact_json(json{{"results", all}}) << "\n";
   out.flush();
   return good ? kExitOk : kExitDaemonError;
 }

@@ -9,9 +9,9 @@
 #include <vector>
 
 #include "common/ip.hpp"
+#include "common/json_text.hpp"
 #include "common/parse_number.hpp"
 #include "common/report.hpp"
-#include "common/text_escape.hpp"
 #include "ctl/blocklist.hpp"
 #include "ctl/exit_codes.hpp"
 #include "ctl/stats_text.hpp"
@@ -156,10 +156,7 @@ int print_asn(Streams& c, const std::string& result) {
 }
 
 // Strings in answers can come from outside (AS names): control characters escaped.
-std::string text_or_none(const json& v) {
-  if (v.is_null()) return "None";
-  return v.is_string() ? escaped(v.get<std::string>()) : v.dump();
-}
+std::string text_or_none(const json& v) { return json_cell(v, "None"); }
 
 int print_as_prefixes(Streams& c, const std::string& result) {
   json doc = json::parse(result, nullptr, false);

@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "common/dump_stamp.hpp"
+#include "common/json_text.hpp"
 #include "common/plural.hpp"
 #include "common/text_escape.hpp"
 
@@ -16,10 +17,7 @@ namespace {
 using nlohmann::json;
 
 // Strings can come from outside (paths, errors): control characters escaped.
-std::string text(const json& v) {
-  if (v.is_null()) return "none";
-  return v.is_string() ? escaped(v.get<std::string>()) : v.dump();
-}
+std::string text(const json& v) { return json_cell(v, "none"); }
 
 std::uint64_t number(const json& doc, const char* key) {
   const json v = doc.is_object() ? doc.value(key, json()) : json();

@@ -7,7 +7,7 @@
 #include <span>
 
 #include "common/ip.hpp"
-#include "common/json_around.hpp"
+#include "common/json_text.hpp"
 #include "common/lookup_answer.hpp"
 #include "common/report.hpp"
 #include "common/version.hpp"
@@ -18,8 +18,6 @@ namespace asncounter::rpc {
 namespace {
 
 using nlohmann::json;
-
-std::string dump(const json& j) { return compact_json(j); }
 
 json name_of(const AsNames* names, std::optional<std::uint32_t> asn) {
   if (!names || !asn) return nullptr;
@@ -158,7 +156,7 @@ json window_json(const std::optional<WindowSpan>& w) {
 // What a table says beyond its rows: whether the cap cut it, the interval it covers.
 std::string table_members(bool truncated, const std::optional<WindowSpan>& w) {
   std::string out = truncated ? R"(,"truncated":true)" : "";
-  if (w) out += R"(,"window":)" + dump(window_json(w));
+  if (w) out += R"(,"window":)" + compact_json(window_json(w));
   return out;
 }
 
@@ -220,8 +218,8 @@ Reply asn(DaemonControl& d, const Params& p, const AnswerCaps& caps) {
   auto answer = std::make_shared<PiecedAnswer>();
   add_object_with_array(*answer, out, "prefixes", rows->size(), [rows](std::string& text, std::size_t i) {
     const PrefixRow& row = (*rows)[i];
-    text +=
-        dump({{"prefix", to_string(*row.prefix)}, {"count", row.counts.hits}, {"bytes", row.counts.bytes}});
+    text += compact_json(
+        {{"prefix", to_string(*row.prefix)}, {"count", row.counts.hits}, {"bytes", row.counts.bytes}});
   });
   return Reply::streamed(std::move(answer));
 }
@@ -264,12 +262,12 @@ json history_json(const HistoryStats& h) {
 Reply stats(DaemonControl& d, const Params&, const AnswerCaps&) {
   json out = stats_json(d, d.store());
   out["history"] = history_json(d.store().stats().history);
-  return Reply::success(dump(out));
+  return Reply::success(compact_json(out));
 }
 
 Reply version(DaemonControl&, const Params&, const AnswerCaps&) {
   return Reply::success(
-      dump({{"version", std::string(asncounter::version())}, {"protocol", kProtocolVersion}}));
+      compact_json({{"version", std::string(asncounter::version())}, {"protocol", kProtocolVersion}}));
 }
 
 // The counts go; the inputs' own counters (events, rejected, drops, ...)
@@ -297,7 +295,7 @@ Reply reload(DaemonControl& d, const Params&, const AnswerCaps&) {
     return Reply::on_loop([job] {
       auto reloaded = job->commit();
       if (!reloaded) return Reply::failure(ErrorCode::reload_failed, reloaded.error());
-      return Reply::success(dump(json{{"reloaded", true}, {"needs_restart", *reloaded}}));
+      return Reply::success(compact_json(json{{"reloaded", true}, {"needs_restart", *reloaded}}));
     });
   });
 }

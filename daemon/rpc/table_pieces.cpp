@@ -3,7 +3,7 @@
 #include <nlohmann/json.hpp>
 #include <utility>
 
-#include "common/json_around.hpp"
+#include "common/json_text.hpp"
 #include "common/report.hpp"
 
 namespace asncounter::rpc {

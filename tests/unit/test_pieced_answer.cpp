@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "common/json_around.hpp"
+#include "common/json_text.hpp"
 #include "common/report.hpp"
 #include "daemon/rpc/dispatch.hpp"
 #include "daemon/rpc/handlers.hpp"

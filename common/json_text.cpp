@@ -1,10 +1,17 @@
-#include "common/json_around.hpp"
+#include "common/json_text.hpp"
 
 #include <nlohmann/json.hpp>
+
+#include "common/text_escape.hpp"
 namespace asncounter {
 
 std::string compact_json(const nlohmann::json& value) {
   return value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+std::string json_cell(const nlohmann::json& value, std::string_view null_text) {
+  if (value.is_null()) return std::string(null_text);
+  return value.is_string() ? escaped(value.get<std::string>()) : compact_json(value);
 }
 
 // The top level is printed member by member rather than searched for the
