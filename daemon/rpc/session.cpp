@@ -116,20 +116,22 @@ void Session::step(Reply reply) {
   // The client waits for its answer, not for its next request: no deadline
   // while it is made (the worker makes one answer at a time).
   deadline_.cancel();
+  if (reply.next_on_loop) {
+    // Its own event on the loop, even for a client gone (see proceed()).
+    asio::post(socket_.get_executor(), [self = shared_from_this(), next = std::move(reply.next)] {
+      self->proceed(Dispatcher::run_step(next));
+    });
+    return;
+  }
   auto loop = socket_.get_executor();
-  const bool on_loop = reply.next_on_loop;
-  auto run = [self = shared_from_this(), loop, on_loop, next = std::move(reply.next)] {
+  asio::post(worker_, [self = shared_from_this(), loop, next = std::move(reply.next)] {
     // A heavy read for a client gone is skipped.
-    Reply made = self->closed_ && !on_loop ? Reply::failure(ErrorCode::unavailable, "closed")
-                                           : Dispatcher::run_step(next);
+    Reply made =
+        self->closed_ ? Reply::failure(ErrorCode::unavailable, "closed") : Dispatcher::run_step(next);
     // The session goes back to the loop with its reply, so that it always
     // ends there (never on the worker).
     asio::post(loop, [self, made = std::move(made)]() mutable { self->proceed(std::move(made)); });
-  };
-  if (on_loop)
-    asio::post(loop, std::move(run));
-  else
-    asio::post(worker_, std::move(run));
+  });
 }
 
 // One piece, printed on the worker, written on the loop; the next is asked
