@@ -79,6 +79,7 @@ enum class ParamId : std::uint8_t {
   asn,
   ips,
   window,
+  carved,
   count_  ///< not a parameter: the number of parameters
 };
 inline constexpr std::size_t kParamCount = static_cast<std::size_t>(ParamId::count_);
@@ -127,6 +128,8 @@ inline constexpr std::array<ParamSpec, kParamCount> kParams{{
     {ParamId::ips, "ips", ParamType::addresses, 1, kMaxLookupAddresses, "IP", "an address"},
     {ParamId::window, "window", ParamType::unsigned_integer, 0, UINT32_MAX, "SECONDS",
      "a number of seconds (0: since start)"},
+    {ParamId::carved, "carved", ParamType::unsigned_integer, 0, 1, "0/1",
+     "1: the ASN's exact space (other ASNs' more-specifics cut out, adjacent prefixes joined)"},
 }};
 
 /// Every method, indexed by MethodId. Append-only (see the compatibility rule above).
@@ -137,8 +140,8 @@ inline constexpr std::array<Method, kMethodCount> kMethods{{
      0, "prefixes", "top prefixes (limit 0: all of them), optionally of one ASN"},
     {MethodId::report, "report", Access::read, param_set(ParamId::limit, ParamId::window), 0, "report",
      "both tables, as the one-shot report"},
-    {MethodId::as_prefixes, "as_prefixes", Access::read, param_set(ParamId::asn), param_set(ParamId::asn),
-     "as-prefixes", "prefixes of ASN in the current table"},
+    {MethodId::as_prefixes, "as_prefixes", Access::read, param_set(ParamId::asn, ParamId::carved),
+     param_set(ParamId::asn), "as-prefixes", "prefixes of ASN in the current table"},
     {MethodId::lookup, "lookup", Access::read, param_set(ParamId::ips), param_set(ParamId::ips), "lookup",
      "address, ASN, prefix and AS name in the current table"},
     {MethodId::stats, "stats", Access::read, 0, 0, "stats",

@@ -106,4 +106,13 @@ std::vector<Prefix> subtract_prefixes(std::vector<Prefix> prefixes, std::vector<
   return out;
 }
 
+std::vector<Prefix> intersect_prefix(const Prefix& p, const std::vector<Prefix>& space) {
+  std::vector<Prefix> out;
+  for (const auto& s : space) {
+    if (s.len <= p.len && contains(s, p.addr)) return {p};
+    if (s.len > p.len && contains(p, s.addr)) out.push_back(s);
+  }
+  return out;
+}
+
 }  // namespace asncounter::ctl

@@ -24,12 +24,20 @@ struct BlockHeader {
   std::vector<std::uint32_t> asns;  ///< the ASNs whose prefixes are in the list, sorted
 };
 
+/// How the rules act, where a format can say it (BlockFormatRow::takes_rules).
+struct BlockRules {
+  bool input = true;          ///< --hook input: traffic to this host
+  bool forward = false;       ///< --hook forward: traffic routed through it
+  std::uint64_t timeout = 0;  ///< --timeout: seconds until the kernel drops each element; 0: never
+};
+
 /// One output format: its name, its writer and how it is loaded.
 struct BlockFormatRow {
   BlockFormat id;
   std::string_view name;  ///< --format NAME
-  std::string (*write)(const std::vector<Prefix>& merged, const BlockHeader& header);
+  std::string (*write)(const std::vector<Prefix>& merged, const BlockHeader& header, const BlockRules& rules);
   std::string_view load;  ///< how to load the output (also in its header comment)
+  bool takes_rules;       ///< honours --hook and --timeout (others refuse them)
 };
 
 /// Every format, in help order.
@@ -47,8 +55,15 @@ std::vector<Prefix> merge_prefixes(std::vector<Prefix> prefixes);
 /// `prefixes` that no prefix of `excluded` covers.
 std::vector<Prefix> subtract_prefixes(std::vector<Prefix> prefixes, std::vector<Prefix> excluded);
 
+/// The row of `format`.
+const BlockFormatRow& block_format(BlockFormat format);
+
 /// The rules text for already merged prefixes, header comment first.
 std::string format_blocklist(const std::vector<Prefix>& merged, BlockFormat format,
-                             const BlockHeader& header = {});
+                             const BlockHeader& header = {}, const BlockRules& rules = {});
+
+/// The part of `p` that `space` (sorted, disjoint prefixes) covers: p itself,
+/// the pieces of space inside p, or nothing.
+std::vector<Prefix> intersect_prefix(const Prefix& p, const std::vector<Prefix>& space);
 
 }  // namespace asncounter::ctl

@@ -43,36 +43,52 @@ std::string header(const std::vector<Prefix>& merged, const BlockHeader& h, std:
   return out;
 }
 
-void nft_set(std::string& out, const char* name, const char* type, const std::vector<std::string>& items) {
-  out += "  set " + std::string(name) + " {\n    type " + type + "\n    flags interval\n";
+// A timed set ("flags interval, timeout") gives each element its own
+// timeout, so the kernel lifts the block on its own even when nobody is left
+// to undo it.
+void nft_set(std::string& out, const char* name, const char* type, const std::vector<std::string>& items,
+             std::uint64_t timeout) {
+  const std::string element_timeout = timeout ? " timeout " + std::to_string(timeout) + "s" : "";
+  out += "  set " + std::string(name) + " {\n    type " + type + "\n    flags interval" +
+         (timeout ? ", timeout" : "") + "\n";
   // nft rejects "elements = { }": an empty set has no elements line.
   if (!items.empty()) {
     out += "    elements = {";
-    for (std::size_t i = 0; i < items.size(); ++i) out += (i ? ",\n      " : "\n      ") + items[i];
+    for (std::size_t i = 0; i < items.size(); ++i)
+      out += (i ? ",\n      " : "\n      ") + items[i] + element_timeout;
     out += "\n    }\n";
   }
   out += "  }\n";
+}
+
+// One base chain per hook, each dropping the sets' addresses with a counter
+// (`nft list table inet asncounter_block` shows what was dropped).
+void nft_chain(std::string& out, const char* hook) {
+  out += "  chain " + std::string(hook) + " {\n    type filter hook " + hook +
+         " priority filter - 10; policy accept;\n";
+  out += "    ip saddr @blocked_v4 counter drop\n    ip6 saddr @blocked_v6 counter drop\n  }\n";
 }
 
 constexpr std::string_view kNftLoad = "nft -f FILE (re-running it replaces the previous list)";
 
 // Declaring the table first makes the delete safe when it does not exist;
 // the whole file is one nft transaction.
-std::string nft(const std::vector<Prefix>& merged, const BlockHeader& h) {
+std::string nft(const std::vector<Prefix>& merged, const BlockHeader& h, const BlockRules& rules) {
   Split s = by_family(merged);
   std::string out = "#!/usr/sbin/nft -f\n" + header(merged, h, kNftLoad);
   out += "table inet asncounter_block\ndelete table inet asncounter_block\ntable inet asncounter_block {\n";
-  nft_set(out, "blocked_v4", "ipv4_addr", s.v4);
-  nft_set(out, "blocked_v6", "ipv6_addr", s.v6);
-  out += "  chain input {\n    type filter hook input priority filter - 10; policy accept;\n";
-  out += "    ip saddr @blocked_v4 drop\n    ip6 saddr @blocked_v6 drop\n  }\n}\n";
+  nft_set(out, "blocked_v4", "ipv4_addr", s.v4, rules.timeout);
+  nft_set(out, "blocked_v6", "ipv6_addr", s.v6, rules.timeout);
+  if (rules.input) nft_chain(out, "input");
+  if (rules.forward) nft_chain(out, "forward");
+  out += "}\n";
   return out;
 }
 
 constexpr std::string_view kIptablesLoad = "sh FILE (one iptables process per rule: small lists only)";
 
 // A shell script: a dedicated chain, flushed and refilled, jumped to from INPUT once.
-std::string iptables(const std::vector<Prefix>& merged, const BlockHeader& h) {
+std::string iptables(const std::vector<Prefix>& merged, const BlockHeader& h, const BlockRules&) {
   Split s = by_family(merged);
   std::string out = "#!/bin/sh\n" + header(merged, h, kIptablesLoad);
   for (const char* tool : {"iptables", "ip6tables"}) {
@@ -101,11 +117,11 @@ constexpr std::string_view kIptablesRestoreLoad =
 constexpr std::string_view kIp6tablesRestoreLoad =
     "ip6tables-restore --noflush < FILE; once: ip6tables -I INPUT -j asncounter-block";
 
-std::string iptables_restore(const std::vector<Prefix>& merged, const BlockHeader& h) {
+std::string iptables_restore(const std::vector<Prefix>& merged, const BlockHeader& h, const BlockRules&) {
   return restore(by_family(merged).v4, h, merged, kIptablesRestoreLoad);
 }
 
-std::string ip6tables_restore(const std::vector<Prefix>& merged, const BlockHeader& h) {
+std::string ip6tables_restore(const std::vector<Prefix>& merged, const BlockHeader& h, const BlockRules&) {
   return restore(by_family(merged).v6, h, merged, kIp6tablesRestoreLoad);
 }
 
@@ -114,7 +130,7 @@ constexpr std::string_view kIpsetLoad = "ipset restore -exist < FILE (re-running
 // The new list is built in a temporary set and swapped with the live one,
 // so that rules using the live set see the old list or the new one, never
 // a half-filled set, and a re-run of any size replaces the list.
-std::string ipset(const std::vector<Prefix>& merged, const BlockHeader& h) {
+std::string ipset(const std::vector<Prefix>& merged, const BlockHeader& h, const BlockRules&) {
   Split s = by_family(merged);
   std::string out = header(merged, h, kIpsetLoad);
   auto set = [&](const std::string& name, const char* family, const std::vector<std::string>& items) {
@@ -135,7 +151,7 @@ std::string ipset(const std::vector<Prefix>& merged, const BlockHeader& h) {
 
 constexpr std::string_view kNginxLoad = "include in an http, server or location block";
 
-std::string nginx(const std::vector<Prefix>& merged, const BlockHeader& h) {
+std::string nginx(const std::vector<Prefix>& merged, const BlockHeader& h, const BlockRules&) {
   std::string out = header(merged, h, kNginxLoad);
   for (const auto& p : merged) out += "deny " + to_string(p) + ";\n";
   return out;
@@ -144,7 +160,7 @@ std::string nginx(const std::vector<Prefix>& merged, const BlockHeader& h) {
 constexpr std::string_view kNginxGeoLoad =
     "include at http level; then: if ($asncounter_blocked) { return 403; }";
 
-std::string nginx_geo(const std::vector<Prefix>& merged, const BlockHeader& h) {
+std::string nginx_geo(const std::vector<Prefix>& merged, const BlockHeader& h, const BlockRules&) {
   std::string out = header(merged, h, kNginxGeoLoad);
   out += "geo $asncounter_blocked {\n    default 0;\n";
   for (const auto& p : merged) out += "    " + to_string(p) + " 1;\n";
@@ -153,7 +169,7 @@ std::string nginx_geo(const std::vector<Prefix>& merged, const BlockHeader& h) {
 
 constexpr std::string_view kCidrLoad = "one prefix per line; skip lines starting with #";
 
-std::string cidr(const std::vector<Prefix>& merged, const BlockHeader& h) {
+std::string cidr(const std::vector<Prefix>& merged, const BlockHeader& h, const BlockRules&) {
   std::string out = header(merged, h, kCidrLoad);
   for (const auto& p : merged) out += to_string(p) + "\n";
   return out;
@@ -163,14 +179,14 @@ std::string cidr(const std::vector<Prefix>& merged, const BlockHeader& h) {
 
 const std::vector<BlockFormatRow>& block_formats() {
   static const std::vector<BlockFormatRow> kBlockFormats{
-      {BlockFormat::nft, "nft", nft, kNftLoad},
-      {BlockFormat::iptables, "iptables", iptables, kIptablesLoad},
-      {BlockFormat::iptables_restore, "iptables-restore", iptables_restore, kIptablesRestoreLoad},
-      {BlockFormat::ip6tables_restore, "ip6tables-restore", ip6tables_restore, kIp6tablesRestoreLoad},
-      {BlockFormat::ipset, "ipset", ipset, kIpsetLoad},
-      {BlockFormat::nginx, "nginx", nginx, kNginxLoad},
-      {BlockFormat::nginx_geo, "nginx-geo", nginx_geo, kNginxGeoLoad},
-      {BlockFormat::cidr, "cidr", cidr, kCidrLoad},
+      {BlockFormat::nft, "nft", nft, kNftLoad, true},
+      {BlockFormat::iptables, "iptables", iptables, kIptablesLoad, false},
+      {BlockFormat::iptables_restore, "iptables-restore", iptables_restore, kIptablesRestoreLoad, false},
+      {BlockFormat::ip6tables_restore, "ip6tables-restore", ip6tables_restore, kIp6tablesRestoreLoad, false},
+      {BlockFormat::ipset, "ipset", ipset, kIpsetLoad, false},
+      {BlockFormat::nginx, "nginx", nginx, kNginxLoad, false},
+      {BlockFormat::nginx_geo, "nginx-geo", nginx_geo, kNginxGeoLoad, false},
+      {BlockFormat::cidr, "cidr", cidr, kCidrLoad, false},
   };
   return kBlockFormats;
 }
@@ -187,11 +203,15 @@ std::optional<BlockFormat> parse_block_format(std::string_view name) {
   return std::nullopt;
 }
 
-std::string format_blocklist(const std::vector<Prefix>& merged, BlockFormat format,
-                             const BlockHeader& header) {
+const BlockFormatRow& block_format(BlockFormat format) {
   for (const auto& row : block_formats())
-    if (row.id == format) return row.write(merged, header);
-  return {};
+    if (row.id == format) return row;
+  return block_formats().back();  // unreachable: every format has a row
+}
+
+std::string format_blocklist(const std::vector<Prefix>& merged, BlockFormat format, const BlockHeader& header,
+                             const BlockRules& rules) {
+  return block_format(format).write(merged, header, rules);
 }
 
 }  // namespace asncounter::ctl

@@ -35,26 +35,22 @@ std::string utc_now() {
 
 // The selection in the words of the command line, for the header comment.
 std::string criteria_text(const BlockOptions& o) {
-  std::string out =
-      std::string("--by ") + (o.by_asn ? "asn" : "prefix") + " --limit " + std::to_string(o.limit);
+  std::string out;
+  if (o.asns.empty()) {
+    out = std::string("--by ") + (o.by_asn ? "asn" : "prefix") + " --limit " + std::to_string(o.limit);
+  } else {
+    out = "--asn ";
+    for (std::size_t i = 0; i < o.asns.size(); ++i) out += (i ? "," : "") + std::to_string(o.asns[i]);
+  }
   if (o.window) out += " --window " + std::to_string(*o.window) + "s";
   if (o.min_count) out += " --min-count " + std::to_string(o.min_count);
   if (o.family) out += " --family " + std::to_string(static_cast<unsigned>(*o.family));
   if (!o.exclude_file.empty()) out += " --exclude " + o.exclude_file;
-  return out;
-}
-
-// The prefixes of one ASN in the daemon's table.
-int as_prefixes(const BlockFetch& fetch, std::uint32_t asn, std::vector<Prefix>& out) {
-  rpc::Params p;
-  p.set(rpc::ParamId::asn, asn);
-  std::string result;
-  if (int rc = fetch(rpc::MethodId::as_prefixes, p, result)) return rc;
-  for (const auto& text : json::parse(result, nullptr, false).value("prefixes", json::array())) {
-    if (auto prefix = text.is_string() ? parse_prefix(text.get<std::string>()) : std::nullopt)
-      out.push_back(*prefix);
+  if (block_format(o.format).takes_rules) {
+    if (o.rules.forward) out += o.rules.input ? " --hook input,forward" : " --hook forward";
+    if (o.rules.timeout) out += " --timeout " + std::to_string(o.rules.timeout) + "s";
   }
-  return kExitOk;
+  return out;
 }
 
 }  // namespace
@@ -87,7 +83,9 @@ int select_blocked(const BlockFetch& fetch, const BlockOptions& o, const BlockEx
   // more than the limit, and for twice as much until enough rows are kept or
   // the daemon has no more.
   std::uint64_t ask = o.limit == 0 ? 0 : o.limit + 1 + ex.asns.size();
-  std::map<std::uint32_t, std::vector<Prefix>> of_asn;  // as_prefixes answers, asked once
+  // Each ASN's carved space, asked once: a row's prefix (or an ASN's
+  // prefixes) minus what other ASNs announce inside it.
+  std::map<std::uint32_t, std::vector<Prefix>> of_asn;
   for (;;) {
     rpc::Params p;
     p.set(rpc::ParamId::limit, ask);
@@ -98,6 +96,7 @@ int select_blocked(const BlockFetch& fetch, const BlockOptions& o, const BlockEx
     if (!table) return err << "asncounterctl: " << table.error() << "\n", kExitDaemonError;
     std::vector<Prefix> kept;
     std::set<std::uint32_t> asns;
+    std::vector<AsnShare> shares;
     std::uint64_t rows_kept = 0;
     bool enough = false;
     for (const auto& row : table->rows) {
@@ -108,20 +107,22 @@ int select_blocked(const BlockFetch& fetch, const BlockOptions& o, const BlockEx
       }
       // The unrouted row ("None") cannot be blocked.
       if (!row.asn || std::find(ex.asns.begin(), ex.asns.end(), *row.asn) != ex.asns.end()) continue;
-      std::vector<Prefix> candidates;
-      if (o.by_asn) {
-        if (!of_asn.contains(*row.asn)) {
-          if (int rc = as_prefixes(fetch, *row.asn, of_asn[*row.asn])) return rc;
-        }
-        candidates = of_asn[*row.asn];
-      } else if (row.prefix) {
-        candidates.push_back(*row.prefix);
+      if (!of_asn.contains(*row.asn)) {
+        if (int rc = carved_space(fetch, *row.asn, of_asn[*row.asn])) return rc;
       }
+      std::vector<Prefix> candidates;
+      if (o.by_asn)
+        candidates = of_asn[*row.asn];
+      else if (row.prefix)
+        candidates = intersect_prefix(*row.prefix, of_asn[*row.asn]);
       std::erase_if(candidates, [&](const Prefix& c) { return o.family && c.addr.family != *o.family; });
       auto left = subtract_prefixes(std::move(candidates), ex.prefixes);
       if (left.empty()) continue;
       kept.insert(kept.end(), left.begin(), left.end());
-      asns.insert(*row.asn);
+      // Shares in the order of the ranking; a prefix row adds to its ASN's.
+      if (asns.insert(*row.asn).second) shares.push_back(AsnShare{*row.asn, row.name.value_or(""), 0});
+      for (auto& share : shares)
+        if (share.asn == *row.asn) share.count += row.count;
       if (o.limit != 0 && ++rows_kept == o.limit) {
         enough = true;
         break;
@@ -131,6 +132,8 @@ int select_blocked(const BlockFetch& fetch, const BlockOptions& o, const BlockEx
     if (enough || ask == 0 || table->rows.size() < ask) {
       out.prefixes = merge_prefixes(std::move(kept));
       out.asns.assign(asns.begin(), asns.end());
+      out.shares = std::move(shares);
+      out.total = table->total;
       return kExitOk;
     }
     ask *= 2;
@@ -155,17 +158,21 @@ int run_block_list(const BlockFetch& fetch, const BlockOptions& o, std::ostream&
     ex = std::move(*parsed);
   }
   BlockSelection s;
-  if (int rc = select_blocked(fetch, o, ex, s, err)) return rc;
+  if (int rc = o.asns.empty() ? select_blocked(fetch, o, ex, s, err) : select_asns(fetch, o, ex, s, err))
+    return rc;
   const std::string criteria = criteria_text(o);
   // Still printed: loading an empty list empties the live one.
-  if (s.prefixes.empty()) err << "asncounterctl: block-list: no prefix to block (" << criteria << ")\n";
+  if (s.prefixes.empty())
+    err << "asncounterctl: block-list: no prefix to block (" << criteria << ")\n";
+  else
+    err << block_summary(s, o) << "\n";
   if (o.json) {
     json list = json::array();
     for (const auto& p : s.prefixes) list.push_back(to_string(p));
     out << json{{"prefixes", list}, {"asns", s.asns}, {"criteria", criteria}}.dump() << "\n";
     return kExitOk;
   }
-  out << format_blocklist(s.prefixes, o.format, BlockHeader{utc_now(), criteria, s.asns});
+  out << format_blocklist(s.prefixes, o.format, BlockHeader{utc_now(), criteria, s.asns}, o.rules);
   return kExitOk;
 }
 

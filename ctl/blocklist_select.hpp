@@ -33,6 +33,7 @@ Result<BlockExclusions> parse_exclusions(std::string_view text);
 
 /// The block-list command line, already checked for syntax.
 struct BlockOptions {
+  std::vector<std::uint32_t> asns;  ///< --asn: block these ASNs' space (no ranking); empty: a ranking
   bool by_asn = false;
   std::uint64_t limit = rpc::kDefaultLimit;  ///< routed, kept rows; 0: all
   std::optional<std::uint64_t> window;       ///< seconds; empty: since start
@@ -40,17 +41,38 @@ struct BlockOptions {
   std::optional<Family> family;  ///< empty: both
   std::string exclude_file;      ///< empty: none
   BlockFormat format = BlockFormat::cidr;
+  BlockRules rules;  ///< --hook, --timeout (formats whose row takes them)
   bool json = false;
 };
 
 /// One daemon call: fills `result` with the answer's JSON; returns an exit code.
 using BlockFetch = std::function<int(rpc::MethodId, const rpc::Params&, std::string& result)>;
 
+/// One blocked ASN's traffic in the window, for the summary line.
+struct AsnShare {
+  std::uint32_t asn{};
+  std::string name;  ///< empty: unknown
+  std::uint64_t count{};
+};
+
 /// The merged, exclusion-free prefixes and the ASNs they come from.
 struct BlockSelection {
   std::vector<Prefix> prefixes;
   std::vector<std::uint32_t> asns;  ///< sorted
+  std::vector<AsnShare> shares;     ///< the blocked ASNs, in the order they were chosen
+  std::uint64_t total{};            ///< hits in the window, all ASNs
 };
+
+/// Selects the space of the ASNs of --asn; returns an exit code (messages on `err`).
+int select_asns(const BlockFetch& fetch, const BlockOptions& o, const BlockExclusions& ex,
+                BlockSelection& out, std::ostream& err);
+
+/// The space the daemon's table attributes to `asn` (as_prefixes, carved):
+/// its prefixes minus other ASNs' more-specifics, as sorted CIDRs.
+int carved_space(const BlockFetch& fetch, std::uint32_t asn, std::vector<Prefix>& out);
+
+/// The one line said on stderr: the ASNs blocked, their share of the window, how many prefixes.
+std::string block_summary(const BlockSelection& s, const BlockOptions& o);
 
 /// Selects what to block; returns an exit code (messages on `err`).
 int select_blocked(const BlockFetch& fetch, const BlockOptions& o, const BlockExclusions& ex,

@@ -38,7 +38,10 @@ enum Flag : unsigned {
   kWatch = 16,
   kExclude = 32,
   kFamily = 64,
-  kAsnames = 128
+  kAsnames = 128,
+  kAsnList = 256,     // block-list --asn N[,N]
+  kHook = 512,        // block-list --hook input|forward
+  kBanTimeout = 1024  // block-list --timeout DURATION
 };
 
 struct Args {
@@ -47,12 +50,15 @@ struct Args {
   std::string by = "prefix";
   std::string format;
   std::string db;
-  std::string asnames;           // lookup --db: AS names file
-  std::uint64_t min_count = 0;   // block-list: rows under it are never blocked
-  unsigned watch = 2;            // top --watch: seconds between screens
-  std::string exclude;           // block-list: file of networks never blocked
-  std::optional<Family> family;  // block-list: one family only
-  unsigned given = 0;            // Flag bits given
+  std::string asnames;              // lookup --db: AS names file
+  std::uint64_t min_count = 0;      // block-list: rows under it are never blocked
+  unsigned watch = 2;               // top --watch: seconds between screens
+  std::string exclude;              // block-list: file of networks never blocked
+  std::optional<Family> family;     // block-list: one family only
+  std::vector<std::uint32_t> asns;  // block-list --asn: these ASNs' space
+  std::string hook = "input";       // block-list --hook: input, forward or both
+  std::uint64_t ban_timeout = 0;    // block-list --timeout: seconds
+  unsigned given = 0;               // Flag bits given
 };
 
 struct Ctx {
@@ -182,13 +188,23 @@ int run_block_list(Ctx& c, const Args& a) {
   if (!format) return usage_error(c, "block-list needs --format " + block_format_names());
   if (a.by != "asn" && a.by != "prefix") return usage_error(c, "--by takes asn or prefix");
   if (!a.positional.empty()) return usage_error(c, "block-list takes no arguments");
-  BlockOptions o{.by_asn = a.by == "asn",
+  if (!a.asns.empty() && ((a.given & kBy) || a.params.has(rpc::ParamId::limit)))
+    return usage_error(c, "block-list --asn names the ASNs: no --by or --limit");
+  BlockRules rules{.input = a.hook == "input" || a.hook == "input,forward" || a.hook == "forward,input",
+                   .forward = a.hook == "forward" || a.hook == "input,forward" || a.hook == "forward,input",
+                   .timeout = a.ban_timeout};
+  if (!rules.input && !rules.forward) return usage_error(c, "--hook takes input, forward or input,forward");
+  if ((a.given & (kHook | kBanTimeout)) && !block_format(*format).takes_rules)
+    return usage_error(c, "--hook and --timeout are for --format nft");
+  BlockOptions o{.asns = a.asns,
+                 .by_asn = a.by == "asn",
                  .limit = a.params.number(rpc::ParamId::limit).value_or(rpc::kDefaultLimit),
                  .window = a.params.number(rpc::ParamId::window),
                  .min_count = a.min_count,
                  .family = a.family,
                  .exclude_file = a.exclude,
                  .format = *format,
+                 .rules = rules,
                  .json = c.json};
   auto fetch = [&](rpc::MethodId m, const rpc::Params& p, std::string& result) {
     return call(c, m, p, result);
@@ -214,13 +230,15 @@ struct LocalCommand {
 };
 
 constexpr LocalCommand kLocalCommands[] = {
-    {"block-list", 0, kBy | kFormat | kMinCount | kExclude | kFamily,
+    {"block-list", 0, kBy | kFormat | kMinCount | kExclude | kFamily | kAsnList | kHook | kBanTimeout,
      rpc::param_set(rpc::ParamId::limit, rpc::ParamId::window),
-     "[--by asn|prefix]\n  [--min-count N] [--family 4|6] [--exclude FILE]\n  --format "
-     "nft|iptables|iptables-restore|\n  ip6tables-restore|ipset|nginx|nginx-geo|cidr",
+     "[--by asn|prefix | --asn N[,N]]\n  [--min-count N] [--family 4|6] [--exclude FILE]\n  [--hook "
+     "input|forward] [--timeout DURATION]\n  --format nft|iptables|iptables-restore|\n  "
+     "ip6tables-restore|ipset|nginx|nginx-geo|cidr",
      "block rules for the top talkers, prefixes merged;\nby prefix (default) or every prefix of the top "
-     "ASNs;\nwith --window, the top of the last DURATION;\nnever those under --min-count hits, nor\nthe "
-     "networks and ASNs listed in FILE",
+     "ASNs,\nor the ASNs given; other ASNs' more-specifics\nare never blocked; with --window, the top of the "
+     "\nlast DURATION; never those under --min-count\nhits, nor the networks and ASNs listed in FILE;\nnft: "
+     "--hook (input), --timeout (elements expire)",
      run_block_list},
     {"lookup", kDb, kDb | kAsnames, 0, "--db FILE [--asnames FILE] [IP...]",
      "offline: ip, asn, prefix, AS name per address\n(stdin when none given)", run_offline_lookup},
@@ -285,12 +303,39 @@ namespace {
 // "; did you mean '--limit'?" for a mistyped flag.
 std::string option_suggestion(const std::string& arg) {
   std::vector<std::string> flags = {"json", "socket", "timeout", "window", "min-count", "watch",
-                                    "by",   "format", "db",      "help",   "version"};
+                                    "by",   "format", "db",      "help",   "version",   "hook"};
   for (const auto& p : rpc::params()) flags.emplace_back(p.key);
   std::string typed =
       arg.substr(2, arg.find('=') == std::string::npos ? std::string::npos : arg.find('=') - 2);
   auto near = nearest_name(typed, flags);
   return near && *near != typed ? "; did you mean '--" + *near + "'?" : "";
+}
+
+// block-list's --timeout DURATION and --asn N[,N]; an error, or nullopt.
+std::optional<std::string> parse_block_flag(const std::vector<std::string>& args, std::size_t& i, Args& a) {
+  std::string v;
+  if (take_flag(args, i, "--timeout", v)) {
+    auto seconds = parse_duration(v);
+    if (!seconds || *seconds == 0 || *seconds > UINT32_MAX)
+      return "block-list --timeout takes a positive duration: SECONDS, or a number with s, m, h or d (10m); "
+             "not " +
+             v;
+    a.ban_timeout = *seconds, a.given |= kBanTimeout;
+    return std::nullopt;
+  }
+  if (take_flag(args, i, "--asn", v)) {
+    for (std::string_view rest = v; !rest.empty();) {
+      std::string_view word = rest.substr(0, rest.find(','));
+      rest.remove_prefix(std::min(rest.size(), word.size() + 1));
+      auto asn = parse_asn(word);
+      if (!asn) return "--asn takes AS numbers separated by commas (64496,AS64497); not " + v;
+      a.asns.push_back(*asn);
+    }
+    if (a.asns.empty()) return "--asn takes AS numbers separated by commas (64496,AS64497)";
+    a.given |= kAsnList;
+    return std::nullopt;
+  }
+  return "unknown or incomplete option " + args[i] + option_suggestion(args[i]);
 }
 
 // Global options may come anywhere; the first other word is the command.
@@ -301,6 +346,13 @@ std::optional<std::string> parse_args(Ctx& c, const std::vector<std::string>& ar
     const std::string& arg = args[i];
     if (arg == "--json") {
       c.json = true;
+    } else if (command == "block-list" && (arg == "--timeout" || arg.starts_with("--timeout=") ||
+                                           arg == "--asn" || arg.starts_with("--asn="))) {
+      // After block-list, --timeout is how long its rules last and --asn
+      // takes a list; before the command, they keep their global meaning.
+      if (auto why = parse_block_flag(args, i, a)) return why;
+    } else if (take_flag(args, i, "--hook", v)) {
+      a.hook = v, a.given |= kHook;
     } else if (take_flag(args, i, "--socket", v)) {
       c.socket = v;
     } else if (take_flag(args, i, "--timeout", v)) {

@@ -10,6 +10,7 @@
 #include "common/json_text.hpp"
 #include "common/lookup_answer.hpp"
 #include "common/report.hpp"
+#include "common/table/carve.hpp"
 #include "common/version.hpp"
 #include "daemon/rpc/table_pieces.hpp"
 #include "daemon/store/counter_store.hpp"
@@ -227,7 +228,10 @@ Reply asn(DaemonControl& d, const Params& p, const AnswerCaps& caps) {
 Reply as_prefixes(DaemonControl& d, const Params& p, const AnswerCaps&) {
   // parse_request() checked that the required ASN is there and fits.
   auto asn = *p.number<std::uint32_t>(ParamId::asn);
-  auto list = std::make_shared<std::vector<Prefix>>(d.store().table()->as_prefixes(asn));
+  // carved: the space a block by ASN may cover (block-list --asn).
+  auto table = d.store().table();
+  auto list = std::make_shared<std::vector<Prefix>>(
+      p.number(ParamId::carved).value_or(0) != 0 ? carved_asn_space(*table, asn) : table->as_prefixes(asn));
   auto answer = std::make_shared<PiecedAnswer>();
   add_object_with_array(*answer, {{"asn", asn}, {"name", name_of(d.names().get(), asn)}}, "prefixes",
                         list->size(), [list](std::string& text, std::size_t i) {

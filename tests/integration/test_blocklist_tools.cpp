@@ -25,10 +25,16 @@ const char* const kLines =
     "203.0.113.1\n203.0.113.1\n203.0.113.200\n203.0.113.200\n192.0.2.1\n"
     "2001:db8:1::1\n2001:db8:2::1\n10.0.0.1\n";
 
+// The command's output without its stderr lines (ctl() captures both; the
+// summary and the warnings start with "asncounterctl:").
 std::string block_list(const DaemonFixture& d, const std::string& args) {
   auto r = d.ctl("block-list " + args);
   REQUIRE(r.status == 0);
-  return r.out;
+  std::istringstream in(r.out);
+  std::string out;
+  for (std::string line; std::getline(in, line);)
+    if (!line.starts_with("asncounterctl:")) out += line + "\n";
+  return out;
 }
 
 std::string save(const DaemonFixture& d, const std::string& name, const std::string& text) {
@@ -243,4 +249,41 @@ TEST_CASE(
   CHECK(after.find("-A asncounter-block -s 203.0.113.0/25 -j DROP") != std::string::npos);
   CHECK(after.find("192.0.2.0/24") == std::string::npos);
   CHECK(after.find("2001:db8::/32") == std::string::npos);
+}
+
+TEST_CASE("block-list --asn carves another AS's /17 out of a /15, and its nft output loads in a namespace",
+          "[daemon][blocklist][tools]") {
+  DaemonFixture d(DaemonFixture::Setup{.routes = {{"198.18.0.0/15", 64496}, {"198.19.128.0/17", 64497}}});
+  // 64496 sends 3 hits, 64497 (inside 64496's /15) one.
+  d.write_fifo("198.18.0.1\n198.19.0.1\n198.18.7.7\n198.19.200.1\n");
+  REQUIRE(d.wait_for_hits(4) == 4);
+  CHECK(body(block_list(d, "--asn 64496 --format cidr")) == "198.18.0.0/16\n198.19.0.0/17\n");
+  CHECK(body(block_list(d, "--asn AS64497 --format cidr")) == "198.19.128.0/17\n");
+  CHECK(body(block_list(d, "--by asn --limit 1 --format cidr")) == "198.18.0.0/16\n198.19.0.0/17\n");
+  auto summary = d.ctl("block-list --asn 64496 --window 1h --format cidr");
+  CHECK(
+      summary.out.find(
+          "asncounterctl: block-list: AS64496 (DOC-A, ZZ) 75.00% of 4 hits in the last 3600s; 2 prefixes") !=
+      std::string::npos);
+
+  if (!have_program("nft")) ASNCOUNTER_SKIP("nft is not installed (Debian package nftables)");
+  if (geteuid() != 0) ASNCOUNTER_SKIP("needs root for ip netns");
+  auto file =
+      save(d, "carve.nft", block_list(d, "--asn 64496 --format nft --hook input,forward --timeout 10m"));
+  std::string ns = "carve-blocklist-" + std::to_string(getpid());
+  if (run_command("ip netns add " + ns + " 2>&1").status != 0)
+    ASNCOUNTER_SKIP("cannot create a network namespace");
+  const std::string in_ns = "ip netns exec " + ns + " ";
+  auto r = run_command(in_ns + "nft -f " + quote(file) + " 2>&1 && " + in_ns +
+                       "nft list table inet asncounter_block 2>&1");
+  run_command("ip netns del " + ns);
+  INFO(r.out);
+  REQUIRE(r.status == 0);
+  CHECK(r.out.find("198.18.0.0/16 timeout 10m") != std::string::npos);
+  CHECK(r.out.find("198.19.0.0/17 timeout 10m") != std::string::npos);
+  CHECK(r.out.find("198.19.128.0/17") == std::string::npos);
+  CHECK(r.out.find("198.18.0.0/15") == std::string::npos);
+  CHECK(r.out.find("hook input") != std::string::npos);
+  CHECK(r.out.find("hook forward") != std::string::npos);
+  CHECK(r.out.find("ip saddr @blocked_v4 counter packets 0 bytes 0 drop") != std::string::npos);
 }

@@ -131,7 +131,7 @@ TEST_CASE("Each block-list format writes its documented syntax", "[blocklist]") 
   auto nft = format_blocklist(merged, BlockFormat::nft);
   CHECK(nft.find("type ipv4_addr\n    flags interval\n    elements = {\n      192.0.2.0/24\n    }") !=
         std::string::npos);
-  CHECK(nft.find("ip6 saddr @blocked_v6 drop") != std::string::npos);
+  CHECK(nft.find("ip6 saddr @blocked_v6 counter drop") != std::string::npos);
   // An empty set must not carry "elements = { }", which nft rejects.
   auto v4only = format_blocklist(merge_prefixes(prefixes({"192.0.2.0/24"})), BlockFormat::nft);
   CHECK(v4only.find("elements = {\n    }") == std::string::npos);
