@@ -236,7 +236,7 @@ constexpr LocalCommand kLocalCommands[] = {
      "input|forward] [--timeout DURATION]\n  --format nft|iptables|iptables-restore|\n  "
      "ip6tables-restore|ipset|nginx|nginx-geo|cidr",
      "block rules for the top talkers, prefixes merged;\nby prefix (default) or every prefix of the top "
-     "ASNs,\nor the ASNs given; other ASNs' more-specifics\nare never blocked; with --window, the top of the "
+     "ASNs,\nor the ASNs given; other ASNs' more-specifics\nare never blocked; with --window, the top of the"
      "\nlast DURATION; never those under --min-count\nhits, nor the networks and ASNs listed in FILE;\nnft: "
      "--hook (input), --timeout (elements expire)",
      run_block_list},

@@ -253,7 +253,9 @@ TEST_CASE(
 
 TEST_CASE("block-list --asn carves another AS's /17 out of a /15, and its nft output loads in a namespace",
           "[daemon][blocklist][tools]") {
-  DaemonFixture d(DaemonFixture::Setup{.routes = {{"198.18.0.0/15", 64496}, {"198.19.128.0/17", 64497}}});
+  DaemonFixture::Setup setup;
+  setup.routes = {{"198.18.0.0/15", 64496}, {"198.19.128.0/17", 64497}};
+  DaemonFixture d(setup);
   // 64496 sends 3 hits, 64497 (inside 64496's /15) one.
   d.write_fifo("198.18.0.1\n198.19.0.1\n198.18.7.7\n198.19.200.1\n");
   REQUIRE(d.wait_for_hits(4) == 4);
