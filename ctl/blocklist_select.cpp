@@ -162,16 +162,23 @@ int run_block_list(const BlockFetch& fetch, const BlockOptions& o, std::ostream&
     return rc;
   const std::string criteria = criteria_text(o);
   // Still printed: loading an empty list empties the live one.
-  if (s.prefixes.empty())
-    err << "asncounterctl: block-list: no prefix to block (" << criteria << ")\n";
-  else
-    err << block_summary(s, o) << "\n";
+  if (s.prefixes.empty()) err << "asncounterctl: block-list: no prefix to block (" << criteria << ")\n";
   if (o.json) {
+    // The summary goes into the JSON: stdout stays one object for machines.
     json list = json::array();
     for (const auto& p : s.prefixes) list.push_back(to_string(p));
-    out << json{{"prefixes", list}, {"asns", s.asns}, {"criteria", criteria}}.dump() << "\n";
+    json shares = json::array();
+    for (const auto& a : s.shares) shares.push_back({{"asn", a.asn}, {"count", a.count}});
+    out << json{{"prefixes", list},
+                {"asns", s.asns},
+                {"criteria", criteria},
+                {"shares", shares},
+                {"total", s.total}}
+               .dump()
+        << "\n";
     return kExitOk;
   }
+  if (!s.prefixes.empty()) err << block_summary(s, o) << "\n";
   out << format_blocklist(s.prefixes, o.format, BlockHeader{utc_now(), criteria, s.asns}, o.rules);
   return kExitOk;
 }

@@ -85,7 +85,7 @@ TEST_CASE("Parameters are declared once: keys, ranges, help and usage come from 
     CHECK(p.min <= p.max);
     CHECK(!p.metavar.empty());
   }
-  CHECK(keys == std::set<std::string_view>{"limit", "asn", "ips", "window"});
+  CHECK(keys == std::set<std::string_view>{"limit", "asn", "ips", "window", "carved"});
   CHECK_FALSE(rpc::find_param("lmit"));
   // Every integer parameter is refused one past its range, by every method
   // that takes it, and accepted at its bounds.
@@ -117,7 +117,7 @@ TEST_CASE("Parameters are declared once: keys, ranges, help and usage come from 
   CHECK(rpc::params_help(rpc::method(rpc::MethodId::stats)).empty());
   CHECK(rpc::command_usage(rpc::method(rpc::MethodId::prefixes)) ==
         "[--limit N] [--asn ASN] [--window SECONDS]");
-  CHECK(rpc::command_usage(rpc::method(rpc::MethodId::as_prefixes)) == "ASN");
+  CHECK(rpc::command_usage(rpc::method(rpc::MethodId::as_prefixes)) == "[--carved 0/1] ASN");
   CHECK(rpc::command_usage(rpc::method(rpc::MethodId::lookup)) == "IP...");
 }
 
@@ -357,6 +357,9 @@ TEST_CASE("asncounterctl takes each method's parameters as declared: flags, posi
   CHECK(status({"lookup"}) == 0);  // reads stdin: nothing there, nothing to ask
   CHECK(status({"lookup", "--limit", "1", "192.0.2.1"}) == kUsage);
   CHECK(status({"block-list", "--limit", "3", "--format", "cidr"}) == kUnreachable);
-  CHECK(status({"block-list", "--asn", "3", "--format", "cidr"}) == kUsage);
+  CHECK(status({"block-list", "--asn", "3", "--format", "cidr"}) == kUnreachable);  // its ASNs, carved
+  CHECK(status({"block-list", "--asn", "3", "--limit", "3", "--format", "cidr"}) == kUsage);
+  CHECK(status({"as-prefixes", "--carved", "1", "64496"}) == kUnreachable);
+  CHECK(status({"as-prefixes", "--carved", "2", "64496"}) == kUsage);
   CHECK(status({"stats", "--limit", "1"}) == kUsage);
 }
