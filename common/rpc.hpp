@@ -163,7 +163,8 @@ inline constexpr std::array<Method, kMethodCount> kMethods{{
     {MethodId::decisions, "decisions", Access::read, 0, 0, "decisions",
      "mitigation: active and recent bans and refusals, with rule, value, prefixes, expiry and drops"},
     {MethodId::ban, "ban", Access::admin, param_set(ParamId::target, ParamId::for_, ParamId::reason),
-     param_set(ParamId::target), "ban", "ban an ASN or prefix (carved, allow list obeyed) for a time (default 1h)"},
+     param_set(ParamId::target), "ban",
+     "ban an ASN or prefix (carved, allow list obeyed) for a time (default 1h)"},
     {MethodId::unban, "unban", Access::admin, param_set(ParamId::target), param_set(ParamId::target), "unban",
      "end a ban now"},
 }};

@@ -37,10 +37,12 @@ void line(std::ostringstream& o, const json& d, bool active) {
     o << (d.value("dry_run", false) ? "would ban" : "banned");
   else
     o << json_cell(d.value("state", json()), "");
-  o << '\t' << json_cell(d.value("rule", json()), "") << '\t' << value_of(d) << '\t' << joined(d.value("prefixes", json()));
+  o << '\t' << json_cell(d.value("rule", json()), "") << '\t' << value_of(d) << '\t'
+    << joined(d.value("prefixes", json()));
   if (active) {
-    o << '\t' << d.value("remaining", std::int64_t{0}) << "s left\t" << d.value("packets_dropped", std::uint64_t{0})
-      << " packets\t" << d.value("bytes_dropped", std::uint64_t{0}) << " bytes";
+    o << '\t' << d.value("remaining", std::int64_t{0}) << "s left\t"
+      << d.value("packets_dropped", std::uint64_t{0}) << " packets\t"
+      << d.value("bytes_dropped", std::uint64_t{0}) << " bytes";
   }
   const std::string refusal = d.value("refusal", "");
   const std::string reason = d.value("reason", "");
@@ -56,8 +58,9 @@ std::string decisions_text(const std::string& result) {
   json doc = json::parse(result, nullptr, false);
   if (!doc.is_object()) return result + "\n";
   std::ostringstream o;
-  o << "mode: " << json_cell(doc.value("mode", json()), "") << " (table inet " << json_cell(doc.value("table", json()), "")
-    << ", " << doc.value("packets_dropped", std::uint64_t{0}) << " packets dropped)\n";
+  o << "mode: " << json_cell(doc.value("mode", json()), "") << " (table inet "
+    << json_cell(doc.value("table", json()), "") << ", " << doc.value("packets_dropped", std::uint64_t{0})
+    << " packets dropped)\n";
   o << "active:\n";
   for (const json& d : doc.value("active", json::array())) line(o, d, true);
   o << "recent:\n";

@@ -124,7 +124,8 @@ Result<std::vector<std::string>> Daemon::Reload::commit() {
     logger->error("reload failed, keeping the old configuration: {}", next_.error());
     return Error{next_.error()};
   }
-  // First, so that a mode the kernel cannot serve (enforce without nf_tables) keeps the old configuration whole.
+  // First, so that a mode the kernel cannot serve (enforce without nf_tables) keeps the old configuration
+  // whole.
   if (auto mitigating = mitigation_ ? d.mitigation_->reconfigure(std::move(*mitigation_), unix_now())
                                     : Result<void>(Error{mitigation_.error()});
       !mitigating) {

@@ -190,8 +190,9 @@ void add_mitigation_families(const MetricsSnapshot& s, std::vector<MetricFamily>
                        MetricType::Counter, std::move(by_rule)));
   out.push_back(family("asncounter_mitigation_active_bans", "Bans in force (dry-run ones included)",
                        MetricType::Gauge, {sample(d(s.mitigation_active_bans), MetricType::Gauge)}));
-  out.push_back(family("asncounter_mitigation_prefixes_blocked", "Prefixes the bans in force block in the kernel",
-                       MetricType::Gauge, {sample(d(s.mitigation_prefixes_blocked), MetricType::Gauge)}));
+  out.push_back(family("asncounter_mitigation_prefixes_blocked",
+                       "Prefixes the bans in force block in the kernel", MetricType::Gauge,
+                       {sample(d(s.mitigation_prefixes_blocked), MetricType::Gauge)}));
   out.push_back(family("asncounter_mitigation_dropped_packets", "Packets the nftables drop rules counted",
                        MetricType::Gauge, {sample(d(s.mitigation_packets_dropped), MetricType::Gauge)}));
   out.push_back(family("asncounter_mitigation_dropped_bytes", "Bytes the nftables drop rules counted",

@@ -24,7 +24,8 @@ Result<AllowList> AllowList::parse(const std::vector<std::string>& values) {
       if (!target) {
         // A bare number is an ASN too, as in every other ASN option.
         auto asn = parse_unsigned<std::uint32_t>(word);
-        if (!asn) return Error{"'" + std::string(word) + "' is neither an ASN (AS64496) nor a prefix (192.0.2.0/24)"};
+        if (!asn)
+          return Error{"'" + std::string(word) + "' is neither an ASN (AS64496) nor a prefix (192.0.2.0/24)"};
         target = Target{asn, std::nullopt};
       }
       if (target->asn)

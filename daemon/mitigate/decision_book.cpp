@@ -77,7 +77,8 @@ void DecisionBook::retire(Decision d) {
 
 std::vector<Decision> DecisionBook::expire(std::int64_t now) {
   std::vector<Decision> ended;
-  auto it = std::stable_partition(active_.begin(), active_.end(), [&](const Decision& d) { return d.expires > now; });
+  auto it = std::stable_partition(active_.begin(), active_.end(),
+                                  [&](const Decision& d) { return d.expires > now; });
   for (auto e = it; e != active_.end(); ++e) {
     e->state = State::expired;
     ended.push_back(*e);
@@ -88,7 +89,8 @@ std::vector<Decision> DecisionBook::expire(std::int64_t now) {
 }
 
 bool DecisionBook::unban(const Target& target, std::int64_t now) {
-  auto it = std::find_if(active_.begin(), active_.end(), [&](const Decision& d) { return d.target == target; });
+  auto it =
+      std::find_if(active_.begin(), active_.end(), [&](const Decision& d) { return d.target == target; });
   if (it == active_.end()) return false;
   it->state = State::removed;
   it->expires = now;

@@ -19,9 +19,9 @@
 namespace asncounter::mitigate {
 
 struct BookLimits {
-  std::size_t max_prefixes = 1000;            ///< mitigate-max-prefixes
-  std::chrono::seconds max_ban{86400};        ///< mitigate-max-ban
-  std::size_t recent = 256;                   ///< ended and refused decisions kept for `decisions`
+  std::size_t max_prefixes = 1000;      ///< mitigate-max-prefixes
+  std::chrono::seconds max_ban{86400};  ///< mitigate-max-ban
+  std::size_t recent = 256;             ///< ended and refused decisions kept for `decisions`
 };
 
 /// What a rule (or an admin) proposes to ban.
@@ -32,8 +32,8 @@ struct Proposal {
   std::string measure;
   std::uint64_t value{};
   std::string reason;
-  std::chrono::seconds ban{};     ///< a first offence's length
-  std::vector<Prefix> prefixes;   ///< the carved address space it would cover
+  std::chrono::seconds ban{};    ///< a first offence's length
+  std::vector<Prefix> prefixes;  ///< the carved address space it would cover
   std::vector<std::string> inputs;
   bool dry_run{};
 };

@@ -8,7 +8,6 @@
 #include "common/result.hpp"
 #include "daemon/mitigate/decision_book.hpp"
 
-
 namespace asncounter::mitigate {
 
 /// A decision as JSON text (the `decisions` answer's rows and the file's).

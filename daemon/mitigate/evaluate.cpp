@@ -11,7 +11,8 @@ namespace {
 // hits × 10000 / total without overflow for any count (saturated counts included).
 std::uint64_t share_of(std::uint64_t hits, std::uint64_t total) {
   if (total == 0) return 0;
-  return static_cast<std::uint64_t>(static_cast<long double>(hits) * 10000.0L / static_cast<long double>(total));
+  return static_cast<std::uint64_t>(static_cast<long double>(hits) * 10000.0L /
+                                    static_cast<long double>(total));
 }
 
 std::uint64_t measured(const Rule& r, const Counts& c, const Counts& total) {
@@ -61,20 +62,22 @@ std::vector<Candidate> evaluate(const std::vector<Rule>& rules, const CounterSto
     const Window window{key.second, now};
     if (key.first == Scope::asn) {
       auto table = store.top_asns(0, window).table;
-      match_rules(group, table,
-                  [](const AsnRow& row) -> std::optional<Candidate> {
-                    if (!row.asn) return std::nullopt;
-                    return Candidate{Target{row.asn, std::nullopt}, row.asn};
-                  },
-                  out, seen);
+      match_rules(
+          group, table,
+          [](const AsnRow& row) -> std::optional<Candidate> {
+            if (!row.asn) return std::nullopt;
+            return Candidate{Target{row.asn, std::nullopt}, row.asn};
+          },
+          out, seen);
     } else {
       auto table = store.top_prefixes(0, std::nullopt, window).table;
-      match_rules(group, table,
-                  [](const PrefixRow& row) -> std::optional<Candidate> {
-                    if (!row.prefix || !row.asn) return std::nullopt;
-                    return Candidate{Target{std::nullopt, row.prefix}, row.asn};
-                  },
-                  out, seen);
+      match_rules(
+          group, table,
+          [](const PrefixRow& row) -> std::optional<Candidate> {
+            if (!row.prefix || !row.asn) return std::nullopt;
+            return Candidate{Target{std::nullopt, row.prefix}, row.asn};
+          },
+          out, seen);
     }
   }
   return out;

@@ -48,7 +48,8 @@ std::string check_rules(const Options& o) {
   if (mode && *mode != Mode::off && !o.mitigate.empty()) {
     if (std::string input = spoofable_input(o); !input.empty())
       return "input " + input +
-             " accepts flows from any address (no flow-exporters list), so its counts can be forged; rules act "
+             " accepts flows from any address (no flow-exporters list), so its counts can be forged; rules "
+             "act "
              "only on trusted inputs: set flow-exporters, or mitigate-mode = off";
   }
   return "";

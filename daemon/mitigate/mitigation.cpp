@@ -18,7 +18,9 @@ namespace {
 using nlohmann::json;
 
 std::string value_text(const std::string& measure, std::uint64_t value) {
-  if (measure == "share") return std::to_string(value / 100) + "." + std::to_string(value / 10 % 10) + std::to_string(value % 10) + "%";
+  if (measure == "share")
+    return std::to_string(value / 100) + "." + std::to_string(value / 10 % 10) + std::to_string(value % 10) +
+           "%";
   return std::to_string(value) + (measure.empty() ? "" : " " + measure);
 }
 
@@ -103,12 +105,14 @@ void Mitigation::log_decision(const Decision& d) const {
   for (const Prefix& p : d.prefixes) prefixes.append(prefixes.empty() ? "" : ",").append(to_string(p));
   std::string inputs;
   for (const auto& i : d.inputs) inputs.append(inputs.empty() ? "" : ",").append(i);
-  log::get("mitigate")->warn(
-      "decision id={} target={} state={} mode={} rule=\"{}\" value=\"{}\" prefixes={} since={} expires={} "
-      "offence={} inputs={} reason=\"{}\" refusal=\"{}\"",
-      d.id, target_text(d.target), name_of(d.state), d.dry_run ? "dry-run" : "enforce", d.rule,
-      value_text(d.measure, d.value), prefixes.empty() ? "-" : prefixes, d.since, d.expires, d.offence,
-      inputs.empty() ? "-" : inputs, d.reason, d.refusal);
+  log::get("mitigate")
+      ->warn(
+          "decision id={} target={} state={} mode={} rule=\"{}\" value=\"{}\" prefixes={} since={} "
+          "expires={} "
+          "offence={} inputs={} reason=\"{}\" refusal=\"{}\"",
+          d.id, target_text(d.target), name_of(d.state), d.dry_run ? "dry-run" : "enforce", d.rule,
+          value_text(d.measure, d.value), prefixes.empty() ? "-" : prefixes, d.since, d.expires, d.offence,
+          inputs.empty() ? "-" : inputs, d.reason, d.refusal);
 }
 
 void Mitigation::on_step(MonoTime mono, std::int64_t now) {
@@ -198,8 +202,9 @@ Result<void> Mitigation::reconfigure(MitigationConfig config, std::int64_t now) 
 
 std::string Mitigation::decisions_json(std::int64_t now) {
   std::lock_guard lock(mutex_);
-  std::string out = "{\"mode\":\"" + std::string(name_of(config_.mode)) + "\",\"table\":" +
-                    compact_json(json(config_.table)) + ",\"now\":" + std::to_string(now) + ",\"active\":[";
+  std::string out = "{\"mode\":\"" + std::string(name_of(config_.mode)) +
+                    "\",\"table\":" + compact_json(json(config_.table)) + ",\"now\":" + std::to_string(now) +
+                    ",\"active\":[";
   bool first = true;
   for (const Decision& d : book_.active()) {
     out += (first ? "" : ",") + decision_json_text(d, now);
@@ -220,7 +225,8 @@ std::string Mitigation::decisions_json(std::int64_t now) {
 Result<std::string> Mitigation::ban(std::string_view target_text_in, std::chrono::seconds length,
                                     std::string reason, std::int64_t now) {
   auto target = parse_target(target_text_in);
-  if (!target) return Error{"not an ASN (AS64496) or a prefix (192.0.2.0/24): " + std::string(target_text_in)};
+  if (!target)
+    return Error{"not an ASN (AS64496) or a prefix (192.0.2.0/24): " + std::string(target_text_in)};
   if (length.count() <= 0) return Error{"a ban needs a positive duration"};
   auto table = store_.table();
   Proposal p;
@@ -254,7 +260,8 @@ Result<std::string> Mitigation::ban(std::string_view target_text_in, std::chrono
 
 Result<std::string> Mitigation::unban(std::string_view target_text_in, std::int64_t now) {
   auto target = parse_target(target_text_in);
-  if (!target) return Error{"not an ASN (AS64496) or a prefix (192.0.2.0/24): " + std::string(target_text_in)};
+  if (!target)
+    return Error{"not an ASN (AS64496) or a prefix (192.0.2.0/24): " + std::string(target_text_in)};
   std::lock_guard lock(mutex_);
   if (!book_.unban(*target, now)) return Error{target_text(*target) + " is not banned"};
   log_decision(book_.recent().back());

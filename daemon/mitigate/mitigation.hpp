@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -21,6 +22,7 @@
 
 namespace asncounter {
 class CounterStore;
+class LpmTable;
 struct Options;
 }  // namespace asncounter
 

@@ -118,7 +118,8 @@ Result<KernelView> NftBackend::read() {
           const json& inner = e.contains("elem") ? e["elem"] : e;
           auto prefix = element_prefix(inner.contains("val") ? inner["val"] : inner);
           if (!prefix) continue;
-          KernelElement k{*prefix, static_cast<std::int64_t>(inner.is_object() ? number_at(inner, "expires") : 0)};
+          KernelElement k{*prefix,
+                          static_cast<std::int64_t>(inner.is_object() ? number_at(inner, "expires") : 0)};
           if (inner.is_object() && inner.contains("counter") && inner["counter"].is_object()) {
             k.packets = number_at(inner["counter"], "packets");
             k.bytes = number_at(inner["counter"], "bytes");
@@ -129,8 +130,9 @@ Result<KernelView> NftBackend::read() {
     }
     if (auto r = item.find("rule"); r != item.end()) {
       const std::string dumped = r->dump();
-      bool drops = dumped.find("\"drop\"") != std::string::npos &&
-                   (dumped.find("@block4") != std::string::npos || dumped.find("@block6") != std::string::npos);
+      bool drops =
+          dumped.find("\"drop\"") != std::string::npos &&
+          (dumped.find("@block4") != std::string::npos || dumped.find("@block6") != std::string::npos);
       if (drops) ++chain_rules[r->value("chain", "")];
       for (const json& expr : r->value("expr", json::array())) {
         if (auto c = expr.find("counter"); c != expr.end() && c->is_object()) {
@@ -152,7 +154,8 @@ std::string NftBackend::skeleton() const {
   s += "add set " + t + " block4 { type ipv4_addr; flags interval, timeout; counter; }\n";
   s += "add set " + t + " block6 { type ipv6_addr; flags interval, timeout; counter; }\n";
   for (const std::string& hook : hooks_) {
-    s += "add chain " + t + " " + hook + " { type filter hook " + hook + " priority filter - 10; policy accept; }\n";
+    s += "add chain " + t + " " + hook + " { type filter hook " + hook +
+         " priority filter - 10; policy accept; }\n";
     s += "add rule " + t + " " + hook + " ip saddr @block4 counter drop\n";
     s += "add rule " + t + " " + hook + " ip6 saddr @block6 counter drop\n";
   }
@@ -171,7 +174,8 @@ Result<SyncReport> NftBackend::sync(const std::vector<Element>& want, std::int64
   auto rebuild = [&]() -> Result<SyncReport> {
     std::string commands = skeleton();
     for (const Element& e : want)
-      commands += "add element inet " + table_ + " " + family_set(e.prefix) + " { " + element_text(e, now) + " }\n";
+      commands +=
+          "add element inet " + table_ + " " + family_set(e.prefix) + " { " + element_text(e, now) + " }\n";
     if (auto done = run(commands); !done) return Error{done.error()};
     applied_ = wanted;
     report.rebuilt = true;
@@ -179,7 +183,8 @@ Result<SyncReport> NftBackend::sync(const std::vector<Element>& want, std::int64
     return report;
   };
   if (!view->complete) {
-    if (!applied_.empty() || !present.empty()) report.repair = "the table, a set or a chain was missing or altered";
+    if (!applied_.empty() || !present.empty())
+      report.repair = "the table, a set or a chain was missing or altered";
     return rebuild();
   }
   std::string commands;
@@ -188,7 +193,8 @@ Result<SyncReport> NftBackend::sync(const std::vector<Element>& want, std::int64
     if (wanted.count(prefix)) continue;
     // About to expire by itself: deleting it could race the kernel and fail the transaction.
     if (left <= 2) continue;
-    commands += "delete element inet " + table_ + " " + family_set(prefix) + " { " + to_string(prefix) + " }\n";
+    commands +=
+        "delete element inet " + table_ + " " + family_set(prefix) + " { " + to_string(prefix) + " }\n";
     if (!applied_.count(prefix)) extra.push_back(to_string(prefix));
     ++report.deleted;
   }
@@ -198,10 +204,12 @@ Result<SyncReport> NftBackend::sync(const std::vector<Element>& want, std::int64
     bool changed = before != applied_.end() && before->second != e.expires;
     if (in_kernel != present.end() && !changed) continue;
     if (in_kernel != present.end())
-      commands += "delete element inet " + table_ + " " + family_set(e.prefix) + " { " + to_string(e.prefix) + " }\n";
+      commands +=
+          "delete element inet " + table_ + " " + family_set(e.prefix) + " { " + to_string(e.prefix) + " }\n";
     else if (before != applied_.end() && e.expires - now > 2)
       extra.push_back(to_string(e.prefix) + " (missing)");
-    commands += "add element inet " + table_ + " " + family_set(e.prefix) + " { " + element_text(e, now) + " }\n";
+    commands +=
+        "add element inet " + table_ + " " + family_set(e.prefix) + " { " + element_text(e, now) + " }\n";
     ++report.added;
   }
   if (!extra.empty()) {

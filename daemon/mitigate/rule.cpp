@@ -26,7 +26,9 @@ std::vector<Word> split_words(std::string_view text) {
   return words;
 }
 
-Error at(std::size_t column, const std::string& why) { return Error{"column " + std::to_string(column) + ": " + why}; }
+Error at(std::size_t column, const std::string& why) {
+  return Error{"column " + std::to_string(column) + ": " + why};
+}
 
 // A positive duration; "0s" and "-5m" are refused (a ban of nothing, or a window of nothing).
 Result<std::chrono::seconds> duration_word(const Word& w, std::string_view what) {
@@ -34,8 +36,8 @@ Result<std::chrono::seconds> duration_word(const Word& w, std::string_view what)
     return at(w.column, std::string(what) + " must be positive, not " + std::string(w.text));
   auto s = parse_duration_seconds(w.text);
   if (!s || *s > UINT32_MAX)
-    return at(w.column, std::string(what) + " must be a duration (90s, 5m, 1h, 1d), not '" + std::string(w.text) +
-                            "'");
+    return at(w.column,
+              std::string(what) + " must be a duration (90s, 5m, 1h, 1d), not '" + std::string(w.text) + "'");
   if (*s == 0) return at(w.column, std::string(what) + " must be positive, not " + std::string(w.text));
   return std::chrono::seconds(*s);
 }
@@ -66,32 +68,38 @@ Result<std::uint64_t> count_word(const Word& w) {
     return at(w.column, "a percentage is a threshold of share only, not '" + std::string(w.text) + "'");
   auto n = parse_unsigned<std::uint64_t>(t);
   if (!n || *n > UINT64_MAX / unit)
-    return at(w.column, "the threshold must be a number with an optional k, M or G, not '" + std::string(w.text) + "'");
+    return at(w.column,
+              "the threshold must be a number with an optional k, M or G, not '" + std::string(w.text) + "'");
   return *n * unit;
 }
 
 // "30%" or "2.5%", kept in hundredths of a percent.
 Result<std::uint64_t> share_word(const Word& w) {
   std::string_view t = w.text;
-  if (!t.ends_with('%')) return at(w.column, "a share threshold is a percentage such as 30%, not '" + std::string(t) + "'");
+  if (!t.ends_with('%'))
+    return at(w.column, "a share threshold is a percentage such as 30%, not '" + std::string(t) + "'");
   t.remove_suffix(1);
   auto dot = t.find('.');
   std::string_view whole = t.substr(0, dot);
   std::string_view frac = dot == std::string_view::npos ? std::string_view() : t.substr(dot + 1);
   auto w1 = parse_unsigned<std::uint64_t>(whole);
-  std::optional<std::uint64_t> f = frac.empty() ? std::optional<std::uint64_t>(0) : parse_unsigned<std::uint64_t>(frac);
+  std::optional<std::uint64_t> f =
+      frac.empty() ? std::optional<std::uint64_t>(0) : parse_unsigned<std::uint64_t>(frac);
   if (!w1 || !f || frac.size() > 2 || (dot != std::string_view::npos && frac.empty()))
-    return at(w.column, "a share threshold is a percentage such as 30% or 2.5%, not '" + std::string(w.text) + "'");
+    return at(w.column,
+              "a share threshold is a percentage such as 30% or 2.5%, not '" + std::string(w.text) + "'");
   std::uint64_t hundredths = *w1 * 100 + (frac.size() == 1 ? *f * 10 : *f);
   if (*w1 > 100 || hundredths >= 10000)
     return at(w.column, "a share threshold must be under 100%, not '" + std::string(w.text) + "'");
   return hundredths;
 }
 
-Result<void> keyword(const std::vector<Word>& words, std::size_t i, std::string_view want, std::size_t end_column) {
+Result<void> keyword(const std::vector<Word>& words, std::size_t i, std::string_view want,
+                     std::size_t end_column) {
   if (i >= words.size()) return at(end_column, "expected '" + std::string(want) + "' here, the rule ends");
   if (words[i].text != want)
-    return at(words[i].column, "expected '" + std::string(want) + "', not '" + std::string(words[i].text) + "'");
+    return at(words[i].column,
+              "expected '" + std::string(want) + "', not '" + std::string(words[i].text) + "'");
   return {};
 }
 
@@ -139,7 +147,8 @@ Result<Rule> parse_rule(std::string_view text, std::chrono::seconds history_span
   auto window = duration_word(*window_word, "the window");
   if (!window) return Error{window.error()};
   if (*window > history_span)
-    return at(window_word->column, "the window " + std::string(window_word->text) + " is longer than history-span (" +
+    return at(window_word->column, "the window " + std::string(window_word->text) +
+                                       " is longer than history-span (" +
                                        std::to_string(history_span.count()) + "s)");
   r.window = *window;
   // above THRESHOLD
@@ -156,12 +165,14 @@ Result<Rule> parse_rule(std::string_view text, std::chrono::seconds history_span
   auto ban = duration_word(*ban_word, "the ban");
   if (!ban) return Error{ban.error()};
   r.ban = *ban;
-  if (words.size() > 8) return at(words[8].column, "unexpected '" + std::string(words[8].text) + "' after the ban");
+  if (words.size() > 8)
+    return at(words[8].column, "unexpected '" + std::string(words[8].text) + "' after the ban");
   for (const Word& w : words) r.text.append(r.text.empty() ? "" : " ").append(w.text);
   return r;
 }
 
-Result<std::vector<Rule>> parse_rules(const std::vector<std::string>& texts, std::chrono::seconds history_span) {
+Result<std::vector<Rule>> parse_rules(const std::vector<std::string>& texts,
+                                      std::chrono::seconds history_span) {
   std::vector<Rule> rules;
   for (std::size_t i = 0; i < texts.size(); ++i) {
     auto r = parse_rule(texts[i], history_span);

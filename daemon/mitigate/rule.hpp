@@ -38,7 +38,8 @@ struct Rule {
 Result<Rule> parse_rule(std::string_view text, std::chrono::seconds history_span);
 
 /// Parses every rule; the error names the rule ("mitigate rule 2 'asn ...': column 5: ...").
-Result<std::vector<Rule>> parse_rules(const std::vector<std::string>& texts, std::chrono::seconds history_span);
+Result<std::vector<Rule>> parse_rules(const std::vector<std::string>& texts,
+                                      std::chrono::seconds history_span);
 
 /// "asn", "prefix"; "hits", "bytes", "share".
 std::string_view name_of(Scope s);

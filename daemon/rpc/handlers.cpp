@@ -313,7 +313,8 @@ Reply decisions(DaemonControl& d, const Params&, const AnswerCaps&) {
 Reply ban(DaemonControl& d, const Params& p, const AnswerCaps&) {
   auto* m = d.mitigation();
   if (!m) return Reply::failure(ErrorCode::unavailable, "no mitigation runs");
-  auto done = m->ban(p.text(ParamId::target).value_or(""), std::chrono::seconds(p.number(ParamId::for_).value_or(3600)),
+  auto done = m->ban(p.text(ParamId::target).value_or(""),
+                     std::chrono::seconds(p.number(ParamId::for_).value_or(3600)),
                      p.text(ParamId::reason).value_or(""), wall_now());
   return done ? Reply::success(*done) : Reply::failure(ErrorCode::invalid_params, done.error());
 }

@@ -14,8 +14,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   auto rule = asncounter::mitigate::parse_rule(text, std::chrono::seconds(86400));
   if (rule) {
     auto again = asncounter::mitigate::parse_rule(rule->text, std::chrono::seconds(86400));
-    if (!again || again->text != rule->text || again->threshold != rule->threshold || again->ban != rule->ban ||
-        again->window != rule->window || rule->ban.count() <= 0 || rule->window.count() <= 0)
+    if (!again || again->text != rule->text || again->threshold != rule->threshold ||
+        again->ban != rule->ban || again->window != rule->window || rule->ban.count() <= 0 ||
+        rule->window.count() <= 0)
       __builtin_trap();
   } else if (!rule.error().starts_with("column ")) {
     __builtin_trap();

@@ -82,11 +82,11 @@ MitigateNetns::MitigateNetns(const std::filesystem::path& dir, const std::vector
   std::ofstream(dir_ / "recv.py") << kReceiverScript;
   std::ofstream(dir_ / "send.py") << kSenderScript;
   std::string setup = "set -e; ip netns add " + rx_ + "; ip netns add " + tx_ + "; ip link add " + rx_if_ +
-                      " netns " + rx_ + " type veth peer name " + tx_if_ + " netns " + tx_ + ";" +
-                      " ip -n " + rx_ + " link set lo up; ip -n " + tx_ + " link set lo up;" +
-                      " ip -n " + rx_ + " addr add " + kReceiver + "/32 dev " + rx_if_ + ";" +
-                      " ip -n " + rx_ + " link set " + rx_if_ + " up; ip -n " + tx_ + " link set " + tx_if_ +
-                      " up;" + " ip -n " + tx_ + " route add " + kReceiver + "/32 dev " + tx_if_ + ";";
+                      " netns " + rx_ + " type veth peer name " + tx_if_ + " netns " + tx_ + ";" + " ip -n " +
+                      rx_ + " link set lo up; ip -n " + tx_ + " link set lo up;" + " ip -n " + rx_ +
+                      " addr add " + kReceiver + "/32 dev " + rx_if_ + ";" + " ip -n " + rx_ + " link set " +
+                      rx_if_ + " up; ip -n " + tx_ + " link set " + tx_if_ + " up;" + " ip -n " + tx_ +
+                      " route add " + kReceiver + "/32 dev " + tx_if_ + ";";
   for (const std::string& src : sources) {
     setup += " ip -n " + tx_ + " addr add " + src + "/32 dev " + tx_if_ + ";";
     setup += " ip -n " + rx_ + " route add " + src + "/32 dev " + rx_if_ + ";";
@@ -96,9 +96,9 @@ MitigateNetns::MitigateNetns(const std::filesystem::path& dir, const std::vector
     why_ = "cannot set up the network namespaces: " + r.out;
     return;
   }
-  auto started = run_command("(ip netns exec " + rx_ + " /usr/bin/python3 " + quote((dir_ / "recv.py").string()) +
-                             " " + std::to_string(kPort) + " " + quote((dir_ / "received").string()) +
-                             " >/dev/null 2>&1 & echo $!)");
+  auto started = run_command("(ip netns exec " + rx_ + " /usr/bin/python3 " +
+                             quote((dir_ / "recv.py").string()) + " " + std::to_string(kPort) + " " +
+                             quote((dir_ / "received").string()) + " >/dev/null 2>&1 & echo $!)");
   receiver_ = static_cast<pid_t>(std::stol(started.out));
   ok_ = true;
 }
@@ -117,9 +117,10 @@ MitigateNetns::~MitigateNetns() {
 pid_t MitigateNetns::send(const std::vector<std::string>& sources, int pps, double seconds) {
   std::string words;
   for (const auto& s : sources) words += " " + s;
-  auto started = run_command("(ip netns exec " + tx_ + " /usr/bin/python3 " + quote((dir_ / "send.py").string()) +
-                             " " + kReceiver + " " + std::to_string(kPort) + " " + std::to_string(pps) + " " +
-                             std::to_string(seconds) + words + " >/dev/null 2>&1 & echo $!)");
+  auto started =
+      run_command("(ip netns exec " + tx_ + " /usr/bin/python3 " + quote((dir_ / "send.py").string()) + " " +
+                  kReceiver + " " + std::to_string(kPort) + " " + std::to_string(pps) + " " +
+                  std::to_string(seconds) + words + " >/dev/null 2>&1 & echo $!)");
   pid_t pid = static_cast<pid_t>(std::stol(started.out));
   senders_.push_back(pid);
   return pid;
@@ -139,7 +140,9 @@ std::map<std::string, std::uint64_t> MitigateNetns::received() const {
   return out;
 }
 
-std::string MitigateNetns::nft(const std::string& args) const { return sh("ip netns exec " + rx_ + " nft " + args); }
+std::string MitigateNetns::nft(const std::string& args) const {
+  return sh("ip netns exec " + rx_ + " nft " + args);
+}
 
 std::vector<std::string> MitigateNetns::set_elements(const std::string& set) const {
   std::vector<std::string> out;
@@ -152,7 +155,8 @@ std::vector<std::string> MitigateNetns::set_elements(const std::string& set) con
       if (val.is_string())
         out.push_back(val.get<std::string>() + "/32");
       else if (val.contains("prefix"))
-        out.push_back(val["prefix"]["addr"].get<std::string>() + "/" + std::to_string(val["prefix"]["len"].get<int>()));
+        out.push_back(val["prefix"]["addr"].get<std::string>() + "/" +
+                      std::to_string(val["prefix"]["len"].get<int>()));
     }
   }
   std::sort(out.begin(), out.end());

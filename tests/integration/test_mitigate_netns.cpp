@@ -26,8 +26,10 @@ namespace {
 
 // AS64496 announces 192.0.2.0/24 but AS64497 announces its 192.0.2.192/26:
 // a ban of AS64496 must leave that /26 alone. AS64498 is background.
-const std::vector<std::pair<std::string, std::uint32_t>> kRoutes = {
-    {"192.0.2.0/24", 64496}, {"192.0.2.192/26", 64497}, {"198.51.100.0/24", 64498}, {"203.0.113.0/24", 64499}};
+const std::vector<std::pair<std::string, std::uint32_t>> kRoutes = {{"192.0.2.0/24", 64496},
+                                                                    {"192.0.2.192/26", 64497},
+                                                                    {"198.51.100.0/24", 64498},
+                                                                    {"203.0.113.0/24", 64499}};
 const std::vector<std::string> kFlood = {"192.0.2.10", "192.0.2.130"};
 const std::vector<std::string> kBackground = {"198.51.100.10", "198.51.100.20", "192.0.2.200"};
 const std::vector<std::string> kCarved = {"192.0.2.0/25", "192.0.2.128/26"};
@@ -43,7 +45,8 @@ DaemonFixture::Setup setup(const MitigateNetns& net, const std::string& rule, co
   DaemonFixture::Setup s;
   s.routes = kRoutes;
   s.wrapper = {"/usr/sbin/ip", "netns", "exec", net.rx()};
-  s.extra_args = {"--input", "pcap:" + net.rx_if(), "--history-step", "1", "--mitigate", rule, "--mitigate-mode", mode};
+  s.extra_args = {
+      "--input", "pcap:" + net.rx_if(), "--history-step", "1", "--mitigate", rule, "--mitigate-mode", mode};
   s.extra_args.insert(s.extra_args.end(), more.begin(), more.end());
   return s;
 }
@@ -56,9 +59,9 @@ json decisions(const DaemonFixture& d) {
 
 }  // namespace
 
-#define NETNS_OR_SKIP(net)                                     \
-  asncounter::test::TempDir net##_dir;                         \
-  MitigateNetns net(net##_dir.path(), all_sources());          \
+#define NETNS_OR_SKIP(net)                            \
+  asncounter::test::TempDir net##_dir;                \
+  MitigateNetns net(net##_dir.path(), all_sources()); \
   if (!net.ok()) ASNCOUNTER_SKIP(net.why())
 
 TEST_CASE("a flooding ASN's carved space is dropped in the kernel, the background passes, the ban expires",

@@ -100,7 +100,8 @@ TEST_CASE("mitigate-max-prefixes refuses what would go over, and says so", "[mit
   REQUIRE(book.decide(asn_flood(64498, {"203.0.113.0/24"}), 1000)->state == State::active);
   CHECK(book.blocked_prefixes() == 3);
   // A thousand more decisions leave the kernel at the cap.
-  for (std::uint32_t asn = 65536; asn < 65546; ++asn) (void)book.decide(asn_flood(asn, {"2001:db8::/32"}), 1000);
+  for (std::uint32_t asn = 65536; asn < 65546; ++asn)
+    (void)book.decide(asn_flood(asn, {"2001:db8::/32"}), 1000);
   CHECK(book.blocked_prefixes() == 3);
   CHECK(book.elements().size() == 3);
 }
@@ -160,7 +161,8 @@ TEST_CASE("the book survives its file: bans in force, their time, the offences",
   CHECK(again.expire(1060).size() == 1);
   // The offence is remembered: the next ban doubles.
   CHECK(again.decide(asn_flood(64496, {"192.0.2.0/24"}), 1100)->offence == 2);
-  CHECK_FALSE(asncounter::mitigate::parse_saved("{\"version\":1,\"active\":[{\"target\":\"AS1\",\"state\":\"x\"}]}"));
+  CHECK_FALSE(
+      asncounter::mitigate::parse_saved("{\"version\":1,\"active\":[{\"target\":\"AS1\",\"state\":\"x\"}]}"));
   CHECK_FALSE(asncounter::mitigate::parse_saved("{\"version\":1,\"next_id\":\"no\"}"));
   CHECK_FALSE(asncounter::mitigate::parse_saved("not json"));
 }

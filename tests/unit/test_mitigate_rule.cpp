@@ -52,7 +52,8 @@ TEST_CASE("thresholds take k, M, G and fractional percentages", "[mitigate]") {
 
 TEST_CASE("a bad rule is refused with the column of the bad word", "[mitigate]") {
   CHECK(refusal("") == "column 1: expected a scope (asn or prefix) here, the rule ends");
-  CHECK(refusal("country hits over 60s above 5 ban 1m") == "column 1: unknown scope 'country' (asn or prefix)");
+  CHECK(refusal("country hits over 60s above 5 ban 1m") ==
+        "column 1: unknown scope 'country' (asn or prefix)");
   CHECK(refusal("asn packets over 60s above 5 ban 1m") ==
         "column 5: unknown measure 'packets' (hits, bytes or share)");
   CHECK(refusal("asn hits during 60s above 5 ban 1m") == "column 10: expected 'over', not 'during'");
@@ -72,16 +73,19 @@ TEST_CASE("a bad rule is refused with the column of the bad word", "[mitigate]")
   CHECK(refusal("asn hits over 60s above 5 ban 0m") == "column 31: the ban must be positive, not 0m");
   CHECK(refusal("asn hits over 60s above 5 ban -5m") == "column 31: the ban must be positive, not -5m");
   CHECK(refusal("asn hits over -60s above 5 ban 5m") == "column 15: the window must be positive, not -60s");
-  CHECK(refusal("asn hits over 60s above 5 ban") == "column 30: expected a ban duration (10m, 1h) here, the rule ends");
+  CHECK(refusal("asn hits over 60s above 5 ban") ==
+        "column 30: expected a ban duration (10m, 1h) here, the rule ends");
   CHECK(refusal("asn hits over 60s above 5 ban 5m please") == "column 34: unexpected 'please' after the ban");
-  CHECK(refusal("asn hits over 60s above 99999999999999999999 ban 5m").starts_with("column 25: the threshold"));
+  CHECK(
+      refusal("asn hits over 60s above 99999999999999999999 ban 5m").starts_with("column 25: the threshold"));
 }
 
 TEST_CASE("parse_rules names the rule that is wrong", "[mitigate]") {
   auto r = parse_rules({"asn hits over 60s above 5 ban 1m", "asn hitz over 60s above 5 ban 1m"}, 3600s);
   REQUIRE_FALSE(r);
-  CHECK(r.error() ==
-        "mitigate rule 2 'asn hitz over 60s above 5 ban 1m': column 5: unknown measure 'hitz' (hits, bytes or "
-        "share)");
+  CHECK(
+      r.error() ==
+      "mitigate rule 2 'asn hitz over 60s above 5 ban 1m': column 5: unknown measure 'hitz' (hits, bytes or "
+      "share)");
   CHECK(parse_rules({}, 3600s)->empty());
 }
