@@ -31,6 +31,9 @@ std::optional<std::uint64_t> to_unsigned(const json& v) {
 std::string range_error(const ParamSpec& spec) {
   const std::string key = "\"" + std::string(spec.key) + "\"";
   if (spec.type == ParamType::addresses) return key + " must be a non-empty array of addresses";
+  if (spec.type == ParamType::text)
+    return key + " must be a string of at most " + std::to_string(spec.max) + " bytes" +
+           (spec.min ? ", not empty" : "");
   if (spec.min == 0 && spec.max == UINT64_MAX) return key + " must be a non-negative integer";
   return key + " must be an integer in " + std::to_string(spec.min) + ".." + std::to_string(spec.max);
 }
@@ -64,6 +67,13 @@ std::optional<std::string> read_param(const Method& m, const std::string& key, c
     }
     case ParamType::addresses:
       return read_addresses(*spec, v, out);
+    case ParamType::text: {
+      if (!v.is_string()) return range_error(*spec);
+      const auto& t = v.get_ref<const std::string&>();
+      if (t.size() < spec->min || t.size() > spec->max) return range_error(*spec);
+      out.set(spec->id, t);
+      return std::nullopt;
+    }
   }
   return range_error(*spec);
 }
@@ -220,6 +230,7 @@ std::string make_request(std::uint64_t id, MethodId method, const Params& params
     if (auto n = params.number(spec.id)) p[key] = *n;
     if (auto list = params.list(spec.id); !list.empty())
       p[key] = std::vector<std::string>(list.begin(), list.end());
+    if (auto t = params.text(spec.id)) p[key] = *t;
   }
   if (!p.empty()) req["params"] = std::move(p);
   return compact_json(req) + "\n";

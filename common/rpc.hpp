@@ -66,6 +66,9 @@ enum class MethodId : std::uint8_t {
   refresh,
   reload,
   asn,
+  decisions,
+  ban,
+  unban,
   count_  ///< not a method: the number of methods
 };
 inline constexpr std::size_t kMethodCount = static_cast<std::size_t>(MethodId::count_);
@@ -80,6 +83,9 @@ enum class ParamId : std::uint8_t {
   ips,
   window,
   carved,
+  target,
+  for_,
+  reason,
   count_  ///< not a parameter: the number of parameters
 };
 inline constexpr std::size_t kParamCount = static_cast<std::size_t>(ParamId::count_);
@@ -88,6 +94,7 @@ inline constexpr std::size_t kParamCount = static_cast<std::size_t>(ParamId::cou
 enum class ParamType : std::uint8_t {
   unsigned_integer,  ///< a JSON integer in [min, max]
   addresses,         ///< a JSON array of [min, max] strings, each answered alone (an error row if no address)
+  text,              ///< a JSON string of [min, max] bytes
 };
 
 /// One parameter's declaration: the single source of validation (daemon),
@@ -130,6 +137,10 @@ inline constexpr std::array<ParamSpec, kParamCount> kParams{{
      "a number of seconds (0: since start)"},
     {ParamId::carved, "carved", ParamType::unsigned_integer, 0, 1, "0/1",
      "1: the ASN's exact space (other ASNs' more-specifics cut out, adjacent prefixes joined)"},
+    {ParamId::target, "target", ParamType::text, 1, 64, "AS|PREFIX", "an ASN (AS64496) or a prefix"},
+    {ParamId::for_, "for", ParamType::unsigned_integer, 1, UINT32_MAX, "SECONDS",
+     "a number of seconds (asncounterctl: a duration, 10m)"},
+    {ParamId::reason, "reason", ParamType::text, 0, 256, "TEXT", "a text"},
 }};
 
 /// Every method, indexed by MethodId. Append-only (see the compatibility rule above).
@@ -152,6 +163,13 @@ inline constexpr std::array<Method, kMethodCount> kMethods{{
     {MethodId::reload, "reload", Access::admin, 0, 0, "reload", "re-read the configuration (as SIGHUP)"},
     {MethodId::asn, "asn", Access::read, param_set(ParamId::asn, ParamId::window), param_set(ParamId::asn),
      "asn", "one ASN: count, bytes, share, rank and its counted prefixes"},
+    {MethodId::decisions, "decisions", Access::read, 0, 0, "decisions",
+     "mitigation: active and recent bans and refusals, with rule, value, prefixes, expiry and drops"},
+    {MethodId::ban, "ban", Access::admin, param_set(ParamId::target, ParamId::for_, ParamId::reason),
+     param_set(ParamId::target), "ban",
+     "ban an ASN or prefix (carved, allow list obeyed) for a time (default 1h)"},
+    {MethodId::unban, "unban", Access::admin, param_set(ParamId::target), param_set(ParamId::target), "unban",
+     "end a ban now"},
 }};
 
 // Each table has exactly one row per enumerator, in enumerator order (a
@@ -205,12 +223,18 @@ class Params {
     const auto* v = std::get_if<std::uint64_t>(&at(id));
     return v ? std::optional<T>(static_cast<T>(*v)) : std::nullopt;
   }
+  /// A text parameter, when given.
+  std::optional<std::string> text(ParamId id) const {
+    const auto* v = std::get_if<std::string>(&at(id));
+    return v ? std::optional<std::string>(*v) : std::nullopt;
+  }
   /// An address-list parameter; empty when not given.
   std::span<const std::string> list(ParamId id) const noexcept {
     const auto* v = std::get_if<std::vector<std::string>>(&at(id));
     return v ? std::span<const std::string>(*v) : std::span<const std::string>();
   }
   void set(ParamId id, std::uint64_t value) { values_[static_cast<std::size_t>(id)] = value; }
+  void set(ParamId id, std::string value) { values_[static_cast<std::size_t>(id)] = std::move(value); }
   void set(ParamId id, std::vector<std::string> values) {
     values_[static_cast<std::size_t>(id)] = std::move(values);
   }
@@ -219,7 +243,7 @@ class Params {
   friend bool operator==(const Params&, const Params&) = default;
 
  private:
-  using Value = std::variant<std::monostate, std::uint64_t, std::vector<std::string>>;
+  using Value = std::variant<std::monostate, std::uint64_t, std::vector<std::string>, std::string>;
   const Value& at(ParamId id) const noexcept { return values_[static_cast<std::size_t>(id)]; }
   std::array<Value, kParamCount> values_{};
 };

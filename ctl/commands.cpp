@@ -140,6 +140,11 @@ std::optional<std::string> bind_positional(const rpc::Method& m, const std::vect
       next = words.size();
       continue;
     }
+    if (spec.type == rpc::ParamType::text) {
+      p.set(spec.id, words[next]);
+      ++next;
+      continue;
+    }
     auto n = parse_param_number(spec, words[next]);
     if (!n || *n < spec.min || *n > spec.max) return "not " + std::string(spec.help) + ": " + words[next];
     p.set(spec.id, *n);
@@ -287,8 +292,7 @@ bool take_flag(const std::vector<std::string>& args, std::size_t& i, std::string
 const rpc::ParamSpec* take_param_flag(const std::vector<std::string>& args, std::size_t& i,
                                       std::string& value) {
   for (const auto& spec : rpc::params()) {
-    if (spec.type == rpc::ParamType::unsigned_integer &&
-        take_flag(args, i, "--" + std::string(spec.key), value))
+    if (spec.type != rpc::ParamType::addresses && take_flag(args, i, "--" + std::string(spec.key), value))
       return &spec;
   }
   return nullptr;
@@ -380,7 +384,15 @@ std::optional<std::string> parse_args(Ctx& c, const std::vector<std::string>& ar
       if (!s || *s == 0) return "--watch takes a positive number of seconds";
       a.watch = *s, a.given |= kWatch;
     } else if (const rpc::ParamSpec* spec = take_param_flag(args, i, v)) {
-      auto n = parse_param_number(*spec, v);
+      if (spec->type == rpc::ParamType::text) {
+        if (v.size() < spec->min || v.size() > spec->max)
+          return "--" + std::string(spec->key) + " takes " + std::string(spec->help) + " of at most " +
+                 std::to_string(spec->max) + " bytes";
+        a.params.set(spec->id, v);
+        continue;
+      }
+      // A ban's length is a duration, as --window is.
+      auto n = spec->id == rpc::ParamId::for_ ? parse_duration(v) : parse_param_number(*spec, v);
       if (!n || *n < spec->min || *n > spec->max)
         return "--" + std::string(spec->key) + " takes " + std::string(spec->help);
       a.params.set(spec->id, *n);

@@ -13,6 +13,7 @@
 #include "common/parse_number.hpp"
 #include "common/report.hpp"
 #include "ctl/blocklist.hpp"
+#include "ctl/decisions_text.hpp"
 #include "ctl/exit_codes.hpp"
 #include "ctl/stats_text.hpp"
 
@@ -179,6 +180,16 @@ int print_stats(Streams& c, const std::string& result) {
   return kExitOk;
 }
 
+int print_decisions(Streams& c, const std::string& result) {
+  c.out << decisions_text(result);
+  return kExitOk;
+}
+
+int print_decision(Streams& c, const std::string& result) {
+  c.out << decision_text(result);
+  return kExitOk;
+}
+
 // How an answer is printed without --json, for the methods whose answer is
 // not best read flattened into "key: value" lines (the default).
 struct Printer {
@@ -198,6 +209,9 @@ constexpr Printer kPrinters[] = {
     {rpc::MethodId::reload, print_reload, {}},
     {rpc::MethodId::asn, print_asn, {}},
     {rpc::MethodId::stats, print_stats, {}},
+    {rpc::MethodId::decisions, print_decisions, {}},
+    {rpc::MethodId::ban, print_decision, {}},
+    {rpc::MethodId::unban, print_decision, {}},
 };
 
 }  // namespace

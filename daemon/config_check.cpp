@@ -24,6 +24,8 @@
 #include "common/unique_fd.hpp"
 #include "daemon/input/flow/udp_receiver.hpp"
 #include "daemon/input/pcap_handle.hpp"
+#include "daemon/mitigate/mitigate_options.hpp"
+#include "daemon/mitigate/nft_backend.hpp"
 #include "daemon/rpc/peer_credentials.hpp"
 
 namespace asncounter {
@@ -301,6 +303,17 @@ Problems check_socket_dir(const Options& o) {
   return why.empty() ? Problems{} : Problems{why};
 }
 
+// enforce needs nf_tables and CAP_NET_ADMIN; dry-run needs neither.
+Problems check_mitigation_kernel(const Options& o) {
+  auto mode = mitigate::effective_mode(o);
+  if (!mode || *mode != mitigate::Mode::enforce) return {};
+  auto hooks = mitigate::parse_hooks(o.mitigate_hooks);
+  if (!hooks) return {};
+  auto nft = mitigate::NftBackend::open(o.mitigate_table, *hooks);
+  if (!nft) return {nft.error()};
+  return {};
+}
+
 /// One check: the key its problems are reported under.
 struct Check {
   const char* key;
@@ -318,6 +331,7 @@ constexpr Check kChecks[] = {
     {"metrics-listen", check_metrics_listen},
     {"state-dir", check_state_dir},
     {"cache-dir", check_cache_dir},
+    {"mitigate-mode", check_mitigation_kernel},
 };
 
 }  // namespace

@@ -54,7 +54,14 @@ Result<void> Daemon::start() {
   store_ = std::make_unique<CounterStore>(table, options_.shards, history_config(options_),
                                           std::chrono::steady_clock::now());
   if (auto restored = restore_counts(); !restored) return Error{restored.error()};
-  history_clock_ = std::make_unique<HistoryClock>(*store_, std::chrono::seconds(options_.history_step));
+  auto mitigation_config = mitigate::mitigation_config(options_);
+  if (!mitigation_config) return Error{mitigation_config.error()};
+  auto mitigation = mitigate::Mitigation::start(std::move(*mitigation_config), *store_, unix_now());
+  if (!mitigation) return Error{"mitigation: " + mitigation.error()};
+  mitigation_ = std::move(*mitigation);
+  history_clock_ = std::make_unique<HistoryClock>(
+      *store_, std::chrono::seconds(options_.history_step),
+      [m = mitigation_.get()](std::chrono::steady_clock::time_point now) { m->on_step(now, unix_now()); });
 
   rpc::DaemonControl& control = *this;
   dispatcher_ = std::make_unique<rpc::Dispatcher>(control, std::move(*policy));

@@ -24,6 +24,7 @@
 #include "daemon/history_clock.hpp"
 #include "daemon/input/input.hpp"
 #include "daemon/metrics/metrics_collector.hpp"
+#include "daemon/mitigate/mitigation.hpp"
 #include "daemon/options.hpp"
 #include "daemon/refresh/file_source.hpp"
 #include "daemon/refresh/table_refresher.hpp"
@@ -70,6 +71,7 @@ class Daemon final : private rpc::DaemonControl {
   DaemonStatus status() const override;
   std::vector<std::pair<std::string, InputCounters>> input_counters() const override;
   CounterStore& store() override { return *store_; }
+  mitigate::Mitigation* mitigation() override { return mitigation_.get(); }
   std::shared_ptr<const AsNames> names() const override {
     std::lock_guard lock(names_mutex_);
     return names_;
@@ -102,7 +104,8 @@ class Daemon final : private rpc::DaemonControl {
   asio::thread_pool saver_{1};
   std::shared_ptr<std::atomic<bool>> saving_ = std::make_shared<std::atomic<bool>>(false);
   std::unique_ptr<CounterStore> store_;
-  std::unique_ptr<HistoryClock> history_clock_;  // closes the store's steps
+  std::unique_ptr<mitigate::Mitigation> mitigation_;  // its rules run on the history clock's thread
+  std::unique_ptr<HistoryClock> history_clock_;       // closes the store's steps
   mutable std::mutex names_mutex_;
   std::shared_ptr<const AsNames> names_;
   std::vector<std::unique_ptr<Input>> inputs_;

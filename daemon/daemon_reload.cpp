@@ -41,6 +41,7 @@ class Daemon::Reload final : public rpc::ReloadJob {
     try {
       next_ = read_next();
       if (next_) check_db();
+      if (next_) mitigation_ = mitigate::mitigation_config(next_->options);
     } catch (const std::exception& e) {
       next_ = Error{std::string("unexpected error: ") + e.what()};
     }
@@ -60,6 +61,7 @@ class Daemon::Reload final : public rpc::ReloadJob {
   std::shared_ptr<std::atomic<bool>> reloading_;
   std::shared_ptr<std::atomic<bool>> stopping_;
   Result<Reloadable> next_ = Error{"the reload was not read"};
+  Result<mitigate::MitigationConfig> mitigation_ = Error{"the reload was not read"};
   std::unique_ptr<TableRefresher> first_tables_;  // the refresher of a first db
   bool switched_db_ = false;                      // a new db was loaded and installed
   bool committed_ = false;
@@ -121,6 +123,16 @@ Result<std::vector<std::string>> Daemon::Reload::commit() {
     d.counters_.last_reload_error = next_.error();
     logger->error("reload failed, keeping the old configuration: {}", next_.error());
     return Error{next_.error()};
+  }
+  // First, so that a mode the kernel cannot serve (enforce without nf_tables) keeps the old configuration
+  // whole.
+  if (auto mitigating = mitigation_ ? d.mitigation_->reconfigure(std::move(*mitigation_), unix_now())
+                                    : Result<void>(Error{mitigation_.error()});
+      !mitigating) {
+    ++d.counters_.reloads_failed;
+    d.counters_.last_reload_error = "mitigation: " + mitigating.error();
+    logger->error("reload failed, keeping the old configuration: {}", d.counters_.last_reload_error);
+    return Error{d.counters_.last_reload_error};
   }
   auto restart = apply_reload(d.options_, next_->options);
   for (const std::string& key : restart) logger->warn("{}: needs a restart (the old value stays)", key);

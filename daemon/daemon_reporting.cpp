@@ -88,6 +88,15 @@ std::optional<MetricsSnapshot> Daemon::metrics_snapshot() {
     m.rpc_requests = s.requests.by_method;
     m.start_time = s.started_at;
     m.now = unix_now();
+    if (mitigation_) {
+      auto mm = mitigation_->metrics();
+      m.mitigating = true;
+      m.mitigation_decisions = std::move(mm.decisions_by_rule);
+      m.mitigation_active_bans = mm.active_bans;
+      m.mitigation_prefixes_blocked = mm.prefixes_blocked;
+      m.mitigation_packets_dropped = mm.packets_dropped;
+      m.mitigation_bytes_dropped = mm.bytes_dropped;
+    }
     return m;
   });
   auto answer = task->get_future();

@@ -4,7 +4,8 @@
 
 namespace asncounter {
 
-HistoryClock::HistoryClock(CounterStore& store, std::chrono::seconds step) : store_(store), step_(step) {
+HistoryClock::HistoryClock(CounterStore& store, std::chrono::seconds step, AfterClose after_close)
+    : store_(store), step_(step), after_close_(std::move(after_close)) {
   auto first = std::chrono::steady_clock::now() + step_;
   thread_ = std::thread([this, first] { run(first); });
 }
@@ -27,6 +28,7 @@ void HistoryClock::run(std::chrono::steady_clock::time_point next) {
     lock.unlock();
     auto now = std::chrono::steady_clock::now();
     store_.close_step(now);
+    if (after_close_) after_close_(now);
     while (next <= now) next += step_;
     lock.lock();
   }

@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <functional>
 #include <mutex>
 #include <thread>
 
@@ -14,8 +15,10 @@ class CounterStore;
 
 class HistoryClock {
  public:
+  /// Called on the clock's thread after each close (the mitigation's rules).
+  using AfterClose = std::function<void(std::chrono::steady_clock::time_point)>;
   /// Starts closing steps of `store` every `step`, aligned on the store's start.
-  HistoryClock(CounterStore& store, std::chrono::seconds step);
+  HistoryClock(CounterStore& store, std::chrono::seconds step, AfterClose after_close = {});
   /// Stops the thread (a close in progress finishes first).
   ~HistoryClock();
   HistoryClock(const HistoryClock&) = delete;
@@ -26,6 +29,7 @@ class HistoryClock {
 
   CounterStore& store_;
   std::chrono::seconds step_;
+  AfterClose after_close_;
   std::mutex mutex_;
   std::condition_variable wake_;
   bool stop_ = false;

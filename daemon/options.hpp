@@ -85,6 +85,15 @@ struct Options {
   unsigned admin_slots = 4;           ///< of max_clients, kept for admin peers
   unsigned max_clients_per_uid = 16;  ///< control connections of one non-admin user
   unsigned rpc_max_rows = 100000;     ///< rows per table in one control answer
+
+  // Mitigation (docs/mitigation.md).
+  std::vector<std::string> mitigate;          ///< --mitigate RULE (repeatable)
+  std::string mitigate_mode;                  ///< off|dry-run|enforce; empty: dry-run with rules, off without
+  std::vector<std::string> mitigate_allow;    ///< ASNs and prefixes never banned
+  unsigned mitigate_max_prefixes = 1000;      ///< prefixes blocked at once at most
+  unsigned mitigate_max_ban = 86400;          ///< seconds: the longest ban a repeat offender gets
+  std::string mitigate_hooks = "input";       ///< input, forward, or input,forward
+  std::string mitigate_table = "asncounter";  ///< the nftables table (family inet)
 };
 
 /// What parsing the command line asks for.

@@ -12,6 +12,7 @@
 #include "daemon/input/flow/flow_input.hpp"
 #include "daemon/input/input.hpp"
 #include "daemon/input/line_format.hpp"
+#include "daemon/mitigate/mitigate_options.hpp"
 
 namespace asncounter {
 
@@ -215,6 +216,54 @@ std::vector<OptionDecl> make_decls() {
        "line inputs parse on up to N threads: --once always, the daemon when one input falls behind (0: the "
        "cores the process may run on)",
        false, R::restart, Range{0, 1024}},
+      {"mitigate",
+       &Options::mitigate,
+       "RULE",
+       "a mitigation rule: asn|prefix hits|bytes|share over WINDOW above N[k|M|G|%] ban DURATION "
+       "(repeatable; "
+       "docs/mitigation.md)",
+       false,
+       R::applies,
+       {},
+       mitigate::check_rules},
+      {"mitigate-mode",
+       &Options::mitigate_mode,
+       "off|dry-run|enforce",
+       "what the rules do: nothing, decide without touching the kernel, or ban in nftables (default: dry-run "
+       "with rules, off without)",
+       false,
+       R::applies,
+       {},
+       mitigate::check_mode},
+      {"mitigate-allow",
+       &Options::mitigate_allow,
+       "LIST",
+       "ASNs and prefixes never banned (AS64496, 192.0.2.0/24; comma separated, repeatable)",
+       false,
+       R::applies,
+       {},
+       mitigate::check_allow},
+      {"mitigate-max-prefixes", &Options::mitigate_max_prefixes, "N",
+       "prefixes blocked at once at most; further decisions are refused and logged", false, R::applies,
+       kPositive},
+      {"mitigate-max-ban", DurationOption{&Options::mitigate_max_ban}, "DURATION",
+       "the longest ban: repeat offenders' bans double up to it", false, R::applies, kPositive},
+      {"mitigate-hooks",
+       &Options::mitigate_hooks,
+       "HOOKS",
+       "where the drop chain hooks: input, forward or input,forward (a router)",
+       false,
+       R::applies,
+       {},
+       mitigate::check_hooks},
+      {"mitigate-table",
+       &Options::mitigate_table,
+       "NAME",
+       "the nftables table (family inet) bans go in",
+       false,
+       R::applies,
+       {},
+       mitigate::check_table},
       {"check-config", &Options::check_config, "",
        "check the options, the config file and what a start would refuse, then exit (0: valid)", true,
        R::restart},

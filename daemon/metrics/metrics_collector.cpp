@@ -180,6 +180,25 @@ void add_health_families(const MetricsSnapshot& s, std::vector<MetricFamily>& ou
                        {sample(static_cast<double>(s.start_time), MetricType::Gauge)}));
 }
 
+void add_mitigation_families(const MetricsSnapshot& s, std::vector<MetricFamily>& out) {
+  if (!s.mitigating) return;
+  std::vector<ClientMetric> by_rule;
+  for (const auto& [rule, n] : s.mitigation_decisions)
+    by_rule.push_back(sample(d(n), MetricType::Counter, {{"rule", rule}}));
+  out.push_back(family("asncounter_mitigation_decisions_total",
+                       "Mitigation decisions per rule (bans and refusals; rule=\"manual\" for admins')",
+                       MetricType::Counter, std::move(by_rule)));
+  out.push_back(family("asncounter_mitigation_active_bans", "Bans in force (dry-run ones included)",
+                       MetricType::Gauge, {sample(d(s.mitigation_active_bans), MetricType::Gauge)}));
+  out.push_back(family("asncounter_mitigation_prefixes_blocked",
+                       "Prefixes the bans in force block in the kernel", MetricType::Gauge,
+                       {sample(d(s.mitigation_prefixes_blocked), MetricType::Gauge)}));
+  out.push_back(family("asncounter_mitigation_dropped_packets", "Packets the nftables drop rules counted",
+                       MetricType::Gauge, {sample(d(s.mitigation_packets_dropped), MetricType::Gauge)}));
+  out.push_back(family("asncounter_mitigation_dropped_bytes", "Bytes the nftables drop rules counted",
+                       MetricType::Gauge, {sample(d(s.mitigation_bytes_dropped), MetricType::Gauge)}));
+}
+
 }  // namespace
 
 std::vector<MetricFamily> to_metric_families(const MetricsSnapshot& s) {
@@ -188,6 +207,7 @@ std::vector<MetricFamily> to_metric_families(const MetricsSnapshot& s) {
   add_input_families(s, out);
   add_flow_families(s, out);
   add_health_families(s, out);
+  add_mitigation_families(s, out);
   return out;
 }
 

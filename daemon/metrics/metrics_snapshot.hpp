@@ -28,6 +28,14 @@ struct MetricsSnapshot {
   std::map<std::string, std::uint64_t> rpc_requests;  ///< method -> requests
   std::int64_t start_time{};                          ///< Unix seconds
   std::int64_t now{};                                 ///< Unix seconds of this snapshot
+  /// Mitigation (docs/mitigation.md): decisions made per rule (refusals included), bans in force,
+  /// prefixes they block and what the kernel dropped; absent when no mitigation runs.
+  bool mitigating{};
+  std::map<std::string, std::uint64_t> mitigation_decisions;
+  std::uint64_t mitigation_active_bans{};
+  std::uint64_t mitigation_prefixes_blocked{};
+  std::uint64_t mitigation_packets_dropped{};
+  std::uint64_t mitigation_bytes_dropped{};
 };
 
 }  // namespace asncounter

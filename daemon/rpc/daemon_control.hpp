@@ -16,6 +16,9 @@
 namespace asncounter {
 class CounterStore;
 }  // namespace asncounter
+namespace asncounter::mitigate {
+class Mitigation;
+}  // namespace asncounter::mitigate
 
 namespace asncounter::rpc {
 
@@ -55,6 +58,8 @@ class DaemonControl {
   virtual Result<void> refresh() = 0;
   /// Begins a reload (one at a time); the error says why none can begin now.
   virtual Result<std::shared_ptr<ReloadJob>> begin_reload() = 0;
+  /// The mitigation (docs/mitigation.md); null when the daemon runs none.
+  virtual mitigate::Mitigation* mitigation() { return nullptr; }
 
  protected:
   DaemonControl() = default;

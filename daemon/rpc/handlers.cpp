@@ -12,6 +12,7 @@
 #include "common/report.hpp"
 #include "common/table/carve.hpp"
 #include "common/version.hpp"
+#include "daemon/mitigate/mitigation.hpp"
 #include "daemon/rpc/table_pieces.hpp"
 #include "daemon/store/counter_store.hpp"
 
@@ -304,6 +305,31 @@ Reply reload(DaemonControl& d, const Params&, const AnswerCaps&) {
   });
 }
 
+// Mitigation (docs/mitigation.md): answered off the loop, they may touch nftables.
+std::int64_t wall_now() { return static_cast<std::int64_t>(std::time(nullptr)); }
+
+Reply decisions(DaemonControl& d, const Params&, const AnswerCaps&) {
+  auto* m = d.mitigation();
+  if (!m) return Reply::success(R"({"mode":"off","active":[],"recent":[]})");
+  return Reply::success(m->decisions_json(wall_now()));
+}
+
+Reply ban(DaemonControl& d, const Params& p, const AnswerCaps&) {
+  auto* m = d.mitigation();
+  if (!m) return Reply::failure(ErrorCode::unavailable, "no mitigation runs");
+  auto done = m->ban(p.text(ParamId::target).value_or(""),
+                     std::chrono::seconds(p.number(ParamId::for_).value_or(3600)),
+                     p.text(ParamId::reason).value_or(""), wall_now());
+  return done ? Reply::success(*done) : Reply::failure(ErrorCode::invalid_params, done.error());
+}
+
+Reply unban(DaemonControl& d, const Params& p, const AnswerCaps&) {
+  auto* m = d.mitigation();
+  if (!m) return Reply::failure(ErrorCode::unavailable, "no mitigation runs");
+  auto done = m->unban(p.text(ParamId::target).value_or(""), wall_now());
+  return done ? Reply::success(*done) : Reply::failure(ErrorCode::invalid_params, done.error());
+}
+
 constexpr std::size_t at(MethodId id) { return static_cast<std::size_t>(id); }
 
 // Indexed by MethodId; the static_assert below fails the build when a method
@@ -321,6 +347,9 @@ constexpr std::array<Handler, kMethodCount> kHandlers = [] {
   h[at(MethodId::refresh)] = refresh;
   h[at(MethodId::reload)] = reload;
   h[at(MethodId::asn)] = asn;
+  h[at(MethodId::decisions)] = decisions;
+  h[at(MethodId::ban)] = ban;
+  h[at(MethodId::unban)] = unban;
   return h;
 }();
 static_assert(std::find(kHandlers.begin(), kHandlers.end(), nullptr) == kHandlers.end(),
@@ -341,6 +370,9 @@ bool runs_off_loop(MethodId id) {
     case MethodId::as_prefixes:
     case MethodId::asn:
     case MethodId::lookup:  // up to 64 KiB of addresses, each named
+    case MethodId::decisions:
+    case MethodId::ban:
+    case MethodId::unban:
       return true;
     default:
       return false;

@@ -90,6 +90,7 @@ std::vector<std::string> DaemonFixture::command() const {
 
 void DaemonFixture::start() {
   std::vector<std::string> args = command();
+  args.insert(args.begin(), setup_.wrapper.begin(), setup_.wrapper.end());
   std::string log_path = (dir_ / "daemon.log").string();
   pid_ = fork();
   REQUIRE(pid_ >= 0);

@@ -36,6 +36,8 @@ class DaemonFixture {
     /// Set: no --input, and this descriptor is the daemon's stdin (-1: stdin closed);
     /// unset: the FIFO input, and the test runner's stdin.
     std::optional<int> stdin_fd{};
+    /// Words run before the daemon's command line, which they exec (e.g. "ip netns exec NS").
+    std::vector<std::string> wrapper{};
   };
 
   explicit DaemonFixture(Setup setup);
