@@ -39,9 +39,10 @@ Session::~Session() {
     slots_->per_uid.erase(it);
   // A large answer (`prefixes --limit 0`: megabytes of rows and text) is
   // freed, but glibc keeps the pages in the worker's arena: a few slow
-  // readers left the daemon ~8 MB larger each. Trimmed on the worker, after
-  // this handler (and the answer it may still hold) is gone.
-  if (written_ >= kTrimAfterBytes) asio::post(worker_, [] { ::malloc_trim(0); });
+  // readers left the daemon ~8 MB larger each. The handlers that hold the
+  // last reference capture the session first, so the answer they also hold
+  // is gone by now; a trim costs about a millisecond, once per such answer.
+  if (written_ >= kTrimAfterBytes) ::malloc_trim(0);
 }
 
 void Session::start() {

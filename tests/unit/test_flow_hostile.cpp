@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <optional>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "common/ip.hpp"
@@ -90,7 +91,8 @@ TEST_CASE("flow: a 2^64-packets datagram costs under 1 ms and changes no count b
   const Bytes tmpl =
       TemplateMessage(10, 0, 0).add_template(256, asncounter::test::flow_fields(Family::v4)).finish();
   p.receive(kExporter, tmpl);
-  p.receive(kExporter, TemplateMessage(10, 0, 0).add_data(256, records({{kVictim, kOther, 10, 1000}})).finish());
+  p.receive(kExporter,
+            TemplateMessage(10, 0, 0).add_data(256, records({{kVictim, kOther, 10, 1000}})).finish());
   REQUIRE(prefix_hits(p.store, "192.0.2.0/24") == 10);
 
   // Three records claiming 2^64-1, 2^64-10 and 2^63 packets: the review's
@@ -211,7 +213,8 @@ TEST_CASE("flow: a real exporter's records are all counted during a 32-source te
       const Address spoofed = Address::from_v4(0xC6336400U + 100 + src);
       TemplateMessage m(10, round, 0);
       for (std::uint16_t id = 1000; id < 1032; ++id)
-        m.add_template(static_cast<std::uint16_t>(id + round * 32), asncounter::test::flow_fields(Family::v4));
+        m.add_template(static_cast<std::uint16_t>(id + round * 32),
+                       asncounter::test::flow_fields(Family::v4));
       p.receive(spoofed, m.finish());
     }
   }
@@ -221,4 +224,49 @@ TEST_CASE("flow: a real exporter's records are all counted during a 32-source te
   CHECK(s->records == 10);
   CHECK(s->no_template == 0);
   CHECK(refused(*s, "template-limit") == 0);
+}
+
+TEST_CASE("flow: exporter stat slots go by recent activity, not first come", "[flow][adversarial]") {
+  FlowCollector::Limits limits;
+  limits.max_exporters = 4;
+  FlowCollector c(FlowPort::netflow, limits);
+  std::vector<FlowRecord> out;
+  const Bytes v5 = asncounter::test::netflow_v5({{kVictim, kOther, 1, 100}}, 0);
+  // A spoofer takes every slot first.
+  for (std::uint32_t i = 0; i < 4; ++i) c.receive(Address::from_v4(0xC6336464U + i), v5, 1000, out);
+  c.receive(kExporter, v5, 1030, out);
+  CHECK(c.stats(kExporter) == nullptr);  // every slot busy within the minute: "other"
+  CHECK(c.other_stats().datagrams == 1);
+  // A minute later the spoofer has gone quiet: the real exporter gets a slot,
+  // and the spoofer's counts move to "other" (no total goes down).
+  c.receive(kExporter, v5, 1061, out);
+  REQUIRE(c.stats(kExporter) != nullptr);
+  CHECK(c.stats(kExporter)->datagrams == 1);
+  CHECK(c.other_stats().datagrams == 2);
+  CHECK(c.exporters() == 4);
+  // An active exporter keeps its slot against newcomers.
+  for (std::uint32_t i = 0; i < 10; ++i) {
+    c.receive(kExporter, v5, 1062 + i, out);
+    c.receive(Address::from_v4(0xC6336500U + i), v5, 1062 + i, out);
+  }
+  CHECK(c.stats(kExporter)->datagrams == 11);
+}
+
+TEST_CASE("flow: a change of an exporter's sampling rate is told once", "[flow][adversarial]") {
+  FlowCollector c(FlowPort::netflow);
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> changes;
+  c.on_rate_change([&](const Address& a, std::uint32_t from, std::uint32_t to) {
+    CHECK(a == kExporter);
+    changes.emplace_back(from, to);
+  });
+  std::vector<FlowRecord> out;
+  const auto v5 = [](std::uint16_t rate) {
+    return asncounter::test::netflow_v5({{kVictim, kOther, 1, 100}}, 0,
+                                        static_cast<std::uint16_t>(0x4000 | rate));
+  };
+  c.receive(kExporter, v5(100), 1000, out);
+  c.receive(kExporter, v5(100), 1000, out);
+  c.receive(kExporter, v5(200), 1000, out);
+  REQUIRE(changes.size() == 1);
+  CHECK(changes[0] == std::make_pair(100U, 200U));
 }

@@ -317,9 +317,10 @@ TEST_CASE("template cache: a flood stays within its own exporter's quotas and ne
   CHECK(decode(version, oldest, cache, out, 2300).no_template == 1);
   // One domain alone stops at its own quota.
   for (std::uint16_t id = 256; id < 300; ++id)
-    decode(version,
-           TemplateMessage(version, id, 7).add_template(id, asncounter::test::flow_fields(Family::v4)).finish(),
-           cache, out, 2400 + id);
+    decode(
+        version,
+        TemplateMessage(version, id, 7).add_template(id, asncounter::test::flow_fields(Family::v4)).finish(),
+        cache, out, 2400 + id);
   CHECK(cache.size_for(kExporter) == 24);
   // The real exporter's template is still there, and decodes.
   const Bytes data = TemplateMessage(version, 2, 0).add_data(256, records({{kSrc4, kDst4, 1, 1}})).finish();

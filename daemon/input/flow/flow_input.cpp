@@ -60,9 +60,8 @@ class FlowInput final : public Input {
         receiver_(std::move(receiver)),
         collector_(port, limits(options, std::move(overrides))),
         counter_(options.flow_destination, options.flow_sampling, [this](const EventBatch& b) { sink_(b); }) {
-    collector_.on_rate_change([this](const Address& a, std::uint32_t from, std::uint32_t to) {
-      log_rate_change(a, from, to);
-    });
+    collector_.on_rate_change(
+        [this](const Address& a, std::uint32_t from, std::uint32_t to) { log_rate_change(a, from, to); });
   }
 
   ~FlowInput() override { FlowInput::stop(); }
@@ -94,7 +93,8 @@ class FlowInput final : public Input {
   std::uint16_t port() const { return receiver_->port(); }
 
  private:
-  static flow::FlowCollector::Limits limits(const InputOptions& o, std::vector<flow::SamplingOverride> overrides) {
+  static flow::FlowCollector::Limits limits(const InputOptions& o,
+                                            std::vector<flow::SamplingOverride> overrides) {
     flow::FlowCollector::Limits l;
     l.max_exporters = kMaxExporters;
     l.records.max_sampling = o.flow_max_sampling;
@@ -111,8 +111,9 @@ class FlowInput final : public Input {
       return;
     }
     next_rate_log_ = now + std::chrono::seconds(1);
-    log::get("flow")->info("input {}: exporter {} now samples 1 in {} (was 1 in {}; {} more changes not logged)",
-                           spec_, to_string(a), to, from, rate_logs_held_);
+    log::get("flow")->info(
+        "input {}: exporter {} now samples 1 in {} (was 1 in {}; {} more changes not logged)", spec_,
+        to_string(a), to, from, rate_logs_held_);
     rate_logs_held_ = 0;
   }
 
@@ -228,9 +229,7 @@ class FlowInput final : public Input {
 // with mitigation, bans): only this host's own exporters (softflowd,
 // pmacct, hsflowd next to the daemon) are taken until the operator names
 // the routers.
-std::vector<Prefix> loopback_exporters() {
-  return {*parse_prefix("127.0.0.0/8"), *parse_prefix("::1/128")};
-}
+std::vector<Prefix> loopback_exporters() { return {*parse_prefix("127.0.0.0/8"), *parse_prefix("::1/128")}; }
 
 Result<std::vector<Prefix>> parse_exporter_list(const std::string& text) {
   std::vector<Prefix> out;
@@ -277,9 +276,8 @@ Result<std::unique_ptr<Input>> make_flow_input(flow::FlowPort port, const std::s
         "input {}: the kernel granted a receive buffer of {} bytes, not the {} asked for (flow-rcvbuf); "
         "bursts may be dropped (raise net.core.rmem_max or run with CAP_NET_ADMIN)",
         spec, granted, ro.receive_buffer);
-  return std::unique_ptr<Input>(
-      std::make_unique<FlowInput>(port, spec, options, std::move(*allowed), std::move(*overrides),
-                                  std::move(*receiver)));
+  return std::unique_ptr<Input>(std::make_unique<FlowInput>(port, spec, options, std::move(*allowed),
+                                                            std::move(*overrides), std::move(*receiver)));
 }
 
 }  // namespace asncounter

@@ -35,7 +35,7 @@ enum class Reject : std::uint8_t {
   sampling_too_high,  ///< a record's rate is above flow-max-sampling
   packets_too_high,   ///< a record claims more packets than any real flow carries
   octets_too_high,    ///< a record claims more octets than any real flow carries
-  count_,          ///< number of reasons (array size), not a reason
+  count_,             ///< number of reasons (array size), not a reason
 };
 
 inline constexpr std::size_t kRejectReasons = static_cast<std::size_t>(Reject::count_);
@@ -97,8 +97,9 @@ struct ExporterStats {
   std::uint64_t restarts = 0;       ///< sequence numbers that went backwards (exporter restarted)
   std::uint64_t no_template = 0;
   std::uint64_t counter_samples = 0;
-  std::uint32_t sampling_rate = 0;                       ///< the last rate seen, 0 when none yet
-  std::array<std::uint64_t, kRejectReasons> rejected{};  ///< by Reject value: datagrams, or records past a ceiling
+  std::uint32_t sampling_rate = 0;  ///< the last rate seen, 0 when none yet
+  std::array<std::uint64_t, kRejectReasons>
+      rejected{};  ///< by Reject value: datagrams, or records past a ceiling
 };
 
 }  // namespace asncounter::flow

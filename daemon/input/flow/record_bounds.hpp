@@ -18,7 +18,7 @@ namespace asncounter::flow {
 
 /// Ceilings on one record; a record above any of them is refused and counted.
 struct RecordBounds {
-  std::uint32_t max_sampling = 65536;                 ///< 1 in N, N at most this (flow-max-sampling)
+  std::uint32_t max_sampling = 65536;                  ///< 1 in N, N at most this (flow-max-sampling)
   std::uint64_t max_packets = std::uint64_t{1} << 32;  ///< packets in one flow record (> any 32-bit counter)
   std::uint64_t max_octets = std::uint64_t{1} << 40;   ///< octets in one flow record: 1 TiB
 };

@@ -83,10 +83,11 @@ bool TemplateCache::insert(const Address& exporter, std::uint64_t domain, std::u
   }
   Exporter& ex = e->second;
   Domain& d = ex.domains[domain];
-  if (const auto it = d.by_id.find(id); it != d.by_id.end()) erase(ex, d, it->second);  // refreshed: to the back
+  if (const auto it = d.by_id.find(id); it != d.by_id.end())
+    erase(ex, d, it->second);  // refreshed: to the back
   while (d.by_id.size() >= limits_.per_domain) evict_oldest(ex, domain, &d);
-  while (ex.templates > 0 && (ex.templates >= limits_.per_exporter ||
-                              ex.fields + t.fields.size() > limits_.fields_per_exporter))
+  while (ex.templates > 0 &&
+         (ex.templates >= limits_.per_exporter || ex.fields + t.fields.size() > limits_.fields_per_exporter))
     evict_oldest(ex, domain, nullptr);
   const std::size_t fields = t.fields.size();
   // `d` is still in the map: evict_oldest keeps the domain being filled.
@@ -114,8 +115,8 @@ void TemplateCache::evict_oldest(Exporter& e, std::uint64_t keep, Domain* only) 
   // The domain whose oldest template is oldest: one look per domain.
   auto from = e.domains.end();
   for (auto d = e.domains.begin(); d != e.domains.end(); ++d)
-    if (!d->second.order.empty() &&
-        (from == e.domains.end() || d->second.order.front().t.refreshed < from->second.order.front().t.refreshed))
+    if (!d->second.order.empty() && (from == e.domains.end() || d->second.order.front().t.refreshed <
+                                                                    from->second.order.front().t.refreshed))
       from = d;
   if (from == e.domains.end()) return;
   erase(e, from->second, from->second.order.begin());

@@ -55,8 +55,8 @@ struct Template {
 /// Bounds of the cache; defaults fit routers with many line cards. Each
 /// exporter has a quota of its own, so no exporter can take another's room.
 struct TemplateLimits {
-  std::size_t per_domain = 128;             ///< templates of one (exporter, domain); the least recently refreshed goes
-  std::size_t per_exporter = 512;           ///< templates of one exporter over its domains; likewise
+  std::size_t per_domain = 128;    ///< templates of one (exporter, domain); the least recently refreshed goes
+  std::size_t per_exporter = 512;  ///< templates of one exporter over its domains; likewise
   std::size_t fields_per_exporter = 32768;  ///< fields of one exporter's templates (128 KiB); likewise
   std::size_t exporters = 256;              ///< exporters holding templates; a new one past this is refused
   std::size_t max_fields = 512;             ///< fields in one template (real ones have < 100)

@@ -1,8 +1,8 @@
 #include "daemon/input/flow/udp_receiver.hpp"
 
 #include <arpa/inet.h>
-#include <netinet/in.h>
 #include <linux/sock_diag.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 
 #include <cerrno>
@@ -173,7 +173,8 @@ std::size_t UdpReceiver::receive(const Handler& handler) {
 std::uint64_t UdpReceiver::read_drops() {
   std::uint32_t info[SK_MEMINFO_VARS] = {};
   socklen_t len = sizeof info;
-  if (::getsockopt(fd_.get(), SOL_SOCKET, SO_MEMINFO, info, &len) == 0 && len > SK_MEMINFO_DROPS * sizeof info[0])
+  if (::getsockopt(fd_.get(), SOL_SOCKET, SO_MEMINFO, info, &len) == 0 &&
+      len > SK_MEMINFO_DROPS * sizeof info[0])
     drops_ = info[SK_MEMINFO_DROPS];
   return drops_;
 }
