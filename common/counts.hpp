@@ -17,15 +17,32 @@ struct Counts {
   std::uint64_t latency_us_sum{};   ///< sum of request times, microseconds
   std::uint64_t latency_samples{};  ///< hits that carried a request time
 
-  Counts& operator+=(const Counts& o) {
-    hits += o.hits;
-    bytes += o.bytes;
-    latency_us_sum += o.latency_us_sum;
-    latency_samples += o.latency_samples;
+  /// Saturating: a sum of counts fed by outside input sticks at 2^64-1
+  /// instead of wrapping to a small number (totals, merges, ASN rows).
+  Counts& operator+=(const Counts& o) noexcept {
+    hits = sat(hits, o.hits);
+    bytes = sat(bytes, o.bytes);
+    latency_us_sum = sat(latency_us_sum, o.latency_us_sum);
+    latency_samples = sat(latency_samples, o.latency_samples);
     return *this;
   }
   friend bool operator==(const Counts&, const Counts&) = default;
+
+ private:
+  static std::uint64_t sat(std::uint64_t a, std::uint64_t b) noexcept {
+    std::uint64_t r;
+    return __builtin_add_overflow(a, b, &r) ? UINT64_MAX : r;
+  }
 };
+
+/// `to += c` modulo 2^64, for the history's rolling sums, which take steps
+/// away again as they leave a window and so must wrap back, not stick.
+inline void add_wrapping(Counts& to, const Counts& c) noexcept {
+  to.hits += c.hits;
+  to.bytes += c.bytes;
+  to.latency_us_sum += c.latency_us_sum;
+  to.latency_samples += c.latency_samples;
+}
 
 /// One row of the ASN table; asn is empty for unrouted ("None").
 struct AsnRow {

@@ -18,13 +18,8 @@ inline std::uint64_t saturating_add(std::uint64_t a, std::uint64_t b) noexcept {
 /// far above any real one; a line claiming more is rejected, not counted.
 inline constexpr std::uint64_t kMaxEventBytes = std::uint64_t{1} << 40;
 
-/// `to += c` with the bytes saturating (hits and times come from the
-/// daemon's own counting and cannot reach the top).
-inline void add_counts(Counts& to, const Counts& c) noexcept {
-  to.hits += c.hits;
-  to.bytes = saturating_add(to.bytes, c.bytes);
-  to.latency_us_sum += c.latency_us_sum;
-  to.latency_samples += c.latency_samples;
-}
+/// `to += c` with every field saturating (hits too: a flow record may carry
+/// packets × sampling near 2^64).
+inline void add_counts(Counts& to, const Counts& c) noexcept { to += c; }
 
 }  // namespace asncounter

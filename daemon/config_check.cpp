@@ -343,8 +343,27 @@ std::vector<ConfigProblem> check_startup(const Options& o) {
   return out;
 }
 
+namespace {
+
+// Not a problem, but who may send counts is worth saying: without
+// flow-exporters a flow input takes this host's exporters only.
+void note_flow_exporters(const Options& o, std::ostream& out) {
+  for (const std::string& spec : o.inputs) {
+    if (spec.rfind("sflow:", 0) != 0 && spec.rfind("netflow:", 0) != 0) continue;
+    if (o.flow_exporters.empty())
+      out << "asncounterd: input " << spec
+          << ": flow-exporters is empty: flows are taken from this host only (127.0.0.0/8, ::1); "
+             "name the routers (or 0.0.0.0/0,::/0 for anyone)\n";
+    else
+      out << "asncounterd: input " << spec << ": flows are taken from " << o.flow_exporters << " only\n";
+  }
+}
+
+}  // namespace
+
 int run_config_check(const Options& o, std::ostream& out, std::ostream& err) {
   const std::string what = o.config.empty() ? std::string("command line") : o.config;
+  note_flow_exporters(o, out);
   auto problems = check_startup(o);
   if (problems.empty()) {
     out << what << ": OK\n";

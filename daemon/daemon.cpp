@@ -78,6 +78,8 @@ Result<void> Daemon::start() {
   input_options.flow_destination = options_.flow_address == FlowAddress::dst;
   input_options.flow_sampling = options_.flow_sampling;
   input_options.flow_exporters = options_.flow_exporters;
+  input_options.flow_max_sampling = options_.flow_max_sampling;
+  input_options.flow_sampling_overrides = options_.flow_sampling_override;
   input_options.flow_rcvbuf = options_.flow_rcvbuf;
   // A line input that falls behind parses on up to this many threads.
   input_options.threads = options_.threads ? options_.threads : available_cores();

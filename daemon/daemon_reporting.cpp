@@ -123,10 +123,14 @@ Result<void> Daemon::restore_counts() {
   // The downtime (by the wall clock: the monotonic one restarted with the
   // host) shows as a gap before the restored steps.
   if (!loaded->history.steps.empty()) {
-    std::int64_t down_ms = std::max<std::int64_t>(0, std::chrono::duration_cast<std::chrono::milliseconds>(
-                                                         std::chrono::system_clock::now().time_since_epoch())
-                                                             .count() -
-                                                         loaded->history.saved_at_ms);
+    // Saturating: a forged saved_at_ms far in the past must not overflow.
+    std::int64_t down_ms = 0;
+    if (__builtin_sub_overflow(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                   std::chrono::system_clock::now().time_since_epoch())
+                                   .count(),
+                               loaded->history.saved_at_ms, &down_ms))
+      down_ms = INT64_MAX;
+    down_ms = std::max<std::int64_t>(0, down_ms);
     store_->import_history(loaded->history.steps, std::chrono::milliseconds(down_ms));
     logger->info("restored {}", count_of(loaded->history.steps.size(), "history step"));
   }

@@ -47,7 +47,9 @@ struct Options {
   PcapDirection direction = PcapDirection::in;  ///< --direction in|out|inout
   FlowAddress flow_address = FlowAddress::src;  ///< --flow-address src|dst
   unsigned flow_sampling = 1;                   ///< --flow-sampling: rate for exporters that send none
-  std::string flow_exporters;                   ///< --flow-exporters: CIDR list, empty: any
+  std::string flow_exporters;                   ///< --flow-exporters: CIDR list, empty: loopback only
+  unsigned flow_max_sampling = 65536;           ///< --flow-max-sampling: records above are refused
+  std::string flow_sampling_override;           ///< --flow-sampling-override: PREFIX=RATE list
   unsigned flow_rcvbuf = 32U << 20;             ///< --flow-rcvbuf: receive buffer bytes
   std::string socket = "/run/asncounter/control.sock";
   std::string socket_group;         ///< group owning the socket (mode 0660)

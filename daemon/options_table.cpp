@@ -10,6 +10,7 @@
 #include "common/parse_number.hpp"
 #include "common/registry.hpp"
 #include "daemon/input/flow/flow_input.hpp"
+#include "daemon/input/flow/record_bounds.hpp"
 #include "daemon/input/input.hpp"
 #include "daemon/input/line_format.hpp"
 #include "daemon/mitigate/mitigate_options.hpp"
@@ -32,6 +33,11 @@ std::string check_inputs(const Options& o) {
 
 std::string check_exporters(const Options& o) {
   auto list = parse_exporter_list(o.flow_exporters);
+  return list ? "" : list.error();
+}
+
+std::string check_sampling_overrides(const Options& o) {
+  auto list = flow::parse_sampling_overrides(o.flow_sampling_override);
   return list ? "" : list.error();
 }
 
@@ -114,12 +120,24 @@ std::vector<OptionDecl> make_decls() {
       {"flow-exporters",
        &Options::flow_exporters,
        "CIDRS",
-       "who may send flows (addresses or prefixes, comma separated); empty: any; others are dropped and "
-       "counted",
+       "who may send flows (addresses or prefixes, comma separated; 0.0.0.0/0,::/0: anyone); empty: loopback "
+       "only; others are dropped and counted",
        false,
        R::restart,
        {},
        check_exporters},
+      {"flow-max-sampling", &Options::flow_max_sampling, "N",
+       "flow records claiming a sampling rate above 1 in N are refused and counted (an override is trusted)",
+       false, R::restart, kPositive},
+      {"flow-sampling-override",
+       &Options::flow_sampling_override,
+       "LIST",
+       "sampling rates that win over the exporters' own, as EXPORTER=RATE (192.0.2.0/24=1000, comma "
+       "separated; the longest prefix wins)",
+       false,
+       R::restart,
+       {},
+       check_sampling_overrides},
       {"flow-rcvbuf", &Options::flow_rcvbuf, "BYTES",
        "receive buffer asked for each flow socket (a line is logged when the kernel grants less)", false,
        R::restart, kPositive},

@@ -32,7 +32,7 @@ namespace {
 // only ever read on the machine that wrote it, and a file from another
 // byte order or version is refused by its header.
 constexpr std::array<char, 8> kMagic = {'A', 'S', 'N', 'C', 'T', 'B', 'L', '\n'};
-constexpr std::uint32_t kVersion = 1;
+constexpr std::uint32_t kVersion = 2;  // 2: the source's inode and ctime
 constexpr std::uint32_t kByteOrder = 0x01020304;
 constexpr std::uint64_t kAlign = 64;
 constexpr std::uint32_t kMaxName = 4096;
@@ -76,6 +76,8 @@ struct Header {
   std::uint64_t file_size;
   std::uint64_t source_size;
   std::int64_t source_mtime_ns;
+  std::uint64_t source_inode;
+  std::int64_t source_ctime_ns;
   std::int64_t dump_time;
   std::uint32_t format;
   std::uint32_t source_name_len;  ///< the name follows the header
@@ -108,6 +110,8 @@ Header header_of(const LpmTable& table, const SourceStamp& source) {
   h.byte_order = kByteOrder;
   h.source_size = source.size;
   h.source_mtime_ns = source.mtime_ns;
+  h.source_inode = source.inode;
+  h.source_ctime_ns = source.ctime_ns;
   h.dump_time = table.info().dump_time;
   h.format = static_cast<std::uint32_t>(table.info().format);
   h.source_name_len = static_cast<std::uint32_t>(source.name.size());
@@ -285,6 +289,8 @@ Result<SourceStamp> stamp_source(const std::string& path) {
   s.name = abs.lexically_normal().string();
   s.size = static_cast<std::uint64_t>(st.st_size);
   s.mtime_ns = static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec;
+  s.inode = static_cast<std::uint64_t>(st.st_ino);
+  s.ctime_ns = static_cast<std::int64_t>(st.st_ctim.tv_sec) * 1'000'000'000 + st.st_ctim.tv_nsec;
   return s;
 }
 
@@ -396,7 +402,8 @@ Result<std::shared_ptr<const LpmTable>> table_from_cache_bytes(std::span<const u
     return Error{"bad source name"};
   std::string_view name(reinterpret_cast<const char*>(bytes.data()) + sizeof h, h.source_name_len);
   if (expect &&
-      (name != expect->name || h.source_size != expect->size || h.source_mtime_ns != expect->mtime_ns))
+      (name != expect->name || h.source_size != expect->size || h.source_mtime_ns != expect->mtime_ns ||
+       h.source_inode != expect->inode || h.source_ctime_ns != expect->ctime_ns))
     return Error{"made from another version of the source"};
   if (h.checksum != table_cache_checksum(bytes)) return Error{"checksum mismatch"};
   if (h.section_count != kSectionCount || h.format > static_cast<std::uint32_t>(TableFormat::ipasn))

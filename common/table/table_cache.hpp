@@ -3,9 +3,10 @@
 // arrays lookups read, so that the next start maps the file (a few
 // milliseconds) instead of parsing and building the dump again (seconds).
 //
-// A cache file is never the source of truth: it holds the name, size and
-// modification time of the dump it was made from, and is used only while the
-// dump still has them. It is never trusted beyond its checksum and its
+// A cache file is never the source of truth: it holds the name, size,
+// modification and change times and inode of the dump it was made from, and
+// is used only while the dump still has them (a copy that keeps the size and
+// mtime, `cp -p`, still changes the ctime). It is never trusted beyond its checksum and its
 // checks: every offset, length and index in it is checked before use, and a
 // file that fails is ignored (with one log line) and rebuilt.
 // The layout is in table_cache.cpp; docs/operations.md "Table cache".
@@ -28,6 +29,8 @@ struct SourceStamp {
   std::string name;         ///< absolute path
   std::uint64_t size{};     ///< bytes
   std::int64_t mtime_ns{};  ///< modification time, nanoseconds since the epoch
+  std::uint64_t inode{};    ///< a file renamed over the source has another
+  std::int64_t ctime_ns{};  ///< change time: `cp -p` keeps size and mtime, but not this
   friend bool operator==(const SourceStamp&, const SourceStamp&) = default;
 };
 

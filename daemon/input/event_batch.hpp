@@ -15,7 +15,7 @@ struct EventBatch {
   static constexpr std::uint32_t kNoLatency = UINT32_MAX;
 
   std::array<Address, kCapacity> addrs;
-  std::array<std::uint32_t, kCapacity> hits;        ///< 1, or a tuple's count
+  std::array<std::uint64_t, kCapacity> hits;        ///< 1, a tuple's count, or a flow's packets × rate
   std::array<std::uint64_t, kCapacity> bytes;       ///< 0 when unknown
   std::array<std::uint32_t, kCapacity> latency_us;  ///< kNoLatency when absent
   std::size_t size = 0;
@@ -24,7 +24,7 @@ struct EventBatch {
 
   bool full() const { return size == kCapacity; }
   void clear() { size = 0; }
-  void push(const Address& a, std::uint32_t n = 1, std::uint64_t b = 0, std::uint32_t lat = kNoLatency) {
+  void push(const Address& a, std::uint64_t n = 1, std::uint64_t b = 0, std::uint32_t lat = kNoLatency) {
     addrs[size] = a;
     hits[size] = n;
     bytes[size] = b;

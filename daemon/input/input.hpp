@@ -87,7 +87,10 @@ struct InputOptions {
   unsigned threads = 1;             ///< line inputs parse on up to this many (parallel_lines, line_offload)
   bool flow_destination = false;    ///< flows: count the destination address, not the source
   std::uint32_t flow_sampling = 1;  ///< flows: the rate for exporters that send none
-  std::string flow_exporters;       ///< flows: who may send (CIDRs, comma or space separated; empty: any)
+  std::string
+      flow_exporters;  ///< flows: who may send (CIDRs, comma or space separated; empty: loopback only)
+  std::uint32_t flow_max_sampling = 65536;  ///< flows: records claiming a higher rate are refused
+  std::string flow_sampling_overrides;      ///< flows: "PREFIX=RATE, ..." rates that win over the exporter's
   std::size_t flow_rcvbuf = std::size_t{32} << 20;  ///< flows: receive buffer asked of the kernel
 };
 

@@ -33,13 +33,16 @@ ActiveAsns select_active_asns(const AsnActivity& a, std::size_t k) {
       out.rows.rows.push_back(*it->second);
     }
   }
-  out.other = out.rows.total;
-  for (const auto& row : out.rows.rows) {
-    out.other.hits -= row.counts.hits;
-    out.other.bytes -= row.counts.bytes;
-    out.other.latency_us_sum -= row.counts.latency_us_sum;
-    out.other.latency_samples -= row.counts.latency_samples;
-  }
+  // The rows shown, summed saturating like the total; "other" is the rest,
+  // never below 0: at saturation the total is no longer the exact sum, and
+  // a wrapped subtraction made "other" the largest series of all.
+  Counts shown;
+  for (const auto& row : out.rows.rows) shown += row.counts;
+  auto rest = [](std::uint64_t total, std::uint64_t part) { return total > part ? total - part : 0; };
+  out.other.hits = rest(out.rows.total.hits, shown.hits);
+  out.other.bytes = rest(out.rows.total.bytes, shown.bytes);
+  out.other.latency_us_sum = rest(out.rows.total.latency_us_sum, shown.latency_us_sum);
+  out.other.latency_samples = rest(out.rows.total.latency_samples, shown.latency_samples);
   return out;
 }
 

@@ -1,5 +1,7 @@
 #include "daemon/rpc/session.hpp"
 
+#include <malloc.h>
+
 #include <spdlog/spdlog.h>
 
 #include <utility>
@@ -13,6 +15,8 @@ namespace {
 // A piece is printed in well under a millisecond and sent in a few socket
 // writes; the answer's memory per connection is one piece.
 constexpr std::size_t kAnswerPieceBytes = 64 * 1024;
+/// Answers at least this large give their memory back to the system when the session ends.
+constexpr std::size_t kTrimAfterBytes = std::size_t{1} << 20;
 
 }  // namespace
 
@@ -33,6 +37,12 @@ Session::~Session() {
   --slots_->live;
   if (auto it = slots_->per_uid.find(peer_.uid); it != slots_->per_uid.end() && --it->second == 0)
     slots_->per_uid.erase(it);
+  // A large answer (`prefixes --limit 0`: megabytes of rows and text) is
+  // freed, but glibc keeps the pages in the worker's arena: a few slow
+  // readers left the daemon ~8 MB larger each. The handlers that hold the
+  // last reference capture the session first, so the answer they also hold
+  // is gone by now; a trim costs about a millisecond, once per such answer.
+  if (written_ >= kTrimAfterBytes) ::malloc_trim(0);
 }
 
 void Session::start() {
@@ -162,6 +172,7 @@ void Session::stream(std::shared_ptr<PiecedAnswer> answer) {
 }
 
 void Session::write(std::string text, std::shared_ptr<PiecedAnswer> rest) {
+  written_ += text.size();
   out_ = std::move(text);
   arm_deadline();  // a client that does not read its answer is cut too
   asio::async_write(

@@ -68,6 +68,7 @@ class Session : public std::enable_shared_from_this<Session> {
   std::string in_;           // bytes read and not yet answered
   std::size_t scanned_ = 0;  // in_ holds no newline before this
   bool skipping_ = false;    // inside an oversized line, already answered
+  std::size_t written_ = 0;  // answer bytes written, for giving memory back at the end
   std::string id_json_;      // the id of the request being answered
   std::string out_;          // the answer (or its piece) being written
 };

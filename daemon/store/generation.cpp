@@ -9,8 +9,9 @@ ShardCounters::ShardCounters(std::size_t ids)
 
 namespace {
 
-// Adds values[i] to column[ids[i]] for each event; returns their sum. Bytes
-// saturate (a hostile line may carry up to 2^64-1); hits cannot overflow.
+// Adds values[i] to column[ids[i]] for each event; returns their sum. Hits
+// and bytes saturate (a flow record may carry packets × sampling near 2^64,
+// a hostile line up to 2^64-1 bytes); request times cannot overflow.
 template <bool kSaturate = false, class Column, class Values>
 std::uint64_t add_column(Column& column, std::span<const PrefixId> ids, const Values& values) noexcept {
   std::uint64_t sum = 0;
@@ -30,8 +31,8 @@ std::uint64_t add_column(Column& column, std::span<const PrefixId> ids, const Va
 
 void ShardCounters::add(std::span<const PrefixId> ids, const EventBatch& batch) noexcept {
   const std::size_t n = ids.size();
-  const std::uint64_t h = add_column(hits, ids, batch.hits);
-  total.hits += h;
+  const std::uint64_t h = add_column<true>(hits, ids, batch.hits);
+  total.hits = saturating_add(total.hits, h);
   touched = touched || h != 0;
   if (batch.has_bytes) {
     const std::uint64_t b = add_column<true>(bytes, ids, batch.bytes);
@@ -51,11 +52,11 @@ void ShardCounters::add(std::span<const PrefixId> ids, const EventBatch& batch) 
 }
 
 void ShardCounters::add_at(PrefixId id, const Counts& c) noexcept {
-  hits[id] += c.hits;
+  hits[id] = saturating_add(hits[id], c.hits);
   bytes[id] = saturating_add(bytes[id], c.bytes);
-  latency_sum[id] += c.latency_us_sum;
-  latency_samples[id] += c.latency_samples;
-  add_counts(total, c);
+  latency_sum[id] = saturating_add(latency_sum[id], c.latency_us_sum);
+  latency_samples[id] = saturating_add(latency_samples[id], c.latency_samples);
+  total += c;
   touched = touched || c.hits != 0;
   bytes_touched = bytes_touched || c.bytes != 0;
   latency_touched = latency_touched || c.latency_samples != 0;

@@ -114,7 +114,7 @@ void History::table_swapped(Generation& previous, Generation& next, Retired reti
       if (!moved(c)) return;
       std::uint32_t k = map_key(key);
       if (k & kOrphanKey) {
-        next_r->orphans[k] += c;
+        add_wrapping(next_r->orphans[k], c);  // a rolling sum: modular
         return;
       }
       next_r->sums.add(k, c);

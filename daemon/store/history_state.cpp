@@ -36,9 +36,16 @@ std::vector<SavedStep> History::export_steps(MonoTime now) const {
 
 void History::import_steps(const std::vector<SavedStep>& saved, std::chrono::milliseconds gap) {
   if (!steps_.empty() || last_close_ != origin_) return;  // only into a fresh history
+  // Ages are checked against the present before any time is made of them:
+  // INT64_MAX ms overflowed the conversion to the clock's nanoseconds and
+  // put an ancient step inside a 60 s window. Nothing older than the span
+  // is kept anyway; twice the span leaves room for a coarse step's start.
+  const auto span = std::chrono::duration_cast<std::chrono::milliseconds>(config_.span);
+  if (gap.count() < 0 || gap >= span) return;  // every step ended before the span
   const MonoTime saved_now = origin_ - gap;
   std::chrono::milliseconds last_age = std::chrono::milliseconds::max();
   for (const SavedStep& s : saved) {
+    if (s.age_from > 2 * span) continue;  // older than anything kept, or forged
     // Oldest first, each ending after it starts and before the next one
     // starts: a file that says otherwise keeps the steps read so far.
     if (s.age_to.count() < 0 || s.age_from <= s.age_to || s.age_from > last_age) break;

@@ -30,7 +30,10 @@ void add_signed(std::uint64_t* a, std::size_t i, std::uint64_t v, int sign) {
 }
 
 Counts& add_signed(Counts& to, const Counts& c, int sign) {
-  if (sign > 0) return to += c;
+  if (sign > 0) {
+    add_wrapping(to, c);  // modular like the take-away below
+    return to;
+  }
   to.hits -= c.hits;
   to.bytes -= c.bytes;
   to.latency_us_sum -= c.latency_us_sum;
@@ -155,7 +158,7 @@ std::size_t History::first_index(const Rolling& r) const {
 
 void History::add_key(std::uint32_t key, const Counts& c, Summed& out, RowMap& extra) const {
   if (key & kOrphanKey)
-    extra[orphan_keys_[key & ~kOrphanKey]] += c;
+    add_wrapping(extra[orphan_keys_[key & ~kOrphanKey]], c);  // c may be a step taken away
   else
     out.add_at(key, c);
 }

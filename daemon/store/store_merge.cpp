@@ -41,19 +41,12 @@ void add_array(std::vector<std::uint64_t>& to, const CounterArray& from) {
   for (std::size_t i = 0; i < to.size(); ++i) to[i] = saturating_add(to[i], f[i]);
 }
 
-/// Adds field `from` of every id to its ASN slot. Branch-free on purpose:
-/// adding the zeros of untouched ids is cheaper than mispredicting on them.
+/// Adds field `from` of every id to its ASN slot, saturating: the prefixes
+/// of one ASN may sum past the top. Branch-free on purpose: adding the zeros
+/// of untouched ids is cheaper than mispredicting on them. The window sums
+/// handed to rank_asns are final (the modular take-aways are done), so
+/// saturating them here is right too.
 void add_by_slot(std::vector<std::uint64_t>& slots, const Generation& g, const std::uint64_t* f) {
-  const std::uint32_t* slot = g.id_slots();
-  std::uint64_t* out = slots.data();
-  const std::size_t n = g.id_count();
-  for (std::size_t id = 0; id < n; ++id) out[slot[id]] += f[id];
-}
-
-/// add_by_slot for the bytes of live shards, saturating: the prefixes of one
-/// ASN may sum past the top. Only for counters that never go down (window
-/// sums are modular and must wrap back).
-void add_bytes_by_slot(std::vector<std::uint64_t>& slots, const Generation& g, const std::uint64_t* f) {
   const std::uint32_t* slot = g.id_slots();
   std::uint64_t* out = slots.data();
   const std::size_t n = g.id_count();
@@ -152,7 +145,7 @@ AsnTable merge_asns(const MergeInput& in, std::size_t limit) {
     if (sh->touched) add_by_slot(hits, g, sh->hits.data());
     if (sh->bytes_touched) {
       if (bytes.empty()) bytes.resize(n);
-      add_bytes_by_slot(bytes, g, sh->bytes.data());
+      add_by_slot(bytes, g, sh->bytes.data());
     }
     if (sh->latency_touched) {
       if (lat_sum.empty()) {
@@ -251,7 +244,7 @@ PrefixTable rank_prefixes(const Generation& g, const Summed& sum, const RowMap& 
   if (plain) {
     auto sum_of = [](const std::vector<std::uint64_t>& v) {
       std::uint64_t s = 0;
-      for (std::uint64_t x : v) s += x;
+      for (std::uint64_t x : v) s = saturating_add(s, x);
       return s;
     };
     t.total =

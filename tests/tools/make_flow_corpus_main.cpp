@@ -2,6 +2,7 @@
 // and tests/fuzz/corpus/netflow) with the flow writer:
 //   make_flow_corpus DIR   (DIR/sflow/..., DIR/netflow/...)
 // NetFlow inputs start with the fuzz target's exporter/clock byte.
+#include <cstdint>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -52,6 +53,16 @@ int main(int argc, char** argv) {
         asncounter::test::sflow_v5(agent, 1, {{Kind::raw_header, {a4, b4, 1, 100}, 512}}), false);
   write(dir / "sflow" / "raw_header_v6_vlan_expanded",
         asncounter::test::sflow_v5(agent, 2, {{Kind::raw_header, {a6, b6, 1, 100}, 512, true, true}}), false);
+  {
+    // Ten samples claiming 1 in 4,294,967,295 (refused past flow-max-sampling).
+    std::vector<SflowSample> inflated(10);
+    for (auto& sample : inflated) {
+      sample.kind = SflowSample::Kind::sampled_ipv4;
+      sample.flow = FlowSpec{a4, b4, 1, 1500};
+      sample.rate = UINT32_MAX;
+    }
+    write(dir / "sflow" / "sampled_rate_max", asncounter::test::sflow_v5(agent, 3, inflated), false);
+  }
   write(dir / "sflow" / "sampled_v4_v6_counters",
         asncounter::test::sflow_v5(a6, 3,
                                    {{Kind::sampled_ipv4, {a4, b4, 1, 1400}, 1024},
@@ -90,5 +101,22 @@ int main(int argc, char** argv) {
             .finish(),
         true);
   write(dir / "netflow" / "v10_withdraw", TemplateMessage(10, 5, 0).add_template(256, {}).finish(), true);
+  // Issue 27: counts near 2^64 (refused past the ceilings), a template with
+  // fields of 0 bytes (refused), templates in several domains (the quotas).
+  write(dir / "netflow" / "v10_huge_counts",
+        TemplateMessage(10, 6, 0)
+            .add_template(256, asncounter::test::flow_fields(Family::v4))
+            .add_data(256, records({{a4, b4, UINT64_MAX, UINT64_MAX}, {a4, b4, 1ULL << 32, 1ULL << 40}}))
+            .finish(),
+        true);
+  write(dir / "netflow" / "v9_zero_length_fields",
+        TemplateMessage(9, 7, 0).add_template(256, {{210, 0}, {210, 0}, {8, 4}}).finish(), true);
+  for (std::uint32_t domain : {1U, 2U})
+    write(dir / "netflow" / ("v10_domain_" + std::to_string(domain)),
+          TemplateMessage(10, 8, domain)
+              .add_template(256, asncounter::test::flow_fields(Family::v4))
+              .add_template(257, asncounter::test::flow_fields(Family::v6))
+              .finish(),
+          true);
   return 0;
 }

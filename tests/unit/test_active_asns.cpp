@@ -167,3 +167,17 @@ TEST_CASE("While writers count and steps close, every scrape sums to the totals"
   stop = true;
   for (auto& w : writers) w.join();
 }
+
+// Issue 27: at saturation the total is no longer the exact sum of the rows;
+// "other" (total minus the rows shown) wrapped to a huge series.
+TEST_CASE("metrics: at saturation the other series is 0, not a wrapped number", "[metrics][adversarial]") {
+  asncounter::AsnActivity a;
+  a.since_start.total = asncounter::Counts{UINT64_MAX, UINT64_MAX, 0, 0};
+  for (std::uint32_t asn : {64496U, 64497U})
+    a.since_start.rows.push_back(asncounter::AsnRow{asn, asncounter::Counts{UINT64_MAX, UINT64_MAX, 0, 0}});
+  a.since_start.rows.push_back(asncounter::AsnRow{64498U, asncounter::Counts{5, 5, 0, 0}});
+  const auto two = asncounter::select_active_asns(a, 2);
+  CHECK(two.other == asncounter::Counts{});
+  const auto one = asncounter::select_active_asns(a, 1);
+  CHECK(one.other == asncounter::Counts{});  // the series still sum (saturating) to the total
+}

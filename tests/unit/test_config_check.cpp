@@ -104,6 +104,20 @@ TEST_CASE("check-config: a flow input's UDP port in use is refused", "[config_ch
   CHECK(problems(o).empty());
 }
 
+TEST_CASE("check-config: says who may send to a flow input", "[config_check][adversarial]") {
+  TempDir dir;
+  Options o = good(dir);
+  o.inputs = {"netflow:127.0.0.1:0"};
+  std::ostringstream out, err;
+  CHECK(asncounter::run_config_check(o, out, err) == 0);
+  CHECK_THAT(out.str(), Catch::Contains("input netflow:127.0.0.1:0: flow-exporters is empty: flows are taken "
+                                        "from this host only (127.0.0.0/8, ::1)"));
+  o.flow_exporters = "192.0.2.0/24";
+  std::ostringstream named, err2;
+  CHECK(asncounter::run_config_check(o, named, err2) == 0);
+  CHECK_THAT(named.str(), Catch::Contains("flows are taken from 192.0.2.0/24 only"));
+}
+
 TEST_CASE("check-config: a metrics-listen port in use is refused", "[config_check]") {
   auto held = asncounter::test::hold_loopback_port(SOCK_STREAM);
   REQUIRE(held.fd);

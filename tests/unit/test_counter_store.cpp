@@ -372,3 +372,43 @@ TEST_CASE("Byte sums past 2^64-1 saturate instead of wrapping, per prefix, per A
   for (const auto& row : store.top_prefixes(0).rows) CHECK(row.counts.bytes == UINT64_MAX);
   CHECK(store.stats().total.bytes == UINT64_MAX);
 }
+
+// Issue 27: after 2^64-1 octets on two prefixes a row showed 18446744073709551615
+// bytes and total_bytes 21,636,589,499 (Counts::operator+= and sum_of wrapped).
+TEST_CASE("Totals equal the (saturating) sum of the rows at saturation, hits and bytes alike",
+          "[store][adversarial]") {
+  CounterStore store(table({{"192.0.2.0/24", 64496}, {"198.51.100.0/24", 64497}, {"203.0.113.0/24", 64498}}));
+  const std::uint64_t half = std::uint64_t{1} << 63;
+  for (const char* a : {"192.0.2.1", "198.51.100.1"}) {
+    EventBatch b;
+    b.has_bytes = true;
+    b.push(addr(a), 1, half);
+    b.push(addr(a), 1, half - 1);
+    store.add(b);
+  }
+  // Hits near the top, as a state file or a flow record may bring them.
+  store.import_rows({PrefixRow{pfx("192.0.2.0/24"), 64496U, asncounter::Counts{UINT64_MAX - 1, 0, 0, 0}},
+                     PrefixRow{pfx("198.51.100.0/24"), 64497U, asncounter::Counts{UINT64_MAX - 1, 0, 0, 0}},
+                     PrefixRow{pfx("203.0.113.0/24"), 64498U, asncounter::Counts{5, 5, 0, 0}}});
+
+  auto saturating_sum = [](const auto& table) {
+    asncounter::Counts sum;
+    for (const auto& r : table.rows) sum += r.counts;
+    return sum;
+  };
+  const AsnTable asns = store.top_asns(0);
+  REQUIRE(asns.rows.size() == 3);
+  CHECK(asns.rows[0].counts.hits == UINT64_MAX);
+  CHECK(asns.rows[0].counts.bytes == UINT64_MAX);
+  CHECK(asns.total.hits == UINT64_MAX);
+  CHECK(asns.total.bytes == UINT64_MAX);
+  CHECK(asns.total == saturating_sum(asns));
+  const auto prefixes = store.top_prefixes(0);
+  REQUIRE(prefixes.rows.size() == 3);
+  CHECK(prefixes.total.hits == UINT64_MAX);
+  CHECK(prefixes.total.bytes == UINT64_MAX);
+  CHECK(prefixes.total == saturating_sum(prefixes));
+  CHECK(store.top_prefixes(1).total == prefixes.total);  // the total is of every row, not those shown
+  CHECK(store.stats().total.hits == UINT64_MAX);
+  CHECK(store.stats().total.bytes == UINT64_MAX);
+}

@@ -186,7 +186,9 @@ TEST_CASE("ipfix: variable-length and enterprise fields are skipped by their len
 }
 
 TEST_CASE("ipfix: template withdrawal, one and all, and expiry", "[flow][template]") {
-  TemplateCache cache(TemplateLimits{512, 16384, 512, 600});
+  TemplateLimits limits;
+  limits.ttl_seconds = 600;
+  TemplateCache cache(limits);
   std::vector<FlowRecord> out;
   const Bytes tmpl = TemplateMessage(10, 1, 0)
                          .add_template(256, asncounter::test::flow_fields(Family::v4))
@@ -282,41 +284,70 @@ TEST_CASE("v9 and ipfix: truncated at every byte and lying set lengths add no re
   CHECK(out.empty());
 }
 
-TEST_CASE("template cache: a template flood stays at the per-exporter and total caps", "[flow][template]") {
+TEST_CASE("template cache: a flood stays within its own exporter's quotas and never evicts another's",
+          "[flow][template][adversarial]") {
   const int version = GENERATE(9, 10);
-  TemplateCache cache(TemplateLimits{16, 40, 512, 3600});
+  TemplateLimits limits;
+  limits.per_domain = 16;
+  limits.per_exporter = 24;
+  limits.exporters = 3;
+  TemplateCache cache(limits);
   std::vector<FlowRecord> out;
+  // The real exporter's template, sent once, early.
+  const Bytes real =
+      TemplateMessage(version, 1, 0).add_template(256, asncounter::test::flow_fields(Family::v4)).finish();
+  REQUIRE(decode(version, real, cache, out, 1000, kExporter2).templates == 1);
+  // A flood from another address, over two domains: it keeps its newest, at its quotas.
   std::uint64_t refused = 0;
   for (std::uint16_t id = 256; id < 256 + 1000; ++id) {
-    const Bytes d =
-        TemplateMessage(version, id, 0).add_template(id, asncounter::test::flow_fields(Family::v4)).finish();
-    const DecodeResult r = decode(version, d, cache, out);
+    const Bytes d = TemplateMessage(version, id, id % 2)
+                        .add_template(id, asncounter::test::flow_fields(Family::v4))
+                        .finish();
+    const DecodeResult r = decode(version, d, cache, out, 1000 + id);
     CHECK(r.reject == Reject::none);
     refused += r.templates_refused;
-    REQUIRE(cache.size_for(kExporter) <= 16);
+    REQUIRE(cache.size_for(kExporter) <= 24);
   }
-  CHECK(cache.size_for(kExporter) == 16);
-  CHECK(refused == 1000 - 16);
-  // Refreshing a template already held needs no room.
-  const Bytes refresh =
-      TemplateMessage(version, 1, 0).add_template(256, asncounter::test::flow_fields(Family::v6)).finish();
-  CHECK(decode(version, refresh, cache, out).templates == 1);
-  // Other exporters still get templates until the total cap.
-  for (std::uint32_t e = 0; e < 10; ++e) {
-    const Address exporter = Address::from_v4(0xCB007100U + 10 + e);  // 203.0.113.10+
-    for (std::uint16_t id = 256; id < 256 + 20; ++id) {
-      const Bytes d = TemplateMessage(version, id, 0)
-                          .add_template(id, asncounter::test::flow_fields(Family::v4))
-                          .finish();
-      decode(version, d, cache, out, 1000, exporter);
-    }
-  }
-  CHECK(cache.size() == 40);
-  // Once the flood's templates expire, there is room again.
-  const Bytes late =
-      TemplateMessage(version, 1, 0).add_template(999, asncounter::test::flow_fields(Family::v4)).finish();
-  CHECK(decode(version, late, cache, out, 1000 + 3601, kExporter2).templates == 1);
-  CHECK(cache.size() == 1);
+  CHECK(refused == 0);
+  CHECK(cache.size_for(kExporter) == 24);
+  const Bytes newest =
+      TemplateMessage(version, 9, 1).add_data(1255, records({{kSrc4, kDst4, 1, 1}})).finish();
+  CHECK(decode(version, newest, cache, out, 2300).records == 1);
+  const Bytes oldest = TemplateMessage(version, 9, 0).add_data(256, records({{kSrc4, kDst4, 1, 1}})).finish();
+  CHECK(decode(version, oldest, cache, out, 2300).no_template == 1);
+  // One domain alone stops at its own quota.
+  for (std::uint16_t id = 256; id < 300; ++id)
+    decode(
+        version,
+        TemplateMessage(version, id, 7).add_template(id, asncounter::test::flow_fields(Family::v4)).finish(),
+        cache, out, 2400 + id);
+  CHECK(cache.size_for(kExporter) == 24);
+  // The real exporter's template is still there, and decodes.
+  const Bytes data = TemplateMessage(version, 2, 0).add_data(256, records({{kSrc4, kDst4, 1, 1}})).finish();
+  CHECK(decode(version, data, cache, out, 2700, kExporter2).records == 1);
+  CHECK(cache.size_for(kExporter2) == 1);
+  // Past `exporters` addresses holding templates, a new one is refused (and counted).
+  const Address third = *asncounter::parse_address("203.0.113.3");
+  const Address fourth = *asncounter::parse_address("203.0.113.4");
+  CHECK(decode(version, real, cache, out, 2700, third).templates == 1);
+  CHECK(decode(version, real, cache, out, 2700, fourth).templates_refused == 1);
+  // Expiry runs when the daemon's timer calls it, and frees the exporter slots.
+  cache.expire(2700 + 3601);
+  CHECK(cache.size() == 0);
+  CHECK(cache.exporters() == 0);
+  CHECK(decode(version, real, cache, out, 2700 + 3601, fourth).templates == 1);
+}
+
+TEST_CASE("v9 and ipfix: a template with a field of 0 bytes is refused", "[flow][template][adversarial]") {
+  const int version = GENERATE(9, 10);
+  TemplateCache cache;
+  std::vector<FlowRecord> out;
+  // 500 fields of 0 bytes and one of 1: every 1-byte record walked 501 fields.
+  std::vector<asncounter::test::FieldSpec> fields(500, asncounter::test::FieldSpec{210, 0});
+  fields.push_back({4, 1});
+  const Bytes d = TemplateMessage(version, 1, 0).add_template(256, fields).finish();
+  CHECK(decode(version, d, cache, out).reject == Reject::bad_template);
+  CHECK(cache.size() == 0);
 }
 
 TEST_CASE("v9 and ipfix: a template mixing an IPv6 source with an IPv4 destination is skipped, not overread",

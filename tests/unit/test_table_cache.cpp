@@ -50,7 +50,7 @@ auto from_bytes(const std::vector<unsigned char>& bytes, const SourceStamp* expe
 
 // Byte offsets of the header (the layout of table_cache.cpp, version 1).
 constexpr std::size_t kVersionAt = 16;
-constexpr std::size_t kSectionsAt = 72;
+constexpr std::size_t kSectionsAt = 88;
 enum { kRuns = 5, kV6Top = 9 };
 
 std::uint64_t u64_at(const std::vector<unsigned char>& b, std::size_t at) {
@@ -166,9 +166,15 @@ TEST_CASE("a table cache of another source, version or content is refused", "[ta
     other = stamp();
     other.name += "x";
     CHECK_FALSE(from_bytes(bytes, &other));
+    other = stamp();
+    other.inode += 1;
+    CHECK_FALSE(from_bytes(bytes, &other));
+    other = stamp();
+    other.ctime_ns += 1;
+    CHECK_FALSE(from_bytes(bytes, &other));
   }
   SECTION("another version") {
-    put_u32(bytes, kVersionAt, 2);
+    put_u32(bytes, kVersionAt, 99);
     repair_checksum(bytes);
     CHECK(from_bytes(bytes, &other).error() == "written by another version");
   }
@@ -283,6 +289,43 @@ TEST_CASE("load_table_cached parses once, then maps, and rebuilds for a changed 
     REQUIRE(ro);
     CHECK(ro->note.find("table cache not written") != std::string::npos);
   }
+}
+
+// Issue 27: a table replaced by one of the same size and modification time
+// (`cp -p`, or a rename over it) was answered from the old cache.
+TEST_CASE("a table replaced with cp -p keeping size and mtime is loaded, not the cached one",
+          "[table_cache][adversarial]") {
+  TempDir dir;
+  fs::create_directory(dir / "cache");
+  const std::string cache = (dir / "cache").string();
+  const std::string db = (dir / "t.dat").string();
+  const std::string other = (dir / "other.dat").string();
+  const std::string renamed = (dir / "renamed.dat").string();
+  write_file(db, "; ipasn\n192.0.2.0/24\t64496\n");
+  write_file(other, "; ipasn\n192.0.2.0/24\t64497\n");
+  write_file(renamed, "; ipasn\n192.0.2.0/24\t64498\n");
+  REQUIRE(fs::file_size(db) == fs::file_size(other));
+  const auto mtime = fs::last_write_time(db);
+  fs::last_write_time(other, mtime);
+  fs::last_write_time(renamed, mtime);
+  REQUIRE_FALSE(asncounter::load_table_cached(db, cache)->from_cache);
+  REQUIRE(asncounter::load_table_cached(db, cache)->from_cache);
+
+  // cp -p: the same file (inode) rewritten, its size and mtime as before.
+  REQUIRE(std::system(("cp -p '" + other + "' '" + db + "'").c_str()) == 0);
+  REQUIRE(fs::last_write_time(db) == mtime);
+  auto copied = asncounter::load_table_cached(db, cache);
+  REQUIRE(copied);
+  CHECK_FALSE(copied->from_cache);
+  CHECK(copied->table->lookup(addr("192.0.2.1"))->asn == 64497);
+  CHECK(asncounter::load_table_cached(db, cache)->from_cache);
+
+  // A file of the same size and mtime renamed over it: another inode.
+  fs::rename(renamed, db);
+  auto moved = asncounter::load_table_cached(db, cache);
+  REQUIRE(moved);
+  CHECK_FALSE(moved->from_cache);
+  CHECK(moved->table->lookup(addr("192.0.2.1"))->asn == 64498);
 }
 
 TEST_CASE("the table cache never follows a link", "[table_cache]") {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <utility>
 
 namespace asncounter::flow {
 namespace {
@@ -22,23 +23,14 @@ FlowCounter::FlowCounter(bool destination, std::uint32_t fallback_rate, Sink sin
   batch_->has_bytes = true;
 }
 
-// A count past a batch slot's 32 bits is spread over several slots of the
-// same address; the bytes go with the last one.
+// One slot per record whatever its count: a batch slot holds 64 bits and the
+// store saturates, so no work grows with what a record claims.
 void FlowCounter::count(const FlowRecord& f) {
   const std::uint64_t rate = f.sampling_rate != 0 ? f.sampling_rate : fallback_rate_;
-  std::uint64_t hits = scale(f.packets, rate);
-  const std::uint64_t bytes = scale(f.octets, rate);
   const Address& a = destination_ ? f.destination : f.source;
   ++events_;
-  constexpr std::uint64_t kSlot = std::numeric_limits<std::uint32_t>::max();
-  std::uint64_t left_bytes = bytes;
-  do {
-    const auto part = static_cast<std::uint32_t>(std::min(hits, kSlot));
-    hits -= part;
-    batch_->push(a, part, hits == 0 ? left_bytes : 0);
-    if (hits == 0) left_bytes = 0;
-    if (batch_->full()) flush();
-  } while (hits != 0);
+  batch_->push(a, scale(f.packets, rate), scale(f.octets, rate));
+  if (batch_->full()) flush();
 }
 
 void FlowCounter::flush() {

@@ -21,7 +21,7 @@ class FlowCounter {
 
   FlowCounter(bool destination, std::uint32_t fallback_rate, Sink sink);
 
-  /// Counts one record; saturates past 2^64, spreads hits past 2^32 over slots.
+  /// Counts one record in one batch slot; hits and bytes saturate past 2^64.
   void count(const FlowRecord& f);
   /// Hands the partial batch to the sink.
   void flush();

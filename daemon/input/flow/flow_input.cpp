@@ -12,6 +12,7 @@
 #include "daemon/input/event_batch.hpp"
 #include "daemon/input/fd_util.hpp"
 #include "daemon/input/flow/flow_counter.hpp"
+#include "daemon/input/flow/record_bounds.hpp"
 #include "daemon/input/flow/udp_receiver.hpp"
 #include "daemon/input/input_thread.hpp"
 #include "daemon/log.hpp"
@@ -53,12 +54,14 @@ FlowExporterCounters to_counters(std::string name, const flow::ExporterStats& s)
 class FlowInput final : public Input {
  public:
   FlowInput(flow::FlowPort port, std::string spec, const InputOptions& options, std::vector<Prefix> allowed,
-            std::unique_ptr<flow::UdpReceiver> receiver)
+            std::vector<flow::SamplingOverride> overrides, std::unique_ptr<flow::UdpReceiver> receiver)
       : spec_(std::move(spec)),
         allowed_(std::move(allowed)),
         receiver_(std::move(receiver)),
-        collector_(port, limits()),
+        collector_(port, limits(options, std::move(overrides))),
         counter_(options.flow_destination, options.flow_sampling, [this](const EventBatch& b) { sink_(b); }) {
+    collector_.on_rate_change(
+        [this](const Address& a, std::uint32_t from, std::uint32_t to) { log_rate_change(a, from, to); });
   }
 
   ~FlowInput() override { FlowInput::stop(); }
@@ -90,10 +93,28 @@ class FlowInput final : public Input {
   std::uint16_t port() const { return receiver_->port(); }
 
  private:
-  static flow::FlowCollector::Limits limits() {
+  static flow::FlowCollector::Limits limits(const InputOptions& o,
+                                            std::vector<flow::SamplingOverride> overrides) {
     flow::FlowCollector::Limits l;
     l.max_exporters = kMaxExporters;
+    l.records.max_sampling = o.flow_max_sampling;
+    l.overrides = std::move(overrides);
     return l;
+  }
+
+  // A rate that changes is worth a line (hits and bytes scale with it), but a
+  // spoofer flipping rates must not flood the journal: one line a second at most.
+  void log_rate_change(const Address& a, std::uint32_t from, std::uint32_t to) {
+    const auto now = Clock::now();
+    if (now < next_rate_log_) {
+      ++rate_logs_held_;
+      return;
+    }
+    next_rate_log_ = now + std::chrono::seconds(1);
+    log::get("flow")->info(
+        "input {}: exporter {} now samples 1 in {} (was 1 in {}; {} more changes not logged)", spec_,
+        to_string(a), to, from, rate_logs_held_);
+    rate_logs_held_ = 0;
   }
 
   void run() {
@@ -135,7 +156,6 @@ class FlowInput final : public Input {
   }
 
   bool allowed(const Address& a) const {
-    if (allowed_.empty()) return true;
     for (const Prefix& p : allowed_)
       if (contains(p, a)) return true;
     return false;
@@ -157,13 +177,18 @@ class FlowInput final : public Input {
 
   void flush() { counter_.flush(); }
 
+  // Expiry runs here, once a second at most, not on each template insert:
+  // a flood of refused templates costs a lookup each, never a full scan.
+  void expire_templates() { collector_.templates().expire(unix_seconds()); }
+
   // Copies what the reader thread keeps into what counters() hands out.
   void publish() {
+    expire_templates();
     InputCounters c;
     c.events = counter_.events();
     c.refused = refused_;
     c.rejected = rejected_ + refused_;
-    c.capture_drops = receiver_->drops();
+    c.capture_drops = receiver_->read_drops();
     collector_.for_each([&](const Address& a, const flow::ExporterStats& s) {
       c.exporters.push_back(to_counters(to_string(a), s));
     });
@@ -187,6 +212,8 @@ class FlowInput final : public Input {
   flow::FlowCounter counter_;  // after sink_, which it calls
   std::uint64_t rejected_ = 0;
   std::uint64_t refused_ = 0;
+  Clock::time_point next_rate_log_{};
+  std::uint64_t rate_logs_held_ = 0;
 
   mutable std::mutex mutex_;  // guards what follows
   std::condition_variable cv_;
@@ -197,6 +224,12 @@ class FlowInput final : public Input {
 };
 
 }  // namespace
+
+// Without a list, anyone who can reach the port could forge counts (and,
+// with mitigation, bans): only this host's own exporters (softflowd,
+// pmacct, hsflowd next to the daemon) are taken until the operator names
+// the routers.
+std::vector<Prefix> loopback_exporters() { return {*parse_prefix("127.0.0.0/8"), *parse_prefix("::1/128")}; }
 
 Result<std::vector<Prefix>> parse_exporter_list(const std::string& text) {
   std::vector<Prefix> out;
@@ -230,6 +263,9 @@ Result<std::unique_ptr<Input>> make_flow_input(flow::FlowPort port, const std::s
   if (!e) return fail("expected ADDR:PORT, with IPv6 in brackets ([::]:2055)");
   auto allowed = parse_exporter_list(options.flow_exporters);
   if (!allowed) return fail("flow-exporters: " + allowed.error());
+  if (allowed->empty()) *allowed = loopback_exporters();
+  auto overrides = flow::parse_sampling_overrides(options.flow_sampling_overrides);
+  if (!overrides) return fail("flow-sampling-override: " + overrides.error());
   flow::UdpReceiverOptions ro;
   ro.receive_buffer = options.flow_rcvbuf;
   auto receiver = flow::UdpReceiver::open(*e, ro);
@@ -240,8 +276,8 @@ Result<std::unique_ptr<Input>> make_flow_input(flow::FlowPort port, const std::s
         "input {}: the kernel granted a receive buffer of {} bytes, not the {} asked for (flow-rcvbuf); "
         "bursts may be dropped (raise net.core.rmem_max or run with CAP_NET_ADMIN)",
         spec, granted, ro.receive_buffer);
-  return std::unique_ptr<Input>(
-      std::make_unique<FlowInput>(port, spec, options, std::move(*allowed), std::move(*receiver)));
+  return std::unique_ptr<Input>(std::make_unique<FlowInput>(port, spec, options, std::move(*allowed),
+                                                            std::move(*overrides), std::move(*receiver)));
 }
 
 }  // namespace asncounter

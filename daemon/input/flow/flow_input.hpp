@@ -15,8 +15,11 @@ namespace asncounter {
 Result<std::unique_ptr<Input>> make_flow_input(flow::FlowPort port, const std::string& endpoint,
                                                const std::string& spec, const InputOptions& options);
 
-/// Parses a flow-exporters list ("192.0.2.0/24, 2001:db8::/32"; empty: any);
-/// the error names the entry that is not a prefix.
+/// Parses a flow-exporters list ("192.0.2.0/24, 2001:db8::/32"); the error
+/// names the entry that is not a prefix. Empty: see loopback_exporters().
 Result<std::vector<Prefix>> parse_exporter_list(const std::string& text);
+
+/// Who may send when flow-exporters is empty: this host only (127.0.0.0/8, ::1).
+std::vector<Prefix> loopback_exporters();
 
 }  // namespace asncounter

@@ -31,7 +31,11 @@ enum class Reject : std::uint8_t {
   bad_template,    ///< a template with 0 fields, too many, or records of 0 bytes
   template_limit,  ///< the template cache is full for this exporter or overall
   bad_sample,      ///< an sFlow sample or address type this decoder cannot walk
-  count_,          ///< number of reasons (array size), not a reason
+  // Reasons for one record, not a whole datagram (the rest of it is counted):
+  sampling_too_high,  ///< a record's rate is above flow-max-sampling
+  packets_too_high,   ///< a record claims more packets than any real flow carries
+  octets_too_high,    ///< a record claims more octets than any real flow carries
+  count_,             ///< number of reasons (array size), not a reason
 };
 
 inline constexpr std::size_t kRejectReasons = static_cast<std::size_t>(Reject::count_);
@@ -53,6 +57,12 @@ constexpr std::string_view to_string(Reject r) noexcept {
       return "template-limit";
     case Reject::bad_sample:
       return "bad-sample";
+    case Reject::sampling_too_high:
+      return "sampling-too-high";
+    case Reject::packets_too_high:
+      return "packets-too-high";
+    case Reject::octets_too_high:
+      return "octets-too-high";
     case Reject::count_:
       break;
   }
@@ -87,8 +97,9 @@ struct ExporterStats {
   std::uint64_t restarts = 0;       ///< sequence numbers that went backwards (exporter restarted)
   std::uint64_t no_template = 0;
   std::uint64_t counter_samples = 0;
-  std::uint32_t sampling_rate = 0;                       ///< the last rate seen, 0 when none yet
-  std::array<std::uint64_t, kRejectReasons> rejected{};  ///< by Reject value
+  std::uint32_t sampling_rate = 0;  ///< the last rate seen, 0 when none yet
+  std::array<std::uint64_t, kRejectReasons>
+      rejected{};  ///< by Reject value: datagrams, or records past a ceiling
 };
 
 }  // namespace asncounter::flow

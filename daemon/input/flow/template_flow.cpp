@@ -35,6 +35,9 @@ Reject read_fields(const Context& c, const std::uint8_t*& p, const std::uint8_t*
     std::uint16_t id = load_be16(p);
     const std::uint16_t length = load_be16(p + 2);
     p += 4;
+    // A field of 0 bytes carries nothing, and a template of hundreds of them
+    // makes every 1-byte record cost hundreds of steps: refused outright.
+    if (length == 0) return Reject::bad_template;
     bool enterprise = false;
     if (c.ipfix && (id & 0x8000U)) {
       if (end - p < 4) return Reject::length_lies;

@@ -1,6 +1,7 @@
 #include "daemon/input/flow/udp_receiver.hpp"
 
 #include <arpa/inet.h>
+#include <linux/sock_diag.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 
@@ -165,6 +166,17 @@ std::size_t UdpReceiver::receive(const Handler& handler) {
             std::span<const std::uint8_t>(static_cast<const std::uint8_t*>(h.msg_iov->iov_base), size));
   }
   return static_cast<std::size_t>(n);
+}
+
+// SO_RXQ_OVFL reports the count only on a datagram that arrives: after a
+// burst that overflowed the buffer and then silence, it would stay stale.
+std::uint64_t UdpReceiver::read_drops() {
+  std::uint32_t info[SK_MEMINFO_VARS] = {};
+  socklen_t len = sizeof info;
+  if (::getsockopt(fd_.get(), SOL_SOCKET, SO_MEMINFO, info, &len) == 0 &&
+      len > SK_MEMINFO_DROPS * sizeof info[0])
+    drops_ = info[SK_MEMINFO_DROPS];
+  return drops_;
 }
 
 }  // namespace asncounter::flow

@@ -61,6 +61,9 @@ class UdpReceiver {
   bool forced() const { return forced_; }
   /// Datagrams the kernel dropped for want of buffer space since the socket opened.
   std::uint64_t drops() const { return drops_; }
+  /// Asks the kernel for the socket's drop count now (SO_MEMINFO) rather than
+  /// waiting for the next datagram to carry it; returns drops().
+  std::uint64_t read_drops();
   /// Datagrams longer than 65,535 bytes cut short (cannot happen on IP; kept honest).
   std::uint64_t truncated() const { return truncated_; }
 
