@@ -66,6 +66,7 @@ enum class MethodId : std::uint8_t {
   refresh,
   reload,
   asn,
+  series,
   count_  ///< not a method: the number of methods
 };
 inline constexpr std::size_t kMethodCount = static_cast<std::size_t>(MethodId::count_);
@@ -149,6 +150,10 @@ inline constexpr std::array<Method, kMethodCount> kMethods{{
     {MethodId::reload, "reload", Access::admin, 0, 0, "reload", "re-read the configuration (as SIGHUP)"},
     {MethodId::asn, "asn", Access::read, param_set(ParamId::asn, ParamId::window), param_set(ParamId::asn),
      "asn", "one ASN: count, bytes, share, rank and its counted prefixes"},
+    {MethodId::series, "series", Access::read, param_set(ParamId::limit, ParamId::asn, ParamId::window), 0,
+     "series",
+     "per-step hits and bytes over a window (default 3600): the total, one ASN (asn) or the top N ASNs "
+     "(limit) and the rest"},
 }};
 
 // Each table has exactly one row per enumerator, in enumerator order (a

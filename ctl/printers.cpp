@@ -14,6 +14,7 @@
 #include "common/report.hpp"
 #include "ctl/blocklist.hpp"
 #include "ctl/exit_codes.hpp"
+#include "ctl/series_text.hpp"
 #include "ctl/stats_text.hpp"
 
 namespace asncounter::ctl {
@@ -179,6 +180,13 @@ int print_stats(Streams& c, const std::string& result) {
   return kExitOk;
 }
 
+int print_series(Streams& c, const std::string& result) {
+  auto text = series_text(result);
+  if (!text) return c.err << "asncounterctl: malformed series answer\n", kExitDaemonError;
+  c.out << *text;
+  return kExitOk;
+}
+
 // How an answer is printed without --json, for the methods whose answer is
 // not best read flattened into "key: value" lines (the default).
 struct Printer {
@@ -198,6 +206,7 @@ constexpr Printer kPrinters[] = {
     {rpc::MethodId::reload, print_reload, {}},
     {rpc::MethodId::asn, print_asn, {}},
     {rpc::MethodId::stats, print_stats, {}},
+    {rpc::MethodId::series, print_series, {}},
 };
 
 }  // namespace

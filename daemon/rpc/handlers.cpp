@@ -11,6 +11,7 @@
 #include "common/lookup_answer.hpp"
 #include "common/report.hpp"
 #include "common/version.hpp"
+#include "daemon/rpc/series.hpp"
 #include "daemon/rpc/table_pieces.hpp"
 #include "daemon/store/counter_store.hpp"
 
@@ -317,6 +318,7 @@ constexpr std::array<Handler, kMethodCount> kHandlers = [] {
   h[at(MethodId::refresh)] = refresh;
   h[at(MethodId::reload)] = reload;
   h[at(MethodId::asn)] = asn;
+  h[at(MethodId::series)] = rpc::series;
   return h;
 }();
 static_assert(std::find(kHandlers.begin(), kHandlers.end(), nullptr) == kHandlers.end(),
@@ -336,6 +338,7 @@ bool runs_off_loop(MethodId id) {
     case MethodId::report:
     case MethodId::as_prefixes:
     case MethodId::asn:
+    case MethodId::series:  // reads the history's steps
     case MethodId::lookup:  // up to 64 KiB of addresses, each named
       return true;
     default:
