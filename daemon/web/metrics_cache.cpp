@@ -1,5 +1,7 @@
 #include "daemon/web/metrics_cache.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <prometheus/metric_family.h>
 #include <prometheus/text_serializer.h>
 

@@ -1,5 +1,7 @@
 #include "daemon/web/web_routes.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 #include <array>
 #include <exception>
@@ -18,7 +20,7 @@ namespace {
 // The methods the API serves: read methods whose answers a page draws.
 // Admin methods are not here and cannot be reached (deny by default).
 constexpr std::array kApiMethods{rpc::MethodId::top, rpc::MethodId::prefixes, rpc::MethodId::asn,
-                                 rpc::MethodId::stats};
+                                 rpc::MethodId::stats, rpc::MethodId::series};
 
 // Bytes of an answer printed per piece before its size is checked again.
 constexpr std::size_t kPieceBytes = 64 * 1024;

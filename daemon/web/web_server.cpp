@@ -1,5 +1,7 @@
 #include "daemon/web/web_server.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <charconv>
 #include <exception>
 #include <thread>
