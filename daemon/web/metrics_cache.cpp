@@ -19,7 +19,9 @@ std::string metrics_text(const MetricsSnapshot& s) {
 void MetricsCache::scrape(Done done) {
   auto w = std::make_shared<Waiter>(Waiter{std::move(done), asio::steady_timer(io_)});
   waiters_.push_back(w);
-  w->timer.expires_after(wait_);
+  // Before the first snapshot there is nothing to fall back on: wait as
+  // long as the daemon waits on its loop.
+  w->timer.expires_after(last_->empty() ? std::chrono::milliseconds(5000) : wait_);
   w->timer.async_wait([this, w](boost::system::error_code) {
     if (!w->done) return;  // answered by a fresh snapshot
     auto late = std::move(w->done);
