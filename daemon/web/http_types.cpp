@@ -8,7 +8,7 @@ namespace asncounter::web {
 
 Response make_response(http::status status, std::string_view content_type, std::string body) {
   Response r{status, 11};
-  r.set(http::field::content_type, content_type);
+  r.set(http::field::content_type, std::string(content_type));
   r.set(http::field::cache_control, "no-store");
   r.set("X-Content-Type-Options", "nosniff");
   r.set("X-Frame-Options", "DENY");

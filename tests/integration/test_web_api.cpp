@@ -122,7 +122,7 @@ TEST_CASE("Every metric the Grafana dashboard queries is in a live /metrics", "[
     if (v.is_object()) {
       for (const auto& [key, child] : v.items()) {
         if ((key == "expr" || key == "query") && child.is_string()) {
-          std::string text = child.get<std::string>();
+          std::string text = child.template get<std::string>();
           for (std::sregex_iterator it(text.begin(), text.end(), name), end; it != end; ++it)
             queried.insert(it->str());
         } else {

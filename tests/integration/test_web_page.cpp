@@ -68,15 +68,15 @@ TEST_CASE("The page in headless Chromium shows the stream's top ASN with its cou
   REQUIRE(dom.status == 0);
   // The first row of the top table, after the first refresh.
   std::smatch row;
-  REQUIRE(std::regex_search(dom.out, row, std::regex(R"(<tbody><tr data-asn="(\d+)"[^>]*>(.*?)</tr>)")));
+  REQUIRE(std::regex_search(dom.out, row, std::regex(R"re(<tbody><tr data-asn="(\d+)"[^>]*>(.*?)</tr>)re")));
   CHECK(row[1] == "64496");
   std::smatch count;
   std::string first = row[2];
-  REQUIRE(std::regex_search(first, count, std::regex(R"(<td class="count">([0-9,]+)</td>)")));
+  REQUIRE(std::regex_search(first, count, std::regex(R"re(<td class="count">([0-9,]+)</td>)re")));
   CHECK(count[1] == "60");
   // The stacked chart has areas with points.
   std::smatch area;
-  REQUIRE(std::regex_search(dom.out, area, std::regex(R"(class="area" data-points="(\d+)")")));
+  REQUIRE(std::regex_search(dom.out, area, std::regex(R"re(class="area" data-points="(\d+)")re")));
   CHECK(std::stoi(area[1]) >= 1);
   // The hostile name is text in its cell: escaped in the serialised DOM, no element made of it.
   CHECK(dom.out.find("&lt;script&gt;alert(1)&lt;/script&gt;&lt;img src=x onerror=alert(2)&gt;, ZZ") !=
