@@ -69,6 +69,7 @@ enum class MethodId : std::uint8_t {
   decisions,
   ban,
   unban,
+  series,
   count_  ///< not a method: the number of methods
 };
 inline constexpr std::size_t kMethodCount = static_cast<std::size_t>(MethodId::count_);
@@ -170,6 +171,10 @@ inline constexpr std::array<Method, kMethodCount> kMethods{{
      "ban an ASN or prefix (carved, allow list obeyed) for a time (default 1h)"},
     {MethodId::unban, "unban", Access::admin, param_set(ParamId::target), param_set(ParamId::target), "unban",
      "end a ban now"},
+    {MethodId::series, "series", Access::read, param_set(ParamId::limit, ParamId::asn, ParamId::window), 0,
+     "series",
+     "per-step hits and bytes over a window (default 3600): the total, one ASN (asn) or the top N ASNs "
+     "(limit) and the rest"},
 }};
 
 // Each table has exactly one row per enumerator, in enumerator order (a

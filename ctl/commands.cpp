@@ -39,9 +39,10 @@ enum Flag : unsigned {
   kExclude = 32,
   kFamily = 64,
   kAsnames = 128,
-  kAsnList = 256,     // block-list --asn N[,N]
-  kHook = 512,        // block-list --hook input|forward
-  kBanTimeout = 1024  // block-list --timeout DURATION
+  kAsnList = 256,      // block-list --asn N[,N]
+  kHook = 512,         // block-list --hook input|forward
+  kBanTimeout = 1024,  // block-list --timeout DURATION
+  kSeries = 2048       // asn N --series
 };
 
 struct Args {
@@ -217,6 +218,18 @@ int run_block_list(Ctx& c, const Args& a) {
   return ctl::run_block_list(fetch, o, c.out, c.err);
 }
 
+// asn N --series: the `series` method of one ASN, printed as columns.
+int run_asn_series(Ctx& c, const Args& a) {
+  if (a.positional.size() != 1) return usage_error(c, "asn --series takes one ASN");
+  auto asn = parse_asn(a.positional[0]);
+  if (!asn) return usage_error(c, "not an ASN: " + a.positional[0]);
+  rpc::Params p = a.params;
+  p.set(rpc::ParamId::asn, *asn);
+  std::string result;
+  if (int rc = call(c, rpc::MethodId::series, p, result)) return rc;
+  return print_answer(rpc::MethodId::series, result, c.json, c.out, c.err);
+}
+
 int run_convert(Ctx& c, const Args& a) {
   if (a.positional.size() != 2) return usage_error(c, "convert takes INPUT OUTPUT");
   return convert(a.positional[0], a.positional[1], c.err);
@@ -252,6 +265,9 @@ constexpr LocalCommand kLocalCommands[] = {
     {"as-prefixes", kDb, kDb, 0, "--db FILE ASN", "offline: prefixes of ASN in FILE",
      run_offline_as_prefixes},
     {"convert", 0, 0, 0, "INPUT OUTPUT", "offline: any table source to a pyasn ipasn file", run_convert},
+    {"asn", kSeries, kSeries, rpc::param_set(rpc::ParamId::window), "--series ASN",
+     "per-step hits and bytes of ASN and of the\ntotal over the window (default 1h), as columns",
+     run_asn_series},
 };
 
 const LocalCommand* find_local(std::string_view name, unsigned given) {
@@ -396,6 +412,8 @@ std::optional<std::string> parse_args(Ctx& c, const std::vector<std::string>& ar
       if (!n || *n < spec->min || *n > spec->max)
         return "--" + std::string(spec->key) + " takes " + std::string(spec->help);
       a.params.set(spec->id, *n);
+    } else if (arg == "--series") {
+      a.given |= kSeries;
     } else if (take_flag(args, i, "--exclude", v)) {
       a.exclude = v, a.given |= kExclude;
     } else if (take_flag(args, i, "--family", v)) {

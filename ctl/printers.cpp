@@ -15,6 +15,7 @@
 #include "ctl/blocklist.hpp"
 #include "ctl/decisions_text.hpp"
 #include "ctl/exit_codes.hpp"
+#include "ctl/series_text.hpp"
 #include "ctl/stats_text.hpp"
 
 namespace asncounter::ctl {
@@ -187,6 +188,10 @@ int print_decisions(Streams& c, const std::string& result) {
 
 int print_decision(Streams& c, const std::string& result) {
   c.out << decision_text(result);
+int print_series(Streams& c, const std::string& result) {
+  auto text = series_text(result);
+  if (!text) return c.err << "asncounterctl: malformed series answer\n", kExitDaemonError;
+  c.out << *text;
   return kExitOk;
 }
 
@@ -212,6 +217,7 @@ constexpr Printer kPrinters[] = {
     {rpc::MethodId::decisions, print_decisions, {}},
     {rpc::MethodId::ban, print_decision, {}},
     {rpc::MethodId::unban, print_decision, {}},
+    {rpc::MethodId::series, print_series, {}},
 };
 
 }  // namespace

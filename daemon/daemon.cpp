@@ -153,7 +153,7 @@ void Daemon::shutdown() {
   if (stopped_) return;
   stopped_ = true;
   *stopping_ = true;
-  metrics_.reset();
+  web_.reset();
   if (server_) server_->stop();
   // Inputs flush their partial batch into the store as they stop.
   for (auto& input : inputs_) input->stop();

@@ -32,6 +32,7 @@
 #include "daemon/rpc/dispatch.hpp"
 #include "daemon/rpc/server.hpp"
 #include "daemon/store/counter_store.hpp"
+#include "daemon/web/web_server.hpp"
 
 namespace asncounter::detail {
 
@@ -86,6 +87,8 @@ class Daemon final : private rpc::DaemonControl {
   static std::string table_status(const LpmTable& table);
   Result<void> start_metrics();
   std::optional<MetricsSnapshot> metrics_snapshot();
+  /// A read method for the web API, prepared on the loop (rpc::Dispatcher::prepare).
+  std::optional<rpc::Reply> web_prepare(rpc::MethodId method, const rpc::Params& params);
   Result<void> restore_counts();
   void save_counts() const;
   void save_counts_in_background();
@@ -113,7 +116,7 @@ class Daemon final : private rpc::DaemonControl {
   std::unique_ptr<rpc::Server> server_;
   std::unique_ptr<TableRefresher> tables_;  // null: no table source (no --db, no downloads)
   FileSource* db_source_ = nullptr;         // the source of tables_ when it reads --db
-  std::unique_ptr<MetricsExporter> metrics_;
+  std::unique_ptr<web::WebServer> web_;     // /metrics, the page and /api/ on metrics-listen
   DaemonStatus counters_;
   std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
   std::shared_ptr<std::atomic<bool>> reloading_ = std::make_shared<std::atomic<bool>>(false);

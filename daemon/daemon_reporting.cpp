@@ -19,6 +19,22 @@
 
 namespace asncounter::detail {
 
+namespace {
+
+// Waits up to 5 s for a task posted to the loop, checking every 100 ms
+// whether the daemon is stopping (the loop then runs no more tasks, and a
+// web worker must not hold the stop for the rest of the 5 s).
+template <class T>
+bool wait_on_loop(std::future<T>& answer, const std::atomic<bool>& stopping) {
+  for (int i = 0; i < 50; ++i) {
+    if (answer.wait_for(std::chrono::milliseconds(100)) == std::future_status::ready) return true;
+    if (stopping) return false;
+  }
+  return false;
+}
+
+}  // namespace
+
 void Daemon::log_report() const {
   auto logger = log::get("store");
   auto n = names();
@@ -54,14 +70,34 @@ std::vector<std::pair<std::string, InputCounters>> Daemon::input_counters() cons
 
 Result<void> Daemon::start_metrics() {
   if (options_.metrics_listen.empty()) return {};
-  auto exporter = MetricsExporter::start(options_.metrics_listen, [this] { return metrics_snapshot(); });
-  if (!exporter) return Error{exporter.error()};
-  metrics_ = std::move(*exporter);
-  log::get("daemon")->info("metrics on http://{}/metrics", options_.metrics_listen);
+  web::WebBackend backend;
+  backend.snapshot = [this] { return metrics_snapshot(); };
+  backend.prepare = [this](rpc::MethodId m, const rpc::Params& p) { return web_prepare(m, p); };
+  auto server = web::WebServer::start(options_.metrics_listen, std::move(backend));
+  if (!server) return Error{server.error()};
+  web_ = std::move(*server);
+  log::get("daemon")->info("metrics on http://{}/metrics, the page on http://{}/", options_.metrics_listen,
+                           options_.metrics_listen);
   return {};
 }
 
-// Called on the exporter's thread at scrape time. The RPC and reload
+// Called on a web worker: the request is decided on the loop by the socket's
+// own dispatcher (access, counting, the same handlers), as one from a peer
+// that is never admin; its heavy step, if any, runs back on the worker.
+std::optional<rpc::Reply> Daemon::web_prepare(rpc::MethodId method, const rpc::Params& params) {
+  std::string line = rpc::make_request(1, method, params);
+  if (!line.empty() && line.back() == '\n') line.pop_back();
+  auto task = std::make_shared<std::packaged_task<rpc::Reply()>>([this, line = std::move(line)] {
+    constexpr rpc::PeerCredentials kWebPeer{0, static_cast<uid_t>(-1), static_cast<gid_t>(-1)};
+    return dispatcher_->prepare(line, kWebPeer).reply;
+  });
+  auto answer = task->get_future();
+  asio::post(io_, [task] { (*task)(); });
+  if (!wait_on_loop(answer, *stopping_)) return std::nullopt;
+  return answer.get();
+}
+
+// Called on a web worker at scrape time. The RPC and reload
 // counters belong to the io thread, so the snapshot is taken there.
 std::optional<MetricsSnapshot> Daemon::metrics_snapshot() {
   auto task = std::make_shared<std::packaged_task<MetricsSnapshot()>>([this] {
@@ -102,7 +138,7 @@ std::optional<MetricsSnapshot> Daemon::metrics_snapshot() {
   auto answer = task->get_future();
   asio::post(io_, [task] { (*task)(); });
   // Too late: no snapshot, and the exporter repeats the last good one.
-  if (answer.wait_for(std::chrono::seconds(5)) != std::future_status::ready) return std::nullopt;
+  if (!wait_on_loop(answer, *stopping_)) return std::nullopt;
   return answer.get();
 }
 

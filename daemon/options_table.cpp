@@ -156,7 +156,7 @@ std::vector<OptionDecl> make_decls() {
       {"metrics-listen",
        &Options::metrics_listen,
        "ADDR:PORT",
-       "Prometheus exporter address; empty: no exporter",
+       "HTTP address of /metrics, the web page and /api/ (docs/web.md); empty: none",
        false,
        R::restart,
        {},

@@ -1,19 +1,8 @@
 #include "daemon/metrics/metrics_collector.hpp"
 
-#include <prometheus/collectable.h>
-#include <prometheus/exposer.h>
 #include <prometheus/metric_family.h>
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
-#include <cerrno>
-#include <cstdlib>
-#include <cstring>
-#include <exception>
-#include <mutex>
+#include "daemon/web/web_server.hpp"
 
 namespace asncounter {
 namespace {
@@ -211,83 +200,20 @@ std::vector<MetricFamily> to_metric_families(const MetricsSnapshot& s) {
   return out;
 }
 
-struct MetricsExporter::Collector : prometheus::Collectable {
-  explicit Collector(Snapshotter fn) : snapshot(std::move(fn)) {}
-  // A snapshot that came too late repeats the last good one (or shows no
-  // series before the first): counters never drop to zero on a busy loop.
-  std::vector<MetricFamily> Collect() const override {
-    auto fresh = snapshot();
-    std::lock_guard lock(mutex);
-    if (fresh) last = std::move(*fresh);
-    return last ? to_metric_families(*last) : std::vector<MetricFamily>{};
-  }
-  Snapshotter snapshot;
-  mutable std::mutex mutex;
-  mutable std::optional<MetricsSnapshot> last;
-};
-
-namespace {
-
-// Why binding `listen` fails, from a probe socket: civetweb only says it
-// could not start. Empty when the probe binds (the failure was elsewhere).
-std::string bind_error(const std::string& listen) {
-  auto colon = listen.rfind(':');
-  if (colon == std::string::npos) return "";
-  std::string host = listen.substr(0, colon);
-  int port = std::atoi(listen.c_str() + colon + 1);
-  sockaddr_storage ss{};
-  socklen_t len = 0;
-  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
-    auto* a = reinterpret_cast<sockaddr_in6*>(&ss);
-    a->sin6_family = AF_INET6;
-    a->sin6_port = htons(static_cast<std::uint16_t>(port));
-    if (inet_pton(AF_INET6, host.substr(1, host.size() - 2).c_str(), &a->sin6_addr) != 1) return "";
-    len = sizeof *a;
-  } else {
-    auto* a = reinterpret_cast<sockaddr_in*>(&ss);
-    a->sin_family = AF_INET;
-    a->sin_port = htons(static_cast<std::uint16_t>(port));
-    if (inet_pton(AF_INET, host.c_str(), &a->sin_addr) != 1) return "";
-    len = sizeof *a;
-  }
-  int fd = ::socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return std::string("socket: ") + std::strerror(errno);
-  int one = 1;
-  ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-  std::string why;
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&ss), len) != 0)
-    why = std::string("bind: ") + std::strerror(errno);
-  ::close(fd);
-  return why;
-}
-
-}  // namespace
-
+// The daemon's HTTP server with /metrics only (the daemon adds the page
+// and the API): scrapes are answered as the daemon's are.
 Result<std::unique_ptr<MetricsExporter>> MetricsExporter::start(const std::string& listen,
                                                                 Snapshotter snapshot) {
-  std::unique_ptr<MetricsExporter> exporter(new MetricsExporter());
-  try {
-    // Scrapes are rare, but a client that sends half a request holds a
-    // worker until the request timeout: a few workers and a short timeout
-    // keep two such clients from blocking every scrape (civetweb's default
-    // is 30 s).
-    exporter->exposer_ = std::make_unique<prometheus::Exposer>(
-        std::vector<std::string>{"listening_ports", listen, "num_threads", std::to_string(kMetricsThreads),
-                                 "request_timeout_ms", std::to_string(kMetricsRequestTimeoutMs)});
-  } catch (const std::exception& e) {
-    std::string why = bind_error(listen);
-    return Error{"cannot serve metrics on " + listen + ": " + (why.empty() ? std::string(e.what()) : why)};
-  }
-  exporter->collector_ = std::make_shared<Collector>(std::move(snapshot));
-  exporter->exposer_->RegisterCollectable(exporter->collector_);
-  return exporter;
+  web::WebBackend backend;
+  backend.snapshot = std::move(snapshot);
+  auto server = web::WebServer::start(listen, std::move(backend));
+  if (!server) return Error{server.error()};
+  return std::unique_ptr<MetricsExporter>(new MetricsExporter(std::move(*server)));
 }
 
+MetricsExporter::MetricsExporter(std::unique_ptr<web::WebServer> server) : server_(std::move(server)) {}
 MetricsExporter::~MetricsExporter() = default;
 
-int MetricsExporter::port() const {
-  auto ports = exposer_->GetListeningPorts();
-  return ports.empty() ? 0 : ports.front();
-}
+int MetricsExporter::port() const { return server_->port(); }
 
 }  // namespace asncounter

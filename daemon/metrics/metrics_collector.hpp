@@ -13,22 +13,20 @@
 #include "daemon/metrics/metrics_snapshot.hpp"
 
 namespace prometheus {
-class Exposer;
 struct MetricFamily;
 }  // namespace prometheus
 
 namespace asncounter {
 
-/// HTTP worker threads of the exporter: scrapes are rare, but each client
-/// holding a half-sent request takes one until the request timeout.
-inline constexpr unsigned kMetricsThreads = 4;
-/// How long the exporter waits for a whole request (civetweb: 30 s).
-inline constexpr unsigned kMetricsRequestTimeoutMs = 3000;
+namespace web {
+class WebServer;
+}  // namespace web
 
 /// Turns a snapshot into metric families (exposed for tests).
 std::vector<prometheus::MetricFamily> to_metric_families(const MetricsSnapshot& s);
 
-/// Serves /metrics on one address ("127.0.0.1:9580", "[::1]:9580").
+/// Serves /metrics alone on one address ("127.0.0.1:9580", "[::1]:9580"),
+/// on the daemon's HTTP server (daemon/web/web_server.hpp): tests and tools.
 class MetricsExporter {
  public:
   /// Takes a snapshot at scrape time; nullopt when it could not in time (a
@@ -44,12 +42,9 @@ class MetricsExporter {
   /// The port bound (useful with port 0).
   int port() const;
 
-  struct Collector;
-
  private:
-  MetricsExporter() = default;
-  std::shared_ptr<Collector> collector_;
-  std::unique_ptr<prometheus::Exposer> exposer_;
+  explicit MetricsExporter(std::unique_ptr<web::WebServer> server);
+  std::unique_ptr<web::WebServer> server_;
 };
 
 }  // namespace asncounter

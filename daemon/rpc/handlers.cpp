@@ -13,6 +13,7 @@
 #include "common/table/carve.hpp"
 #include "common/version.hpp"
 #include "daemon/mitigate/mitigation.hpp"
+#include "daemon/rpc/series.hpp"
 #include "daemon/rpc/table_pieces.hpp"
 #include "daemon/store/counter_store.hpp"
 
@@ -350,6 +351,7 @@ constexpr std::array<Handler, kMethodCount> kHandlers = [] {
   h[at(MethodId::decisions)] = decisions;
   h[at(MethodId::ban)] = ban;
   h[at(MethodId::unban)] = unban;
+  h[at(MethodId::series)] = rpc::series;
   return h;
 }();
 static_assert(std::find(kHandlers.begin(), kHandlers.end(), nullptr) == kHandlers.end(),
@@ -369,6 +371,7 @@ bool runs_off_loop(MethodId id) {
     case MethodId::report:
     case MethodId::as_prefixes:
     case MethodId::asn:
+    case MethodId::series:  // reads the history's steps
     case MethodId::lookup:  // up to 64 KiB of addresses, each named
     case MethodId::decisions:
     case MethodId::ban:

@@ -65,7 +65,7 @@ TEST_CASE("The method table is complete: one row per id, ctl commands, usage", "
   }
   // The wire names and the admin set are the documented contract: spelled out.
   CHECK(names == std::set<std::string_view>{"top", "prefixes", "report", "as_prefixes", "lookup", "stats",
-                                            "reset", "refresh", "reload", "version", "asn"});
+                                            "reset", "refresh", "reload", "version", "asn", "series"});
   CHECK(admin == std::set<std::string_view>{"reset", "refresh", "reload"});
   CHECK_FALSE(rpc::find_method("as-prefixes"));
   CHECK_FALSE(rpc::find_command("as_prefixes"));
