@@ -141,8 +141,12 @@ TEST_CASE("Every metric the Grafana dashboard queries is in a live /metrics", "[
   ApiDaemon w({"--input", "netflow:127.0.0.1:" + std::to_string(asncounter::test::free_tcp_port())});
   // The fixture's table again (a smaller one would be refused), with a dump time.
   std::vector<asncounter::Route> routes;
-  for (auto [text, asn] : {std::pair{"192.0.2.0/24", 64496U}, {"198.51.100.0/24", 64497U}, {"203.0.113.0/25", 64498U},
-                           {"203.0.113.128/25", 64498U}, {"2001:db8::/32", 64499U}, {"2001:db8:1::/48", 64500U}})
+  for (auto [text, asn] : {std::pair{"192.0.2.0/24", 64496U},
+                           {"198.51.100.0/24", 64497U},
+                           {"203.0.113.0/25", 64498U},
+                           {"203.0.113.128/25", 64498U},
+                           {"2001:db8::/32", 64499U},
+                           {"2001:db8:1::/48", 64500U}})
     routes.push_back(asncounter::Route{*asncounter::parse_prefix(text), asn});
   REQUIRE(asncounter::write_ipasn(w.d->db().string(), routes,
                                   {asncounter::dump_time_comment(std::time(nullptr) - 3600)}));

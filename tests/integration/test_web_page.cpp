@@ -82,7 +82,7 @@ TEST_CASE("The page in headless Chromium shows the stream's top ASN with its cou
   CHECK(dom.out.find("&lt;script&gt;alert(1)&lt;/script&gt;&lt;img src=x onerror=alert(2)&gt;, ZZ") !=
         std::string::npos);
   CHECK(dom.out.find("<img src=\"x\"") == std::string::npos);
-  CHECK(dom.out.find("Cannot read the daemon") == std::string::npos);
+  CHECK(dom.out.find("id=\"message\">Cannot read the daemon") == std::string::npos);
 
   fs::path shot = output_dir() / "web-page.png";
   fs::remove(shot);
@@ -108,5 +108,5 @@ TEST_CASE("The page says so when nothing is counted yet", "[web][browser][integr
   INFO(dom.out.substr(0, 4000));
   REQUIRE(dom.status == 0);
   CHECK(dom.out.find("Nothing counted in this window yet.") != std::string::npos);
-  CHECK(dom.out.find("Cannot read the daemon") == std::string::npos);
+  CHECK(dom.out.find("id=\"message\">Cannot read the daemon") == std::string::npos);
 }

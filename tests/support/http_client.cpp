@@ -8,11 +8,11 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
+#include <cctype>
 #include <cerrno>
 #include <cstdlib>
 #include <string>
-#include <atomic>
-#include <cctype>
 #include <thread>
 #include <vector>
 

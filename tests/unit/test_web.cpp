@@ -140,9 +140,14 @@ TEST_CASE("The page is served with a policy that forbids anything but its own co
   std::string nonce = csp.substr(nonce_at + 7, csp.find('\'', nonce_at + 7) - nonce_at - 7);
   CHECK(a.body.find("nonce=\"" + nonce + "\"") != std::string::npos);
   CHECK(a.body.find("__CSP_NONCE__") == std::string::npos);
-  // Nothing from the network: no absolute URL in the page.
-  CHECK(a.body.find("http://") == std::string::npos);
-  CHECK(a.body.find("https://") == std::string::npos);
+  // Nothing from the network: no absolute URL in the page (but the SVG
+  // namespace, a name that is never fetched).
+  std::string body = a.body;
+  for (auto at = body.find("http://www.w3.org/2000/svg"); at != std::string::npos;
+       at = body.find("http://www.w3.org/2000/svg"))
+    body.erase(at, 26);
+  CHECK(body.find("http://") == std::string::npos);
+  CHECK(body.find("https://") == std::string::npos);
   // A fresh nonce per answer.
   CHECK(http_get(s->port(), "/").headers["content-security-policy"] != csp);
 }
