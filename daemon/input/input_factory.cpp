@@ -7,8 +7,8 @@
 #include "common/registry.hpp"
 #include "daemon/input/flow/flow_input.hpp"
 #include "daemon/input/input.hpp"
-#include "daemon/input/line_source.hpp"
-#include "daemon/input/pcap_source.hpp"
+#include "daemon/input/lines/line_source.hpp"
+#include "daemon/input/capture/pcap_source.hpp"
 
 namespace asncounter {
 namespace {

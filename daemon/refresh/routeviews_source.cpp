@@ -8,7 +8,7 @@
 
 #include "common/table/table_cache.hpp"
 #include "common/table/table_file.hpp"
-#include "daemon/log.hpp"
+#include "daemon/sys/log.hpp"
 #include "daemon/refresh/archive_index.hpp"
 
 namespace asncounter {

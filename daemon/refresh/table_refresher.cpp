@@ -4,7 +4,7 @@
 
 #include <algorithm>
 
-#include "daemon/log.hpp"
+#include "daemon/sys/log.hpp"
 #include "daemon/refresh/backoff.hpp"
 
 namespace asncounter {

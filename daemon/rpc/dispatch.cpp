@@ -5,7 +5,7 @@
 #include <memory>
 #include <stdexcept>
 
-#include "daemon/log.hpp"
+#include "daemon/sys/log.hpp"
 #include "daemon/rpc/handlers.hpp"
 
 namespace asncounter::rpc {

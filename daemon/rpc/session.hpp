@@ -16,7 +16,7 @@
 #include <memory>
 #include <string>
 
-#include "daemon/asio.hpp"
+#include "daemon/sys/asio.hpp"
 #include "daemon/rpc/dispatch.hpp"
 #include "daemon/rpc/peer_credentials.hpp"
 

@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "ctl/client.hpp"
-#include "daemon/asio.hpp"
+#include "daemon/sys/asio.hpp"
 #include "daemon/rpc/server.hpp"
 #include "daemon/store/counter_store.hpp"
 #include "tests/support/fake_daemon.hpp"

@@ -3,7 +3,7 @@
 #include <string>
 #include <vector>
 
-#include "daemon/input/event_batch.hpp"
+#include "daemon/store/event_batch.hpp"
 #include "daemon/store/counter_store.hpp"
 
 namespace asncounter::test {

@@ -11,7 +11,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "daemon/private_dir.hpp"
+#include "daemon/sys/private_dir.hpp"
 #include "daemon/rpc/server.hpp"
 #include "tests/support/test_support.hpp"
 

@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "ctl/client.hpp"
-#include "daemon/asio.hpp"
+#include "daemon/sys/asio.hpp"
 #include "daemon/rpc/dispatch.hpp"
 #include "daemon/rpc/server.hpp"
 #include "tests/support/counted_24s.hpp"

@@ -9,7 +9,7 @@
 #include <functional>
 #include <memory>
 
-#include "daemon/input/event_batch.hpp"
+#include "daemon/store/event_batch.hpp"
 #include "daemon/input/flow/flow_record.hpp"
 
 namespace asncounter::flow {
