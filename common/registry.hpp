@@ -1,7 +1,7 @@
 #pragma once
 // What the registries share. A registry is a constexpr array of plain rows
 // (an id or name, a check, function pointers bound at compile time) in the
-// file that binds them: line formats (daemon/input/line_format.cpp), table
+// file that binds them: line formats (daemon/input/lines/line_format.cpp), table
 // formats (common/table/table_file.cpp), and the flow decoders to come.
 // Help text and errors list a registry's rows instead of repeating them.
 

@@ -7,16 +7,16 @@
 #include <iostream>
 
 #include "common/version.hpp"
-#include "daemon/config_check.hpp"
-#include "daemon/daemon.hpp"
-#include "daemon/once.hpp"
-#include "daemon/options.hpp"
+#include "daemon/app/daemon.hpp"
+#include "daemon/config/config_check.hpp"
+#include "daemon/config/options.hpp"
+#include "daemon/once/once.hpp"
 
 namespace {
 
 // A descriptor 0, 1 or 2 that was closed at exec is opened on /dev/null, so
 // that no socket or file the daemon opens takes its number: stdin would be
-// read as input (daemon/default_input.hpp), stdout and stderr written to.
+// read as input (daemon/input/default_input.hpp), stdout and stderr written to.
 void keep_stdio_open() {
   for (int fd = 0; fd <= 2; ++fd) {
     if (::fcntl(fd, F_GETFD) >= 0 || errno != EBADF) continue;

@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "common/result.hpp"
-#include "daemon/input/event_batch.hpp"
+#include "daemon/store/event_batch.hpp"
 
 namespace asncounter {
 
@@ -78,9 +78,9 @@ struct InputCounters {
   std::vector<FlowExporterCounters> exporters;  ///< flow inputs only, one per exporter (capped)
 };
 
-/// How inputs read; every field has a config key (daemon/options.hpp).
+/// How inputs read; every field has a config key (daemon/config/options.hpp).
 struct InputOptions {
-  std::string format = "plain";     ///< line format (daemon/input/line_format.hpp)
+  std::string format = "plain";     ///< line format (daemon/input/lines/line_format.hpp)
   std::string bpf_filter;           ///< pcap: BPF filter expression
   std::string direction = "in";     ///< pcap: in, out or inout
   bool once = false;                ///< read to the end and finish (no tail -F, no FIFO reopen)

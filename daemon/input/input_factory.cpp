@@ -5,10 +5,10 @@
 #include <string_view>
 
 #include "common/registry.hpp"
+#include "daemon/input/capture/pcap_source.hpp"
 #include "daemon/input/flow/flow_input.hpp"
 #include "daemon/input/input.hpp"
-#include "daemon/input/line_source.hpp"
-#include "daemon/input/pcap_source.hpp"
+#include "daemon/input/lines/line_source.hpp"
 
 namespace asncounter {
 namespace {

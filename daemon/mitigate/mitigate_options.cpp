@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cctype>
 
-#include "daemon/options.hpp"
+#include "daemon/config/options.hpp"
 
 namespace asncounter::mitigate {
 

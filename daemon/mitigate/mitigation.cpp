@@ -6,11 +6,11 @@
 
 #include "common/json_text.hpp"
 #include "common/table/carve.hpp"
-#include "daemon/log.hpp"
+#include "daemon/config/options.hpp"
 #include "daemon/mitigate/decision_file.hpp"
 #include "daemon/mitigate/mitigate_options.hpp"
-#include "daemon/options.hpp"
 #include "daemon/store/counter_store.hpp"
+#include "daemon/sys/log.hpp"
 
 namespace asncounter::mitigate {
 namespace {

@@ -3,7 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "common/table/table_cache.hpp"
-#include "daemon/log.hpp"
+#include "daemon/sys/log.hpp"
 
 namespace asncounter {
 

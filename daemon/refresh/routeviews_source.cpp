@@ -8,8 +8,8 @@
 
 #include "common/table/table_cache.hpp"
 #include "common/table/table_file.hpp"
-#include "daemon/log.hpp"
 #include "daemon/refresh/archive_index.hpp"
+#include "daemon/sys/log.hpp"
 
 namespace asncounter {
 namespace fs = std::filesystem;

@@ -4,8 +4,8 @@
 
 #include <algorithm>
 
-#include "daemon/log.hpp"
 #include "daemon/refresh/backoff.hpp"
+#include "daemon/sys/log.hpp"
 
 namespace asncounter {
 namespace {

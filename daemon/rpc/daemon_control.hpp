@@ -10,7 +10,7 @@
 
 #include "common/result.hpp"
 #include "common/table/as_names.hpp"
-#include "daemon/daemon_status.hpp"
+#include "daemon/app/daemon_status.hpp"
 #include "daemon/input/input.hpp"
 
 namespace asncounter {

@@ -5,8 +5,8 @@
 #include <memory>
 #include <stdexcept>
 
-#include "daemon/log.hpp"
 #include "daemon/rpc/handlers.hpp"
+#include "daemon/sys/log.hpp"
 
 namespace asncounter::rpc {
 namespace {

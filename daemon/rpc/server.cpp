@@ -10,10 +10,10 @@
 #include <filesystem>
 #include <vector>
 
-#include "daemon/asio.hpp"
-#include "daemon/log.hpp"
-#include "daemon/private_dir.hpp"
 #include "daemon/rpc/session.hpp"
+#include "daemon/sys/asio.hpp"
+#include "daemon/sys/log.hpp"
+#include "daemon/sys/private_dir.hpp"
 
 namespace asncounter::rpc {
 

@@ -7,7 +7,7 @@
 #include <utility>
 
 #include "common/rpc.hpp"
-#include "daemon/log.hpp"
+#include "daemon/sys/log.hpp"
 
 namespace asncounter::rpc {
 namespace {

@@ -16,9 +16,9 @@
 #include <memory>
 #include <string>
 
-#include "daemon/asio.hpp"
 #include "daemon/rpc/dispatch.hpp"
 #include "daemon/rpc/peer_credentials.hpp"
+#include "daemon/sys/asio.hpp"
 
 namespace asncounter::rpc {
 

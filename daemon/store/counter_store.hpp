@@ -15,7 +15,7 @@
 
 #include "common/counts.hpp"
 #include "common/table/lpm_table.hpp"
-#include "daemon/input/event_batch.hpp"
+#include "daemon/store/event_batch.hpp"
 #include "daemon/store/history_config.hpp"
 
 namespace asncounter {

@@ -11,8 +11,8 @@
 
 #include "common/counts.hpp"
 #include "common/table/lpm_table.hpp"
-#include "daemon/input/event_batch.hpp"
 #include "daemon/store/counter_array.hpp"
+#include "daemon/store/event_batch.hpp"
 #include "daemon/store/lock_guarded.hpp"
 
 namespace asncounter {

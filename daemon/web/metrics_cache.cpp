@@ -7,8 +7,8 @@
 
 #include <exception>
 
-#include "daemon/log.hpp"
 #include "daemon/metrics/metrics_collector.hpp"
+#include "daemon/sys/log.hpp"
 
 namespace asncounter::web {
 

@@ -10,8 +10,8 @@
 #include <string>
 #include <vector>
 
-#include "daemon/asio.hpp"
 #include "daemon/metrics/metrics_snapshot.hpp"
+#include "daemon/sys/asio.hpp"
 #include "daemon/web/web_limits.hpp"
 
 namespace asncounter::web {

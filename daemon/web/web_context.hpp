@@ -3,7 +3,7 @@
 // its io_context (one thread), the workers that run blocking calls, the
 // bounds, the client table and the metrics cache.
 
-#include "daemon/asio.hpp"
+#include "daemon/sys/asio.hpp"
 #include "daemon/web/client_table.hpp"
 #include "daemon/web/metrics_cache.hpp"
 #include "daemon/web/web_limits.hpp"

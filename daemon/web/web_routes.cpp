@@ -9,7 +9,7 @@
 #include <string_view>
 #include <variant>
 
-#include "daemon/log.hpp"
+#include "daemon/sys/log.hpp"
 #include "daemon/web/api_query.hpp"
 #include "daemon/web/web_page.hpp"
 

@@ -6,7 +6,7 @@
 #include <exception>
 #include <thread>
 
-#include "daemon/log.hpp"
+#include "daemon/sys/log.hpp"
 #include "daemon/web/web_context.hpp"
 #include "daemon/web/web_session.hpp"
 

@@ -6,7 +6,7 @@
 // plain path against its ceilings on the same bytes: memchr alone (finding
 // the lines), memchr plus a minimal IPv4 parse (no checks), the one-thread
 // stream reader's splitter and pump, and the one-pass chunk parser the
-// --once file path uses (daemon/input/line_chunk.hpp).
+// --once file path uses (daemon/input/lines/line_chunk.hpp).
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -18,10 +18,10 @@
 #include <string_view>
 #include <vector>
 
-#include "daemon/input/line_chunk.hpp"
-#include "daemon/input/line_format.hpp"
-#include "daemon/input/line_pump.hpp"
-#include "daemon/input/line_splitter.hpp"
+#include "daemon/input/lines/line_chunk.hpp"
+#include "daemon/input/lines/line_format.hpp"
+#include "daemon/input/lines/line_pump.hpp"
+#include "daemon/input/lines/line_splitter.hpp"
 
 namespace {
 

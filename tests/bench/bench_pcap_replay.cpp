@@ -12,8 +12,8 @@
 #include <filesystem>
 #include <string>
 
+#include "daemon/input/capture/packet_decoder.hpp"
 #include "daemon/input/input.hpp"
-#include "daemon/input/packet_decoder.hpp"
 #include "tests/bench/cpu_clock.hpp"
 #include "tests/support/test_support.hpp"
 #include "tests/tools/sample_pcap.hpp"

@@ -15,9 +15,9 @@
 #include <vector>
 
 #include "ctl/client.hpp"
-#include "daemon/asio.hpp"
 #include "daemon/rpc/server.hpp"
 #include "daemon/store/counter_store.hpp"
+#include "daemon/sys/asio.hpp"
 #include "tests/support/fake_daemon.hpp"
 #include "tests/support/test_support.hpp"
 

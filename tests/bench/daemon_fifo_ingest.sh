@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Daemon ingest rate through one FIFO, a busy input's runs of lines handed
 # to workers (--threads 0: all cores) against its reader alone (--threads 1),
-# side by side in one run, alternating (daemon/input/line_offload.hpp).
+# side by side in one run, alternating (daemon/input/lines/line_offload.hpp).
 #
 #   tests/bench/daemon_fifo_ingest.sh BUILD_DIR [LINES] [SEED] [ROUNDS]
 #

@@ -1,5 +1,5 @@
 // Fuzz target, differential: the one-pass chunk parser of the --once file
-// path (daemon/input/line_chunk.hpp) must hand over exactly the events, in
+// path (daemon/input/lines/line_chunk.hpp) must hand over exactly the events, in
 // the same order, and count exactly the rejected lines that the stream
 // reader's LineSplitter + LinePump does, on any bytes. The first byte picks
 // the format (plain, whose fast path is the point, or a field format).
@@ -9,10 +9,10 @@
 #include <tuple>
 #include <vector>
 
-#include "daemon/input/line_chunk.hpp"
-#include "daemon/input/line_format.hpp"
-#include "daemon/input/line_pump.hpp"
-#include "daemon/input/line_splitter.hpp"
+#include "daemon/input/lines/line_chunk.hpp"
+#include "daemon/input/lines/line_format.hpp"
+#include "daemon/input/lines/line_pump.hpp"
+#include "daemon/input/lines/line_splitter.hpp"
 
 namespace {
 

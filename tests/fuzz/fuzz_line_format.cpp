@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "common/ip.hpp"
-#include "daemon/input/line_format.hpp"
+#include "daemon/input/lines/line_format.hpp"
 
 namespace {
 

@@ -3,7 +3,7 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "daemon/input/packet_decoder.hpp"
+#include "daemon/input/capture/packet_decoder.hpp"
 
 namespace {
 

@@ -11,7 +11,7 @@
 #include <thread>
 
 #include "common/ip.hpp"
-#include "daemon/input/packet_decoder.hpp"
+#include "daemon/input/capture/packet_decoder.hpp"
 #include "daemon/refresh/archive_index.hpp"
 #include "daemon/refresh/http_fetch.hpp"
 #include "tests/integration/daemon_fixture.hpp"

@@ -77,7 +77,7 @@ std::string make_stream(std::size_t lines, unsigned seed, bool v4_random) {
 
 TEST_CASE("once: report equals the pyasn counter's over the same stream, stdin and files", "[once]") {
   if (!have_pyasn()) ASNCOUNTER_SKIP("needs /usr/bin/python3 with pyasn (python3-pyasn)");
-  // One thread, and all cores (the parallel line path, daemon/input/parallel_lines.hpp).
+  // One thread, and all cores (the parallel line path, daemon/input/lines/parallel_lines.hpp).
   const std::string asncounterd =
       kDaemon + GENERATE(as<std::string>{}, " --threads 1", " --threads 0", " --threads 4");
   TempDir dir;

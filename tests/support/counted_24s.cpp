@@ -3,8 +3,8 @@
 #include <string>
 #include <vector>
 
-#include "daemon/input/event_batch.hpp"
 #include "daemon/store/counter_store.hpp"
+#include "daemon/store/event_batch.hpp"
 
 namespace asncounter::test {
 namespace {

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "daemon/input/packet_decoder.hpp"
+#include "daemon/input/capture/packet_decoder.hpp"
 #include "tests/tools/pcap_writer.hpp"
 
 namespace asncounter::test {

@@ -6,7 +6,7 @@
 #include <map>
 #include <string>
 
-#include "daemon/input/packet_decoder.hpp"
+#include "daemon/input/capture/packet_decoder.hpp"
 #include "tests/tools/sample_pcap.hpp"
 
 namespace {

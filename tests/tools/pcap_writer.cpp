@@ -2,7 +2,7 @@
 
 #include <stdexcept>
 
-#include "daemon/input/packet_decoder.hpp"
+#include "daemon/input/capture/packet_decoder.hpp"
 
 namespace asncounter::test {
 namespace {

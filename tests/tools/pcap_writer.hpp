@@ -38,7 +38,7 @@ struct FrameOptions {
 };
 
 /// Wraps `packet` (an IP packet unless options.ethertype says otherwise) in
-/// the header of `link_type` (linktype:: values of daemon/input/packet_decoder.hpp).
+/// the header of `link_type` (linktype:: values of daemon/input/capture/packet_decoder.hpp).
 std::vector<std::uint8_t> frame(int link_type, std::span<const std::uint8_t> packet,
                                 const FrameOptions& options = {});
 

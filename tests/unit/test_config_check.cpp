@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "daemon/config_check.hpp"
+#include "daemon/config/config_check.hpp"
 #include "tests/support/held_port.hpp"
 #include "tests/support/test_support.hpp"
 

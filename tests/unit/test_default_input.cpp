@@ -1,5 +1,5 @@
 // What the daemon reads with no --input: stdin when it is a pipe or a file,
-// never a terminal or /dev/null (daemon/default_input.hpp).
+// never a terminal or /dev/null (daemon/input/default_input.hpp).
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -7,7 +7,7 @@
 #include <cstdlib>
 #include <fstream>
 
-#include "daemon/default_input.hpp"
+#include "daemon/input/default_input.hpp"
 #include "tests/support/pty.hpp"
 #include "tests/support/test_support.hpp"
 

@@ -14,11 +14,11 @@
 #include <vector>
 
 #include "common/ip.hpp"
-#include "daemon/input/event_batch.hpp"
 #include "daemon/input/flow/flow_collector.hpp"
 #include "daemon/input/flow/flow_counter.hpp"
 #include "daemon/input/flow/record_bounds.hpp"
 #include "daemon/store/counter_store.hpp"
+#include "daemon/store/event_batch.hpp"
 #include "tests/support/addresses.hpp"
 #include "tests/support/sanitizer_bounds.hpp"
 #include "tests/support/tables.hpp"

@@ -4,7 +4,7 @@
 #include <sstream>
 #include <string>
 
-#include "daemon/input/line_format.hpp"
+#include "daemon/input/lines/line_format.hpp"
 #include "tests/support/addresses.hpp"
 
 using asncounter::Address;

@@ -18,8 +18,8 @@
 #include <thread>
 #include <vector>
 
-#include "daemon/input/fd_line_input.hpp"
 #include "daemon/input/input.hpp"
+#include "daemon/input/lines/fd_line_input.hpp"
 #include "tests/support/test_support.hpp"
 
 using asncounter::EventBatch;

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "daemon/input/line_splitter.hpp"
+#include "daemon/input/lines/line_splitter.hpp"
 
 using asncounter::LineSplitter;
 

@@ -2,7 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
-#include "daemon/log.hpp"
+#include "daemon/sys/log.hpp"
 
 TEST_CASE("log: a level set by a reload reaches loggers made before and after it", "[log]") {
   namespace log = asncounter::log;

@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "daemon/options.hpp"
-#include "daemon/options_table.hpp"
+#include "daemon/config/options.hpp"
+#include "daemon/config/options_table.hpp"
 #include "daemon/rpc/peer_credentials.hpp"
 #include "tests/support/test_support.hpp"
 

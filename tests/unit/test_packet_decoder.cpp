@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "common/ip.hpp"
-#include "daemon/input/packet_decoder.hpp"
+#include "daemon/input/capture/packet_decoder.hpp"
 #include "tests/tools/pcap_writer.hpp"
 
 namespace {

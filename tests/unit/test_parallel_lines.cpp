@@ -21,10 +21,10 @@
 #include <thread>
 #include <tuple>
 
-#include "daemon/input/fd_line_input.hpp"
 #include "daemon/input/input.hpp"
-#include "daemon/input/line_splitter.hpp"
-#include "daemon/input/parallel_lines.hpp"
+#include "daemon/input/lines/fd_line_input.hpp"
+#include "daemon/input/lines/line_splitter.hpp"
+#include "daemon/input/lines/parallel_lines.hpp"
 #include "tests/support/test_support.hpp"
 
 using asncounter::EventBatch;

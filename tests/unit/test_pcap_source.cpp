@@ -20,9 +20,9 @@
 #include <vector>
 
 #include "common/ip.hpp"
+#include "daemon/input/capture/packet_decoder.hpp"
+#include "daemon/input/capture/pcap_handle.hpp"
 #include "daemon/input/input.hpp"
-#include "daemon/input/packet_decoder.hpp"
-#include "daemon/input/pcap_handle.hpp"
 #include "tests/support/addresses.hpp"
 #include "tests/support/test_support.hpp"
 #include "tests/tools/pcap_writer.hpp"

@@ -11,8 +11,8 @@
 #include <filesystem>
 #include <fstream>
 
-#include "daemon/private_dir.hpp"
 #include "daemon/rpc/server.hpp"
+#include "daemon/sys/private_dir.hpp"
 #include "tests/support/test_support.hpp"
 
 using asncounter::prepare_private_dir;

@@ -10,9 +10,9 @@
 #include <vector>
 
 #include "ctl/client.hpp"
-#include "daemon/asio.hpp"
 #include "daemon/rpc/dispatch.hpp"
 #include "daemon/rpc/server.hpp"
+#include "daemon/sys/asio.hpp"
 #include "tests/support/counted_24s.hpp"
 #include "tests/support/fake_daemon.hpp"
 #include "tests/support/test_support.hpp"

@@ -7,7 +7,7 @@
 #include <cstdlib>
 #include <string>
 
-#include "daemon/systemd_notify.hpp"
+#include "daemon/sys/systemd_notify.hpp"
 #include "tests/support/notify_socket.hpp"
 #include "tests/support/test_support.hpp"
 

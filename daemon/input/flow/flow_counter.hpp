@@ -9,8 +9,8 @@
 #include <functional>
 #include <memory>
 
-#include "daemon/input/event_batch.hpp"
 #include "daemon/input/flow/flow_record.hpp"
+#include "daemon/store/event_batch.hpp"
 
 namespace asncounter::flow {
 

@@ -9,13 +9,13 @@
 #include <mutex>
 #include <thread>
 
-#include "daemon/input/event_batch.hpp"
 #include "daemon/input/fd_util.hpp"
 #include "daemon/input/flow/flow_counter.hpp"
 #include "daemon/input/flow/record_bounds.hpp"
 #include "daemon/input/flow/udp_receiver.hpp"
 #include "daemon/input/input_thread.hpp"
-#include "daemon/log.hpp"
+#include "daemon/store/event_batch.hpp"
+#include "daemon/sys/log.hpp"
 
 namespace asncounter {
 namespace {

@@ -1,7 +1,7 @@
 #include "daemon/input/flow/sflow_v5.hpp"
 
 #include "common/big_endian.hpp"
-#include "daemon/input/packet_decoder.hpp"
+#include "daemon/input/capture/packet_decoder.hpp"
 
 namespace asncounter::flow {
 namespace {

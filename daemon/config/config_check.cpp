@@ -1,0 +1,378 @@
+#include "daemon/config/config_check.hpp"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <pcap/pcap.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <ostream>
+#include <string_view>
+
+#include "common/big_endian.hpp"
+#include "common/parse_number.hpp"
+#include "common/table/as_names.hpp"
+#include "common/table/byte_stream.hpp"
+#include "common/table/table_file.hpp"
+#include "common/unique_fd.hpp"
+#include "daemon/input/capture/pcap_handle.hpp"
+#include "daemon/input/flow/udp_receiver.hpp"
+#include "daemon/mitigate/mitigate_options.hpp"
+#include "daemon/mitigate/nft_backend.hpp"
+#include "daemon/rpc/peer_credentials.hpp"
+
+namespace asncounter {
+namespace {
+
+namespace fs = std::filesystem;
+using Problems = std::vector<std::string>;
+
+// The first raw bytes of a file, for the compression magic.
+std::string raw_head(const std::string& path, std::size_t n) {
+  std::string head(n, '\0');
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd) return {};
+  ssize_t got = ::pread(fd.get(), head.data(), n, 0);
+  head.resize(got > 0 ? static_cast<std::size_t>(got) : 0);
+  return head;
+}
+
+// A bzip2 stream ends with the 48-bit end-of-stream magic, a 32-bit CRC and
+// up to 7 bits of padding: a file cut anywhere else lacks it. Reading the
+// last 11 bytes tells a truncated RIB without decompressing it (seconds).
+bool bzip2_complete(const std::string& path) {
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  struct stat st {};
+  if (!fd || ::fstat(fd.get(), &st) != 0 || st.st_size < 14) return false;
+  std::array<unsigned char, 11> tail{};
+  if (::pread(fd.get(), tail.data(), tail.size(), st.st_size - 11) != 11) return false;
+  constexpr std::uint64_t kMagic = 0x177245385090ULL;
+  auto bit = [&](std::size_t i) { return (tail[i / 8] >> (7 - i % 8)) & 1U; };
+  for (std::size_t padding = 0; padding < 8; ++padding) {
+    std::size_t start = tail.size() * 8 - padding - 32 - 48;
+    std::uint64_t v = 0;
+    for (std::size_t i = 0; i < 48; ++i) v = (v << 1) | bit(start + i);
+    if (v == kMagic) return true;
+  }
+  return false;
+}
+
+// Reads a plain or gzip table to its end without parsing it (`head`, the
+// bytes already read, first); an MRT dump's record headers are followed, so a
+// dump cut inside a record shows.
+std::string drain(ByteStream& in, std::string_view head, bool mrt) {
+  std::array<char, 65536> buf{};
+  auto read = [&](void* out, std::size_t n) -> std::size_t {
+    if (!head.empty()) {
+      n = std::min(n, head.size());
+      std::memcpy(out, head.data(), n);
+      head.remove_prefix(n);
+      return n;
+    }
+    return in.read(out, n);
+  };
+  if (!mrt) {
+    while (read(buf.data(), buf.size()) > 0) {
+    }
+    return in.error();
+  }
+  for (std::uint64_t records = 0;; ++records) {
+    std::array<std::uint8_t, 12> header{};
+    std::size_t got = 0;
+    while (got < header.size()) {
+      std::size_t n = read(header.data() + got, header.size() - got);
+      if (n == 0) break;
+      got += n;
+    }
+    if (!in.error().empty()) return in.error();
+    if (got == 0) return "";
+    if (got < header.size()) return "cut inside the header of MRT record " + std::to_string(records + 1);
+    std::uint64_t length = load_be32(header.data() + 8);
+    while (length > 0) {
+      std::size_t n = read(buf.data(), static_cast<std::size_t>(std::min<std::uint64_t>(length, buf.size())));
+      if (n == 0) {
+        if (!in.error().empty()) return in.error();
+        return "cut inside MRT record " + std::to_string(records + 1);
+      }
+      length -= n;
+    }
+  }
+}
+
+}  // namespace
+
+std::string check_table_file(const std::string& path, const TableLimits& limits) {
+  auto opened = ByteStream::open(path, nullptr, limits.max_bytes);
+  if (!opened) return opened.error();
+  ByteStream& in = **opened;
+  std::string head(kTablePeek, '\0');
+  std::size_t got = 0;
+  while (got < head.size()) {
+    std::size_t n = in.read(head.data() + got, head.size() - got);
+    if (n == 0) break;
+    got += n;
+  }
+  if (!in.error().empty()) return in.error();
+  head.resize(got);
+  if (got == 0) return path + ": empty table file";
+  auto format = detect_table_format({reinterpret_cast<const unsigned char*>(head.data()), head.size()});
+  if (!format)
+    return path + ": not a table (neither an MRT dump nor a pyasn ipasn file, after decompression)";
+  if (raw_head(path, 3) == "BZh")
+    return bzip2_complete(path) ? "" : path + ": truncated (the bzip2 stream has no end)";
+  // Plain and gzip read quickly: to the end (the head already read counts).
+  if (auto why = drain(in, head, *format == TableFormat::mrt); !why.empty())
+    return why.starts_with(path) ? why : path + ": truncated or damaged: " + why;
+  return "";
+}
+
+namespace {
+
+Problems check_db(const Options& o) {
+  if (o.db.empty()) return {};
+  auto why = check_table_file(o.db, table_limits(o));
+  if (why.empty() && o.check_tables) {
+    // Asked for: everything a start does with it (limits, plausibility).
+    auto loaded = load_table(o.db, nullptr, table_limits(o));
+    if (!loaded) why = loaded.error();
+  }
+  return why.empty() ? Problems{} : Problems{why};
+}
+
+// Read through and identified: a JSON object from its first to its last
+// byte (parsing 77k names takes most of a second), or an autnums.html page
+// parsed as the daemon would. --check-tables loads either whole.
+Problems check_asnames(const Options& o) {
+  if (o.asnames.empty()) return {};
+  auto opened = ByteStream::open(o.asnames, nullptr, std::uint64_t{256} << 20);
+  if (!opened) return {opened.error()};
+  std::string text;
+  std::array<char, 65536> buf{};
+  for (std::size_t n; (n = (*opened)->read(buf.data(), buf.size())) > 0;) text.append(buf.data(), n);
+  if (!(*opened)->error().empty()) return {(*opened)->error()};
+  auto first = text.find_first_not_of(" \t\r\n");
+  auto last = text.find_last_not_of(" \t\r\n");
+  const bool json = first != std::string::npos && text[first] == '{';
+  if (json && !o.check_tables) {
+    if (text[last] != '}') return {o.asnames + ": truncated (the JSON object does not end)"};
+    return {};
+  }
+  auto names = json ? AsNames::parse_json(text) : AsNames::parse_autnums_html(text);
+  if (!names) return {o.asnames + ": " + names.error()};
+  return {};
+}
+
+// The link type the filter is compiled for: a capture file's own, "any"'s
+// cooked header, Ethernet for an interface (what the daemon would pick).
+int link_type_of(const std::string& spec) {
+  if (spec.starts_with("pcap-file:")) {
+    char errbuf[PCAP_ERRBUF_SIZE] = "";
+    pcap_t* p = pcap_open_offline(spec.substr(10).c_str(), errbuf);
+    if (!p) return DLT_EN10MB;
+    int dlt = pcap_datalink(p);
+    pcap_close(p);
+    return dlt;
+  }
+  return spec == "pcap:any" ? DLT_LINUX_SLL : DLT_EN10MB;
+}
+
+Problems check_filter(const Options& o) {
+  if (o.filter.empty()) return {};
+  std::vector<int> dlts;
+  for (const std::string& spec : o.inputs)
+    if (spec.starts_with("pcap")) dlts.push_back(link_type_of(spec));
+  if (dlts.empty()) dlts.push_back(DLT_EN10MB);
+  for (int dlt : dlts) {
+    auto compiled = compile_filter_for(dlt, o.filter);
+    if (!compiled) return {compiled.error()};
+  }
+  return {};
+}
+
+Problems check_group(const std::string& name) {
+  if (name.empty()) return {};
+  auto gid = rpc::group_id(name);
+  if (!gid) return {gid.error()};
+  return {};
+}
+
+Problems check_socket_group(const Options& o) { return check_group(o.socket_group); }
+Problems check_admin_group(const Options& o) { return check_group(o.admin_group); }
+
+// A directory the daemon creates (create_directories) needs an existing
+// ancestor it can write; one that exists must be a directory.
+std::string check_dir(const std::string& dir, std::string_view what) {
+  std::error_code ec;
+  fs::path p = fs::absolute(dir, ec);
+  if (fs::exists(p, ec))
+    return fs::is_directory(p, ec) ? "" : std::string(what) + " " + dir + " is not a directory";
+  fs::path up = p.parent_path();
+  while (!up.empty() && !fs::exists(up, ec) && up != up.parent_path()) up = up.parent_path();
+  if (!fs::is_directory(up, ec))
+    return std::string(what) + " " + dir + ": " + up.string() + " is not a directory";
+  if (::access(up.c_str(), W_OK | X_OK) != 0)
+    return std::string(what) + " " + dir + " cannot be created: " + up.string() + ": " + std::strerror(errno);
+  return "";
+}
+
+Problems check_inputs(const Options& o) {
+  Problems out;
+  for (const std::string& spec : o.inputs) {
+    auto colon = spec.find(':');
+    std::string kind = spec.substr(0, colon == std::string::npos ? 0 : colon + 1);
+    std::string path = colon == std::string::npos ? "" : spec.substr(colon + 1);
+    std::error_code ec;
+    if (kind == "fifo:" || kind == "file:") {
+      // The daemon makes the FIFO and waits for the file; their directory must be there.
+      fs::path dir = fs::path(path).parent_path();
+      if (!dir.empty() && !fs::is_directory(dir, ec))
+        out.push_back(spec + ": directory " + dir.string() + " does not exist");
+      else if (kind == "fifo:" && fs::exists(path, ec) && !fs::is_fifo(fs::symlink_status(path, ec)))
+        out.push_back(spec + ": " + path + " exists and is not a FIFO");
+    } else if (kind == "sflow:" || kind == "netflow:") {
+      // Bound and closed, as metrics-listen: a port another collector holds shows now.
+      auto endpoint = flow::parse_endpoint(path);
+      if (!endpoint) {
+        out.push_back(spec + ": not ADDR:PORT");
+        continue;
+      }
+      flow::UdpReceiverOptions small;
+      small.receive_buffer = 4096;
+      if (auto bound = flow::UdpReceiver::open(*endpoint, small); !bound)
+        out.push_back(spec + ": " + bound.error());
+    } else if (kind == "pcap-file:") {
+      if (::access(path.c_str(), R_OK) != 0)
+        out.push_back(spec + ": cannot read " + path + ": " + std::strerror(errno));
+    }
+  }
+  return out;
+}
+
+// Bound and closed at once: a port in use, or one below 1024 without the
+// capability, shows now rather than at start.
+Problems check_metrics_listen(const Options& o) {
+  if (o.metrics_listen.empty()) return {};
+  std::string_view v = o.metrics_listen;
+  auto colon = v.rfind(':');
+  std::string host(v.substr(0, colon));
+  auto port = parse_unsigned<std::uint16_t>(v.substr(colon + 1)).value_or(0);
+  sockaddr_storage addr{};
+  socklen_t len = 0;
+  if (host.size() >= 2 && host.front() == '[') {
+    auto* a6 = reinterpret_cast<sockaddr_in6*>(&addr);
+    a6->sin6_family = AF_INET6;
+    a6->sin6_port = htons(port);
+    if (inet_pton(AF_INET6, host.substr(1, host.size() - 2).c_str(), &a6->sin6_addr) != 1) return {};
+    len = sizeof *a6;
+  } else {
+    auto* a4 = reinterpret_cast<sockaddr_in*>(&addr);
+    a4->sin_family = AF_INET;
+    a4->sin_port = htons(port);
+    if (inet_pton(AF_INET, host.c_str(), &a4->sin_addr) != 1) return {};
+    len = sizeof *a4;
+  }
+  UniqueFd fd(::socket(addr.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  if (!fd) return {std::string("cannot make a socket: ") + std::strerror(errno)};
+  int one = 1;
+  ::setsockopt(fd.get(), SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  if (::bind(fd.get(), reinterpret_cast<const sockaddr*>(&addr), len) != 0)
+    return {"cannot listen on " + o.metrics_listen + ": " + std::strerror(errno)};
+  return {};
+}
+
+Problems check_state_dir(const Options& o) {
+  auto why = check_dir(o.state_dir, "state directory");
+  return why.empty() ? Problems{} : Problems{why};
+}
+
+Problems check_cache_dir(const Options& o) {
+  auto why = check_dir(o.cache_dir, "cache directory");
+  return why.empty() ? Problems{} : Problems{why};
+}
+
+Problems check_socket_dir(const Options& o) {
+  fs::path dir = fs::path(o.socket).parent_path();
+  auto why = check_dir(dir.empty() ? "." : dir.string(), "socket directory");
+  return why.empty() ? Problems{} : Problems{why};
+}
+
+// enforce needs nf_tables and CAP_NET_ADMIN; dry-run needs neither.
+Problems check_mitigation_kernel(const Options& o) {
+  auto mode = mitigate::effective_mode(o);
+  if (!mode || *mode != mitigate::Mode::enforce) return {};
+  auto hooks = mitigate::parse_hooks(o.mitigate_hooks);
+  if (!hooks) return {};
+  auto nft = mitigate::NftBackend::open(o.mitigate_table, *hooks);
+  if (!nft) return {nft.error()};
+  return {};
+}
+
+/// One check: the key its problems are reported under.
+struct Check {
+  const char* key;
+  Problems (*run)(const Options&);
+};
+
+constexpr Check kChecks[] = {
+    {"db", check_db},
+    {"asnames", check_asnames},
+    {"input", check_inputs},
+    {"filter", check_filter},
+    {"socket", check_socket_dir},
+    {"socket-group", check_socket_group},
+    {"admin-group", check_admin_group},
+    {"metrics-listen", check_metrics_listen},
+    {"state-dir", check_state_dir},
+    {"cache-dir", check_cache_dir},
+    {"mitigate-mode", check_mitigation_kernel},
+};
+
+}  // namespace
+
+std::vector<ConfigProblem> check_startup(const Options& o) {
+  std::vector<ConfigProblem> out;
+  for (const Check& c : kChecks)
+    for (std::string& why : c.run(o)) out.push_back({c.key, std::move(why)});
+  return out;
+}
+
+namespace {
+
+// Not a problem, but who may send counts is worth saying: without
+// flow-exporters a flow input takes this host's exporters only.
+void note_flow_exporters(const Options& o, std::ostream& out) {
+  for (const std::string& spec : o.inputs) {
+    if (spec.rfind("sflow:", 0) != 0 && spec.rfind("netflow:", 0) != 0) continue;
+    if (o.flow_exporters.empty())
+      out << "asncounterd: input " << spec
+          << ": flow-exporters is empty: flows are taken from this host only (127.0.0.0/8, ::1); "
+             "name the routers (or 0.0.0.0/0,::/0 for anyone)\n";
+    else
+      out << "asncounterd: input " << spec << ": flows are taken from " << o.flow_exporters << " only\n";
+  }
+}
+
+}  // namespace
+
+int run_config_check(const Options& o, std::ostream& out, std::ostream& err) {
+  const std::string what = o.config.empty() ? std::string("command line") : o.config;
+  note_flow_exporters(o, out);
+  auto problems = check_startup(o);
+  if (problems.empty()) {
+    out << what << ": OK\n";
+    return 0;
+  }
+  for (const ConfigProblem& p : problems) err << "asncounterd: " << p.key << ": " << p.why << "\n";
+  err << "asncounterd: " << what << ": " << problems.size()
+      << (problems.size() == 1 ? " problem" : " problems") << "\n";
+  return 2;
+}
+
+}  // namespace asncounter

@@ -1,0 +1,103 @@
+#include "daemon/once/once_table.hpp"
+
+#include <atomic>
+#include <filesystem>
+#include <ostream>
+#include <string>
+
+#include "common/table/table_cache.hpp"
+#include "daemon/config/options.hpp"
+#include "daemon/refresh/routeviews_source.hpp"
+#include "daemon/sys/private_dir.hpp"
+
+namespace asncounter {
+namespace fs = std::filesystem;
+namespace {
+
+/// The AS names of `path`, or none for an empty path.
+Result<std::shared_ptr<const AsNames>> names_from(const std::string& path) {
+  if (path.empty()) return std::shared_ptr<const AsNames>();
+  auto names = AsNames::load(path);
+  if (!names) return Error{names.error()};
+  return std::shared_ptr<const AsNames>(std::make_shared<AsNames>(std::move(*names)));
+}
+
+/// --asnames when given, else the names a download left in cache-dir.
+Result<std::shared_ptr<const AsNames>> cached_names(const Options& o) {
+  if (!o.asnames.empty()) return names_from(o.asnames);
+  std::error_code ec;
+  fs::path cached = fs::path(o.cache_dir) / "asnames";
+  return names_from(fs::is_regular_file(cached, ec) ? cached.string() : std::string());
+}
+
+Result<std::shared_ptr<const LpmTable>> load(const std::string& path, const Options& o, std::ostream& err) {
+  auto loaded = load_table_cached(path, o.cache_dir, nullptr, table_limits(o));
+  if (!loaded) return Error{loaded.error()};
+  if (!loaded->note.empty()) err << "asncounterd: " << loaded->note << "\n";
+  return loaded->table;
+}
+
+std::string how_to_get_a_table(const Options& o) {
+  return "pass --db FILE (an MRT dump such as RouteViews' rib.*.bz2, or a pyasn ipasn file), or let it "
+         "download the newest RouteViews RIB into a cache directory it can write: --cache-dir DIR (now " +
+         o.cache_dir + ") with --rib-url BASE (default " + Options{}.rib_url + ")";
+}
+
+// The newest RIB of the mirror and its names, downloaded into cache-dir by
+// the daemon's own source (the next runs find them there).
+Result<OnceTable> download(const Options& o, std::ostream& err) {
+  if (auto dir = prepare_private_dir(o.cache_dir, "cache directory"); !dir)
+    return Error{"no table in " + o.cache_dir + " and none can be downloaded there (" + dir.error() +
+                 "): " + how_to_get_a_table(o)};
+  err << "asncounterd: no table in " << o.cache_dir << " yet: downloading the newest RIB from " << o.rib_url
+      << (o.asnames_url.empty() ? "" : " and AS names from " + o.asnames_url)
+      << " (later runs use the cache)\n";
+  err.flush();
+  RouteViewsConfig config;
+  config.rib_url = o.rib_url;
+  config.asnames_url = o.asnames.empty() ? o.asnames_url : std::string();
+  config.cache_dir = o.cache_dir;
+  config.table_limits = table_limits(o);
+  std::shared_ptr<const AsNames> names;
+  RouteViewsSource source(config, [&names](std::shared_ptr<const AsNames> n) { names = std::move(n); });
+  std::atomic<bool> stop{false};
+  auto update = source.fetch(*LpmTable::empty(), stop);
+  if (!update || !update->table)
+    return Error{"no table in " + o.cache_dir + " and the download failed (" +
+                 (update ? std::string("nothing new") : update.error()) + "): " + how_to_get_a_table(o)};
+  source.judged(*update, true);
+  if (!o.asnames.empty()) {
+    auto given = names_from(o.asnames);
+    if (!given) return Error{given.error()};
+    names = *given;
+  }
+  return OnceTable{update->table, names};
+}
+
+}  // namespace
+
+Result<OnceTable> choose_once_table(const Options& o, std::ostream& err) {
+  if (!o.db.empty()) {
+    auto table = load(o.db, o, err);
+    if (!table) return Error{table.error()};
+    auto names = names_from(o.asnames);
+    if (!names) return Error{names.error()};
+    return OnceTable{*table, *names};
+  }
+  std::error_code ec;
+  if (fs::is_directory(o.cache_dir, ec)) {
+    if (auto newest = RouteViewsSource::newest_cached(o.cache_dir)) {
+      auto table = load(*newest, o, err);
+      if (!table) return Error{table.error()};
+      auto names = cached_names(o);
+      if (!names) return Error{names.error()};
+      return OnceTable{*table, *names};
+    }
+  }
+  if (o.rib_url.empty())
+    return Error{"no table: none in " + o.cache_dir +
+                 " and downloads are off (rib-url is empty): " + how_to_get_a_table(o)};
+  return download(o, err);
+}
+
+}  // namespace asncounter
