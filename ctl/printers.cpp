@@ -188,6 +188,9 @@ int print_decisions(Streams& c, const std::string& result) {
 
 int print_decision(Streams& c, const std::string& result) {
   c.out << decision_text(result);
+  return kExitOk;
+}
+
 int print_series(Streams& c, const std::string& result) {
   auto text = series_text(result);
   if (!text) return c.err << "asncounterctl: malformed series answer\n", kExitDaemonError;
