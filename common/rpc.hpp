@@ -134,7 +134,7 @@ inline constexpr std::array<ParamSpec, kParamCount> kParams{{
     {ParamId::ips, "ips", ParamType::addresses, 1, kMaxLookupAddresses, "IP", "an address"},
     {ParamId::window, "window", ParamType::unsigned_integer, 0, UINT32_MAX, "SECONDS",
      "a number of seconds (0: since start)"},
-    {ParamId::target, "target", ParamType::text, 1, 64, "AS|PREFIX", "an ASN (AS64496) or a prefix"},
+    {ParamId::target, "target", ParamType::text, 1, 64, "TARGET", "an ASN (AS64496) or a prefix"},
     {ParamId::for_, "for", ParamType::unsigned_integer, 1, UINT32_MAX, "SECONDS",
      "a number of seconds (asncounterctl: a duration, 10m)"},
     {ParamId::reason, "reason", ParamType::text, 0, 256, "TEXT", "a text"},
