@@ -231,7 +231,7 @@ class Params {
     return v ? std::span<const std::string>(*v) : std::span<const std::string>();
   }
   void set(ParamId id, std::uint64_t value) { values_[static_cast<std::size_t>(id)] = value; }
-  void set(ParamId id, std::string value) { values_[static_cast<std::size_t>(id)] = std::move(value); }
+  void set_text(ParamId id, std::string value) { values_[static_cast<std::size_t>(id)] = std::move(value); }
   void set(ParamId id, std::vector<std::string> values) {
     values_[static_cast<std::size_t>(id)] = std::move(values);
   }
