@@ -71,7 +71,7 @@ std::optional<std::string> read_param(const Method& m, const std::string& key, c
       if (!v.is_string()) return range_error(*spec);
       const auto& t = v.get_ref<const std::string&>();
       if (t.size() < spec->min || t.size() > spec->max) return range_error(*spec);
-      out.set(spec->id, t);
+      out.set_text(spec->id, t);
       return std::nullopt;
     }
   }

@@ -138,7 +138,7 @@ inline constexpr std::array<ParamSpec, kParamCount> kParams{{
      "a number of seconds (0: since start)"},
     {ParamId::carved, "carved", ParamType::unsigned_integer, 0, 1, "0/1",
      "1: the ASN's exact space (other ASNs' more-specifics cut out, adjacent prefixes joined)"},
-    {ParamId::target, "target", ParamType::text, 1, 64, "AS|PREFIX", "an ASN (AS64496) or a prefix"},
+    {ParamId::target, "target", ParamType::text, 1, 64, "TARGET", "an ASN (AS64496) or a prefix"},
     {ParamId::for_, "for", ParamType::unsigned_integer, 1, UINT32_MAX, "SECONDS",
      "a number of seconds (asncounterctl: a duration, 10m)"},
     {ParamId::reason, "reason", ParamType::text, 0, 256, "TEXT", "a text"},
@@ -239,7 +239,7 @@ class Params {
     return v ? std::span<const std::string>(*v) : std::span<const std::string>();
   }
   void set(ParamId id, std::uint64_t value) { values_[static_cast<std::size_t>(id)] = value; }
-  void set(ParamId id, std::string value) { values_[static_cast<std::size_t>(id)] = std::move(value); }
+  void set_text(ParamId id, std::string value) { values_[static_cast<std::size_t>(id)] = std::move(value); }
   void set(ParamId id, std::vector<std::string> values) {
     values_[static_cast<std::size_t>(id)] = std::move(values);
   }

@@ -142,7 +142,7 @@ std::optional<std::string> bind_positional(const rpc::Method& m, const std::vect
       continue;
     }
     if (spec.type == rpc::ParamType::text) {
-      p.set(spec.id, words[next]);
+      p.set_text(spec.id, words[next]);
       ++next;
       continue;
     }
@@ -404,7 +404,7 @@ std::optional<std::string> parse_args(Ctx& c, const std::vector<std::string>& ar
         if (v.size() < spec->min || v.size() > spec->max)
           return "--" + std::string(spec->key) + " takes " + std::string(spec->help) + " of at most " +
                  std::to_string(spec->max) + " bytes";
-        a.params.set(spec->id, v);
+        a.params.set_text(spec->id, v);
         continue;
       }
       // A ban's length is a duration, as --window is.

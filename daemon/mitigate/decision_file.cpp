@@ -106,7 +106,9 @@ Result<DecisionBook::Saved> parse_saved(std::string_view text) {
       if (!d) return Error{"a decision cannot be read"};
       saved.recent.push_back(std::move(*d));
     }
-    for (const auto& [key, count] : doc.value("offences", json::object()).items())
+    // A named object: items() of a temporary would outlive it.
+    const json offences = doc.value("offences", json::object());
+    for (const auto& [key, count] : offences.items())
       if (count.is_number_unsigned()) saved.offences[key] = count.get<std::uint32_t>();
     return saved;
   } catch (const json::exception& e) {
