@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <cctype>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -257,7 +258,12 @@ TEST_CASE("options: enum names and ranges come from the declarations", "[options
   REQUIRE_FALSE(bad_level.ok());
   CHECK_THAT(bad_level.error(), Catch::StartsWith("--log-level: must be trace, debug") &&
                                     Catch::Contains("critical or off, not 'loud'"));
-  CHECK_THAT(asncounter::usage(), Catch::Contains("in, out or inout"));
+  // Whitespace folded: where boost wraps depends on the longest option name.
+  std::string usage;
+  for (char c : asncounter::usage())
+    if (!std::isspace(static_cast<unsigned char>(c)) || (!usage.empty() && usage.back() != ' '))
+      usage += std::isspace(static_cast<unsigned char>(c)) ? ' ' : c;
+  CHECK_THAT(usage, Catch::Contains("in, out or inout"));
   CHECK_THAT(asncounter::default_config(),
              Catch::Contains("#direction = in\n") && Catch::Contains("#log-level = info\n"));
   auto zero = parse({"--save-interval", "0"});
