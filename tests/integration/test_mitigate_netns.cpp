@@ -6,6 +6,7 @@
 
 #include <catch2/catch.hpp>
 #include <chrono>
+#include <csignal>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <thread>
@@ -68,7 +69,6 @@ TEST_CASE("a flooding ASN's carved space is dropped in the kernel, the backgroun
           "[mitigate]") {
   NETNS_OR_SKIP(net);
   DaemonFixture d(setup(net, "asn hits over 2s above 50 ban 5s", "enforce"));
-  d.start();
   net.send(kBackground, 2, 30);
   pid_t flood = net.send(kFlood, 100, 30);
   // 50 flood packets take a quarter of a second; the ban comes within two 1 s steps.
@@ -108,16 +108,19 @@ TEST_CASE("a flooding ASN's carved space is dropped in the kernel, the backgroun
 TEST_CASE("an allow-listed ASN flooding is never banned; decisions shows the refusal", "[mitigate]") {
   NETNS_OR_SKIP(net);
   DaemonFixture d(setup(net, "asn hits over 2s above 50 ban 5s", "enforce", {"--mitigate-allow", "AS64496"}));
-  d.start();
   net.send(kFlood, 100, 2);
   json refused;
-  REQUIRE(eventually(
+  json seen;
+  const bool found = eventually(
       [&] {
-        for (const json& r : decisions(d)["recent"])
+        seen = decisions(d);
+        for (const json& r : seen["recent"])
           if (r["target"] == "AS64496" && r["state"] == "refused") refused = r;
         return !refused.is_null();
       },
-      4s));
+      4s);
+  INFO(seen.dump() << "\n" << d.log());
+  REQUIRE(found);
   CHECK(refused["refusal"] == "allow-listed (mitigate-allow)");
   CHECK(decisions(d)["active"].empty());
   CHECK(net.set_elements("block4").empty());
@@ -126,7 +129,6 @@ TEST_CASE("an allow-listed ASN flooding is never banned; decisions shows the ref
 TEST_CASE("dry-run decides the same and leaves the kernel untouched", "[mitigate]") {
   NETNS_OR_SKIP(net);
   DaemonFixture d(setup(net, "asn hits over 2s above 50 ban 5s", "dry-run"));
-  d.start();
   net.send(kFlood, 100, 2);
   json active;
   REQUIRE(eventually(
@@ -145,7 +147,6 @@ TEST_CASE("dry-run decides the same and leaves the kernel untouched", "[mitigate
 TEST_CASE("after kill -9 the kernel keeps the bans and expires them; a restart shows them", "[mitigate]") {
   NETNS_OR_SKIP(net);
   DaemonFixture d(setup(net, "asn hits over 2s above 50 ban 6s", "enforce"));
-  d.start();
   pid_t flood = net.send(kFlood, 100, 30);
   REQUIRE(eventually([&] { return !net.set_elements("block4").empty(); }, 3s));
   net.stop(flood);
@@ -164,4 +165,25 @@ TEST_CASE("after kill -9 the kernel keeps the bans and expires them; a restart s
   // The kernel's own timeout ends it (the daemon adds nothing back).
   REQUIRE(eventually([&] { return net.set_elements("block4").empty(); }, 9s));
   CHECK(std::chrono::steady_clock::now() - banned_at >= 5s);
+}
+
+TEST_CASE("a ban by hand from asncounterctl is carved, capped by the allow list, and undone by unban",
+          "[mitigate]") {
+  NETNS_OR_SKIP(net);
+  DaemonFixture d(
+      setup(net, "asn hits over 60s above 1G ban 5s", "enforce", {"--mitigate-allow", "AS64498"}));
+  auto banned = d.ctl("ban --for 60 --reason flood AS64496");
+  REQUIRE(banned.status == 0);
+  CHECK(net.set_elements("block4") == kCarved);
+  auto refused = d.ctl("ban AS64498");
+  CHECK(refused.status != 0);
+  CHECK(refused.out.find("allow") != std::string::npos);
+  CHECK(d.ctl("ban 0.0.0.0/0").status != 0);
+  json doc = decisions(d);
+  REQUIRE(doc["active"].size() == 1);
+  CHECK(doc["active"][0]["target"] == "AS64496");
+  CHECK(doc["active"][0]["reason"] == "flood");
+  REQUIRE(d.ctl("unban AS64496").status == 0);
+  CHECK(net.set_elements("block4").empty());
+  CHECK(decisions(d)["active"].empty());
 }

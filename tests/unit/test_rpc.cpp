@@ -65,8 +65,9 @@ TEST_CASE("The method table is complete: one row per id, ctl commands, usage", "
   }
   // The wire names and the admin set are the documented contract: spelled out.
   CHECK(names == std::set<std::string_view>{"top", "prefixes", "report", "as_prefixes", "lookup", "stats",
-                                            "reset", "refresh", "reload", "version", "asn", "series"});
-  CHECK(admin == std::set<std::string_view>{"reset", "refresh", "reload"});
+                                            "reset", "refresh", "reload", "version", "asn", "series",
+                                            "decisions", "ban", "unban"});
+  CHECK(admin == std::set<std::string_view>{"reset", "refresh", "reload", "ban", "unban"});
   CHECK_FALSE(rpc::find_method("as-prefixes"));
   CHECK_FALSE(rpc::find_command("as_prefixes"));
   std::string md = rpc::methods_markdown();
@@ -85,7 +86,8 @@ TEST_CASE("Parameters are declared once: keys, ranges, help and usage come from 
     CHECK(p.min <= p.max);
     CHECK(!p.metavar.empty());
   }
-  CHECK(keys == std::set<std::string_view>{"limit", "asn", "ips", "window", "carved"});
+  CHECK(keys ==
+        std::set<std::string_view>{"limit", "asn", "ips", "window", "carved", "target", "for", "reason"});
   CHECK_FALSE(rpc::find_param("lmit"));
   // Every integer parameter is refused one past its range, by every method
   // that takes it, and accepted at its bounds.
@@ -98,6 +100,7 @@ TEST_CASE("Parameters are declared once: keys, ranges, help and usage come from 
         for (const auto& q : rpc::params()) {
           if (q.id != p.id && (m.required & rpc::param_bit(q.id)))
             extra += q.type == rpc::ParamType::addresses ? R"(,"ips":["192.0.2.1"])"
+                     : q.type == rpc::ParamType::text    ? ",\"" + std::string(q.key) + "\":\"AS64496\""
                                                          : ",\"" + std::string(q.key) + "\":1";
         }
         return R"({"jsonrpc":"2.0","id":1,"method":")" + std::string(m.name) + R"(","params":{")" +
@@ -130,11 +133,20 @@ TEST_CASE("Every method has a handler that answers through the daemon interface"
       if (!(m.required & rpc::param_bit(spec.id))) continue;
       if (spec.type == rpc::ParamType::addresses) {
         p.set(spec.id, std::vector<std::string>{"192.0.2.1"});
+      } else if (spec.type == rpc::ParamType::text) {
+        p.set_text(spec.id, "AS64496");
       } else {
         p.set(spec.id, spec.min);
       }
     }
     auto reply = rpc::Dispatcher::settle(rpc::handle(m.id, daemon, p));
+    if (m.id == rpc::MethodId::ban || m.id == rpc::MethodId::unban) {
+      // The fake runs no mitigation: these methods say so rather than pretend
+      // (the netns integration test drives them against a real one).
+      CHECK(reply.code == rpc::ErrorCode::unavailable);
+      CHECK(reply.message == "no mitigation runs");
+      continue;
+    }
     CHECK(reply.ok);
     CHECK(json::accept(reply.result_json));
   }
