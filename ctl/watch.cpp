@@ -318,6 +318,9 @@ int watch_top(const FetchWatch& fetch, const WatchOptions& options, std::ostream
   for (;;) {
     switch (wait_event(next, keys)) {
       case Event::quit:
+        // Below the last line: the shell's prompt (or what runs next) starts
+        // on a line of its own, not after the last row.
+        if (tty) out << "\n" << std::flush;
         return kExitOk;
       case Event::resized:
         w.draw();
