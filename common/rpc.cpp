@@ -31,9 +31,10 @@ std::optional<std::uint64_t> to_unsigned(const json& v) {
 std::string range_error(const ParamSpec& spec) {
   const std::string key = "\"" + std::string(spec.key) + "\"";
   if (spec.type == ParamType::addresses) return key + " must be a non-empty array of addresses";
+  if (spec.type == ParamType::word) return key + " must be one of " + std::string(spec.metavar);
   if (spec.type == ParamType::text)
-    return key + " must be a string of at most " + std::to_string(spec.max) + " bytes" +
-           (spec.min ? ", not empty" : "");
+    return key + " must be a string of " + std::to_string(spec.min) + ".." + std::to_string(spec.max) +
+           " bytes";
   if (spec.min == 0 && spec.max == UINT64_MAX) return key + " must be a non-negative integer";
   return key + " must be an integer in " + std::to_string(spec.min) + ".." + std::to_string(spec.max);
 }
@@ -67,13 +68,16 @@ std::optional<std::string> read_param(const Method& m, const std::string& key, c
     }
     case ParamType::addresses:
       return read_addresses(*spec, v, out);
-    case ParamType::text: {
-      if (!v.is_string()) return range_error(*spec);
-      const auto& t = v.get_ref<const std::string&>();
-      if (t.size() < spec->min || t.size() > spec->max) return range_error(*spec);
-      out.set_text(spec->id, t);
+    case ParamType::word:
+      if (!v.is_string() || !is_choice(*spec, v.get<std::string>())) return range_error(*spec);
+      out.set_text(spec->id, v.get<std::string>());
       return std::nullopt;
-    }
+    case ParamType::text:
+      if (!v.is_string() || v.get<std::string>().size() < spec->min ||
+          v.get<std::string>().size() > spec->max)
+        return range_error(*spec);
+      out.set_text(spec->id, v.get<std::string>());
+      return std::nullopt;
   }
   return range_error(*spec);
 }
@@ -184,6 +188,8 @@ std::string params_help(const Method& m) {
     out.append(out.empty() ? "{" : ", ").append("\"").append(p.key).append("\": ");
     if (p.type == ParamType::addresses) {
       out.append("[\"").append(p.metavar).append("\", ...]");
+    } else if (p.type == ParamType::word || p.type == ParamType::text) {
+      out.append("\"").append(p.metavar).append("\"");
     } else {
       out.append(p.metavar);
     }
@@ -205,6 +211,16 @@ std::string command_usage(const Method& m) {
     }
   }
   return flags.empty() || positional.empty() ? flags + positional : flags + " " + positional;
+}
+
+bool is_choice(const ParamSpec& spec, std::string_view value) noexcept {
+  if (spec.type != ParamType::word || value.empty()) return false;
+  for (std::string_view rest = spec.metavar;;) {
+    auto bar = rest.find('|');
+    if (rest.substr(0, bar) == value) return true;
+    if (bar == std::string_view::npos) return false;
+    rest.remove_prefix(bar + 1);
+  }
 }
 
 unsigned Params::given() const noexcept {
@@ -283,8 +299,13 @@ std::string methods_markdown() {
   std::string out = "| method | access | params | asncounterctl | what it answers |\n|---|---|---|---|---|\n";
   for (const auto& m : kMethods) {
     out.append("| `").append(m.name).append("` | ").append(m.access == Access::admin ? "admin" : "read");
-    auto help = params_help(m);
-    auto usage = command_usage(m);
+    // A '|' inside a cell ("hits|bytes") would end it, even in code.
+    auto cell = [](std::string text) {
+      for (std::size_t at = 0; (at = text.find('|', at)) != std::string::npos; at += 2) text.insert(at, "\\");
+      return text;
+    };
+    auto help = cell(params_help(m));
+    auto usage = cell(command_usage(m));
     out.append(" | ").append(help.empty() ? "none" : "`" + help + "`");
     out.append(" | `").append(m.command);
     if (!usage.empty()) out.append(" ").append(usage);

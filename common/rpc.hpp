@@ -70,6 +70,7 @@ enum class MethodId : std::uint8_t {
   ban,
   unban,
   series,
+  whois,
   count_  ///< not a method: the number of methods
 };
 inline constexpr std::size_t kMethodCount = static_cast<std::size_t>(MethodId::count_);
@@ -87,6 +88,8 @@ enum class ParamId : std::uint8_t {
   target,
   for_,
   reason,
+  sort,
+  text,
   count_  ///< not a parameter: the number of parameters
 };
 inline constexpr std::size_t kParamCount = static_cast<std::size_t>(ParamId::count_);
@@ -95,6 +98,7 @@ inline constexpr std::size_t kParamCount = static_cast<std::size_t>(ParamId::cou
 enum class ParamType : std::uint8_t {
   unsigned_integer,  ///< a JSON integer in [min, max]
   addresses,         ///< a JSON array of [min, max] strings, each answered alone (an error row if no address)
+  word,              ///< a JSON string, one of the '|'-separated words of its metavar ("hits|bytes")
   text,              ///< a JSON string of [min, max] bytes
 };
 
@@ -142,14 +146,19 @@ inline constexpr std::array<ParamSpec, kParamCount> kParams{{
     {ParamId::for_, "for", ParamType::unsigned_integer, 1, UINT32_MAX, "SECONDS",
      "a number of seconds (asncounterctl: a duration, 10m)"},
     {ParamId::reason, "reason", ParamType::text, 0, 256, "TEXT", "a text"},
+    {ParamId::sort, "sort", ParamType::word, 0, 0, "hits|bytes|prefix",
+     "hits, bytes or prefix: what orders the rows (hits when not given; prefix: address order, prefix rows "
+     "only)"},
+    {ParamId::text, "text", ParamType::text, 1, 200, "TEXT", "a piece of an AS name"},
 }};
 
 /// Every method, indexed by MethodId. Append-only (see the compatibility rule above).
 inline constexpr std::array<Method, kMethodCount> kMethods{{
-    {MethodId::top, "top", Access::read, param_set(ParamId::limit, ParamId::window), 0, "top",
+    {MethodId::top, "top", Access::read, param_set(ParamId::limit, ParamId::window, ParamId::sort), 0, "top",
      "top ASNs: count, percent, ASN, AS name (and bytes)"},
-    {MethodId::prefixes, "prefixes", Access::read, param_set(ParamId::limit, ParamId::asn, ParamId::window),
-     0, "prefixes", "top prefixes (limit 0: all of them), optionally of one ASN"},
+    {MethodId::prefixes, "prefixes", Access::read,
+     param_set(ParamId::limit, ParamId::asn, ParamId::window, ParamId::sort), 0, "prefixes",
+     "top prefixes (limit 0: all of them), optionally of one ASN"},
     {MethodId::report, "report", Access::read, param_set(ParamId::limit, ParamId::window), 0, "report",
      "both tables, as the one-shot report"},
     {MethodId::as_prefixes, "as_prefixes", Access::read, param_set(ParamId::asn, ParamId::carved),
@@ -162,8 +171,8 @@ inline constexpr std::array<Method, kMethodCount> kMethods{{
     {MethodId::reset, "reset", Access::admin, 0, 0, "reset", "zero all counts"},
     {MethodId::refresh, "refresh", Access::admin, 0, 0, "refresh", "fetch and load a new table now"},
     {MethodId::reload, "reload", Access::admin, 0, 0, "reload", "re-read the configuration (as SIGHUP)"},
-    {MethodId::asn, "asn", Access::read, param_set(ParamId::asn, ParamId::window), param_set(ParamId::asn),
-     "asn", "one ASN: count, bytes, share, rank and its counted prefixes"},
+    {MethodId::asn, "asn", Access::read, param_set(ParamId::asn, ParamId::window, ParamId::sort),
+     param_set(ParamId::asn), "asn", "one ASN: count, bytes, share, rank and its counted prefixes"},
     {MethodId::decisions, "decisions", Access::read, 0, 0, "decisions",
      "mitigation: active and recent bans and refusals, with rule, value, prefixes, expiry and drops"},
     {MethodId::ban, "ban", Access::admin, param_set(ParamId::target, ParamId::for_, ParamId::reason),
@@ -175,6 +184,8 @@ inline constexpr std::array<Method, kMethodCount> kMethods{{
      "series",
      "per-step hits and bytes over a window (default 3600): the total, one ASN (asn) or the top N ASNs "
      "(limit) and the rest"},
+    {MethodId::whois, "whois", Access::read, param_set(ParamId::text), param_set(ParamId::text), "whois",
+     "ASNs whose AS name contains TEXT (case ignored), from the loaded names"},
 }};
 
 // Each table has exactly one row per enumerator, in enumerator order (a
@@ -212,6 +223,9 @@ const ParamSpec& param(ParamId id) noexcept;
 /// The parameter with wire key `key`, or nullptr.
 const ParamSpec* find_param(std::string_view key) noexcept;
 
+/// True when `value` is one of the words a ParamType::word parameter takes.
+bool is_choice(const ParamSpec& spec, std::string_view value) noexcept;
+
 /// A method's params as JSON help, e.g. R"({"asn": ASN})"; empty when none.
 std::string params_help(const Method& m);
 /// A method's asncounterctl arguments, e.g. "[--limit N] [--asn ASN]" or "IP...":
@@ -242,6 +256,11 @@ class Params {
   void set_text(ParamId id, std::string value) { values_[static_cast<std::size_t>(id)] = std::move(value); }
   void set(ParamId id, std::vector<std::string> values) {
     values_[static_cast<std::size_t>(id)] = std::move(values);
+  }
+  /// A word or text parameter as a view ("bytes"); nullopt when not given.
+  std::optional<std::string_view> word(ParamId id) const noexcept {
+    const auto* v = std::get_if<std::string>(&at(id));
+    return v ? std::optional<std::string_view>(*v) : std::nullopt;
   }
   /// The param_set() of the parameters given.
   unsigned given() const noexcept;

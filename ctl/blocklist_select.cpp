@@ -90,6 +90,7 @@ int select_blocked(const BlockFetch& fetch, const BlockOptions& o, const BlockEx
     rpc::Params p;
     p.set(rpc::ParamId::limit, ask);
     if (o.window) p.set(rpc::ParamId::window, *o.window);
+    if (!o.sort.empty()) p.set_text(rpc::ParamId::sort, o.sort);
     std::string result;
     if (int rc = fetch(o.by_asn ? rpc::MethodId::top : rpc::MethodId::prefixes, p, result)) return rc;
     auto table = report_from_json(result, !o.by_asn);
@@ -100,8 +101,10 @@ int select_blocked(const BlockFetch& fetch, const BlockOptions& o, const BlockEx
     std::uint64_t rows_kept = 0;
     bool enough = false;
     for (const auto& row : table->rows) {
-      // Rows come by count, descending: the rest are quieter still.
+      // Rows come by count, descending: the rest are quieter still (by
+      // bytes, a row under the count may be followed by one above it).
       if (row.count < o.min_count) {
+        if (o.sort == "bytes") continue;
         enough = true;
         break;
       }

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <istream>
+#include <iterator>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <ostream>
@@ -15,13 +16,16 @@
 #include "common/rpc.hpp"
 #include "common/suggest.hpp"
 #include "common/version.hpp"
+#include "ctl/arguments.hpp"
 #include "ctl/blocklist.hpp"
 #include "ctl/blocklist_select.hpp"
 #include "ctl/client.hpp"
+#include "ctl/confirm.hpp"
 #include "ctl/exit_codes.hpp"
 #include "ctl/lookup.hpp"
 #include "ctl/offline.hpp"
 #include "ctl/printers.hpp"
+#include "ctl/table_warnings.hpp"
 #include "ctl/watch.hpp"
 
 namespace asncounter::ctl {
@@ -42,7 +46,8 @@ enum Flag : unsigned {
   kAsnList = 256,      // block-list --asn N[,N]
   kHook = 512,         // block-list --hook input|forward
   kBanTimeout = 1024,  // block-list --timeout DURATION
-  kSeries = 2048       // asn N --series
+  kSeries = 2048,      // asn N --series
+  kYes = 4096          // reset --yes
 };
 
 struct Args {
@@ -80,19 +85,21 @@ int usage_error(Ctx& c, const std::string& why) {
   return kExitUsage;
 }
 
-// One call; on success `result` holds the answer's JSON text.
-int call(Ctx& c, rpc::MethodId method, const rpc::Params& params, std::string& result) {
+// One call; on success `result` holds the answer's JSON text. `quiet`: an
+// unreachable daemon is not said (the watch screen says "reconnecting").
+int call(Ctx& c, rpc::MethodId method, const rpc::Params& params, std::string& result, bool quiet = false) {
   if (!c.client) {
     auto connected = Client::connect(c.socket, c.timeout);
     if (!connected) {
-      c.err << "asncounterctl: " << connected.error() << "\n";
+      if (!quiet) c.err << "asncounterctl: " << connected.error() << "\n";
       return kExitUnreachable;
     }
     c.client.emplace(std::move(*connected));
   }
   auto r = c.client->call(method, params);
   if (!r) {
-    c.err << "asncounterctl: " << r.error() << "\n";
+    if (!quiet) c.err << "asncounterctl: " << r.error() << "\n";
+    c.client.reset();  // the next call connects again (a restarted daemon)
     return kExitUnreachable;
   }
   if (!r->result_json) {
@@ -128,12 +135,21 @@ std::optional<std::uint64_t> parse_param_number(const rpc::ParamSpec& spec, std:
 // declared in rpc::params(): one word per number, every word for a list.
 std::optional<std::string> bind_positional(const rpc::Method& m, const std::vector<std::string>& words,
                                            rpc::Params& p) {
-  const std::string arity =
-      std::string(m.command) + " takes " + (m.required ? rpc::command_usage(m) : std::string("no arguments"));
+  const std::string arity = std::string(m.command) + " takes " + rpc::command_usage(m);
   std::size_t next = 0;
   for (const auto& spec : rpc::params()) {
     if (!(m.required & rpc::param_bit(spec.id))) continue;
     if (next >= words.size()) return arity;
+    if (spec.type == rpc::ParamType::text) {
+      // The words are the text ("whois hetzner online").
+      std::string text;
+      for (auto w = words.begin() + static_cast<std::ptrdiff_t>(next); w != words.end(); ++w)
+        text += (text.empty() ? "" : " ") + *w;
+      if (text.size() < spec.min || text.size() > spec.max) return arity;
+      p.set_text(spec.id, text);
+      next = words.size();
+      continue;
+    }
     if (spec.type == rpc::ParamType::addresses) {
       // The daemon validates the addresses: its answer names the bad one.
       p.set(spec.id,
@@ -151,9 +167,10 @@ std::optional<std::string> bind_positional(const rpc::Method& m, const std::vect
     p.set(spec.id, *n);
     ++next;
   }
-  // Words after a method without positional parameters were always ignored;
-  // kept so for compatibility.
-  if (m.required && next != words.size()) return arity;
+  // A stray word is a mistake (`top 5` meant --limit 5): said, not ignored.
+  if (next != words.size())
+    return stray_words_message(
+        m, std::vector<std::string>(words.begin() + static_cast<std::ptrdiff_t>(next), words.end()));
   return std::nullopt;
 }
 
@@ -163,6 +180,7 @@ int run_method(Ctx& c, const rpc::Method& m, const Args& a) {
   if (auto why = bind_positional(m, a.positional, p)) return usage_error(c, *why);
   std::string result;
   if (int rc = call(c, m.id, p, result)) return rc;
+  if (m.id == rpc::MethodId::top) warn_if_all_unrouted(result, c.err);
   return print_answer(m.id, result, c.json, c.out, c.err);
 }
 
@@ -202,10 +220,13 @@ int run_block_list(Ctx& c, const Args& a) {
   if (!rules.input && !rules.forward) return usage_error(c, "--hook takes input, forward or input,forward");
   if ((a.given & (kHook | kBanTimeout)) && !block_format(*format).takes_rules)
     return usage_error(c, "--hook and --timeout are for --format nft");
+  if (a.params.word(rpc::ParamId::sort) == "prefix")
+    return usage_error(c, "block-list --sort takes hits or bytes (rows are taken from the top)");
   BlockOptions o{.asns = a.asns,
                  .by_asn = a.by == "asn",
                  .limit = a.params.number(rpc::ParamId::limit).value_or(rpc::kDefaultLimit),
                  .window = a.params.number(rpc::ParamId::window),
+                 .sort = std::string(a.params.word(rpc::ParamId::sort).value_or("")),
                  .min_count = a.min_count,
                  .family = a.family,
                  .exclude_file = a.exclude,
@@ -249,7 +270,7 @@ struct LocalCommand {
 
 constexpr LocalCommand kLocalCommands[] = {
     {"block-list", 0, kBy | kFormat | kMinCount | kExclude | kFamily | kAsnList | kHook | kBanTimeout,
-     rpc::param_set(rpc::ParamId::limit, rpc::ParamId::window),
+     rpc::param_set(rpc::ParamId::limit, rpc::ParamId::window, rpc::ParamId::sort),
      "[--by asn|prefix | --asn N[,N]]\n  [--min-count N] [--family 4|6] [--exclude FILE]\n  [--hook "
      "input|forward] [--timeout DURATION]\n  --format nft|iptables|iptables-restore|\n  "
      "ip6tables-restore|ipset|nginx|nginx-geo|cidr",
@@ -322,8 +343,9 @@ namespace {
 
 // "; did you mean '--limit'?" for a mistyped flag.
 std::string option_suggestion(const std::string& arg) {
-  std::vector<std::string> flags = {"json", "socket", "timeout", "window", "min-count", "watch",
-                                    "by",   "format", "db",      "help",   "version",   "hook"};
+  std::vector<std::string> flags = {"json", "socket",  "timeout", "window",  "min-count", "watch",
+                                    "by",   "format",  "db",      "help",    "version",   "yes",
+                                    "sort", "exclude", "family",  "asnames", "hook"};
   for (const auto& p : rpc::params()) flags.emplace_back(p.key);
   std::string typed =
       arg.substr(2, arg.find('=') == std::string::npos ? std::string::npos : arg.find('=') - 2);
@@ -399,6 +421,12 @@ std::optional<std::string> parse_args(Ctx& c, const std::vector<std::string>& ar
       auto s = parse_unsigned<unsigned>(v);
       if (!s || *s == 0) return "--watch takes a positive number of seconds";
       a.watch = *s, a.given |= kWatch;
+    } else if (arg == "--yes") {
+      a.given |= kYes;
+    } else if (take_flag(args, i, "--sort", v)) {
+      if (!rpc::is_choice(rpc::param(rpc::ParamId::sort), v))
+        return "--sort takes " + std::string(rpc::param(rpc::ParamId::sort).metavar) + ", not " + v;
+      a.params.set_text(rpc::ParamId::sort, v);
     } else if (const rpc::ParamSpec* spec = take_param_flag(args, i, v)) {
       if (spec->type == rpc::ParamType::text) {
         if (v.size() < spec->min || v.size() > spec->max)
@@ -429,6 +457,10 @@ std::optional<std::string> parse_args(Ctx& c, const std::vector<std::string>& ar
       a.db = v, a.given |= kDb;
     } else if (arg.starts_with("--") && arg.size() > 2) {
       return "unknown or incomplete option " + arg + option_suggestion(arg);
+    } else if (looks_like_option(arg)) {
+      auto meant = long_option_for(arg);
+      return "unknown option " + arg +
+             (meant ? "; did you mean '" + *meant + "'?" : "; options are long (--limit N)");
     } else if (command.empty()) {
       command = arg;
     } else {
@@ -454,40 +486,109 @@ bool has_command(std::string_view name) {
                      [&](const LocalCommand& cmd) { return cmd.name == name; });
 }
 
-std::string usage() {
-  auto line = [](std::string_view left, std::string_view help) {
+namespace {
+
+// The forms asncounterctl runs itself on top of a daemon method; listed
+// right after that method's line.
+struct ExtraForm {
+  std::string_view command;
+  std::string_view usage;
+  std::string_view help;
+};
+constexpr ExtraForm kExtraForms[] = {
+    {"reset", "--yes", "without asking: reset asks first on a\nterminal, and needs --yes without one"},
+    {"top", "--watch [SECONDS] [--limit N] [--window D]\n  [--sort hits|bytes]",
+     "live screen like top(1): ASNs by their rate over\nthe last SECONDS (default 2), or over the "
+     "window;\nkeys: p prefixes/ASNs, b hits/bytes, q quits"},
+};
+
+// One command's line (and its continuation lines, usage and help side by side).
+std::string help_lines(std::string_view usage, std::string_view help) {
+  auto line = [](std::string_view left, std::string_view text) {
     std::string l = "  " + std::string(left);
     l.resize(std::max<std::size_t>(l.size() + 2, 44), ' ');
-    return l + std::string(help) + "\n";
+    return l + std::string(text) + "\n";
   };
-  std::string out =
-      "usage: asncounterctl [--socket PATH] [--json] [--timeout SECONDS] COMMAND [ARGS]\n"
-      "       asncounterctl -h|--help | --version\n\n";
-  out += "commands answered by asncounterd (protocol " + std::to_string(rpc::kProtocolVersion) + "):\n";
+  auto first = [](std::string_view v) { return v.substr(0, v.find('\n')); };
+  auto rest = [](std::string_view v) {
+    return v.find('\n') == std::string_view::npos ? std::string_view() : v.substr(v.find('\n') + 1);
+  };
+  std::string out = line(first(usage), first(help));
+  for (usage = rest(usage), help = rest(help); !usage.empty() || !help.empty();
+       usage = rest(usage), help = rest(help))
+    out += line(first(usage), first(help));
+  return out;
+}
+
+// The lines of the daemon's commands and then asncounterctl's; only those
+// named `only` when it is not empty.
+std::string command_lines(std::string_view only, bool headings) {
+  std::string out;
+  if (headings)
+    out += "commands answered by asncounterd (protocol " + std::to_string(rpc::kProtocolVersion) + "):\n";
   for (const auto& m : rpc::methods()) {
     // A command asncounterctl runs itself (lookup reads stdin) is listed below.
-    if (find_local(m.command, 0)) continue;
+    if (find_local(m.command, 0) || (!only.empty() && m.command != only)) continue;
     std::string left(m.command);
     if (auto u = rpc::command_usage(m); !u.empty()) left += " " + u;
-    out += line(left, std::string(m.help) + (m.access == rpc::Access::admin ? " (admin)" : ""));
+    out += help_lines(left, std::string(m.help) + (m.access == rpc::Access::admin ? " (admin)" : ""));
+    for (const auto& extra : kExtraForms)
+      if (extra.command == m.command)
+        out += help_lines(std::string(extra.command) + " " + std::string(extra.usage), extra.help);
   }
-  out += "\ncommands of asncounterctl:\n";
+  if (headings) out += "\ncommands of asncounterctl:\n";
   for (const auto& cmd : kLocalCommands) {
+    if (!only.empty() && cmd.name != only) continue;
     std::string left(cmd.name);
     if (cmd.params) left += " " + param_flags(cmd.params);
     std::string_view usage = cmd.usage;
-    std::string_view help = cmd.help;
     left += " " + std::string(usage.substr(0, usage.find('\n')));
-    out += line(left, help.substr(0, help.find('\n')));
-    // Continuation lines, side by side.
-    while (usage.find('\n') != std::string_view::npos || help.find('\n') != std::string_view::npos) {
-      usage = usage.find('\n') == std::string_view::npos ? std::string_view()
-                                                         : usage.substr(usage.find('\n') + 1);
-      help =
-          help.find('\n') == std::string_view::npos ? std::string_view() : help.substr(help.find('\n') + 1);
-      out += line(usage.substr(0, usage.find('\n')), help.substr(0, help.find('\n')));
-    }
+    if (usage.find('\n') != std::string_view::npos) left += usage.substr(usage.find('\n'));
+    out += help_lines(left, cmd.help);
   }
+  return out;
+}
+
+}  // namespace
+
+namespace {
+
+// top --watch: the screen of ctl/watch.cpp over this connection.
+int run_watch(Ctx& c, const Args& a) {
+  if (c.json) return usage_error(c, "top --watch draws a screen; for JSON, run top --json at each interval");
+  if (!a.positional.empty())
+    return usage_error(c, "top --watch takes no arguments, not '" + a.positional[0] + "'");
+  if ((a.given & ~kWatch) ||
+      (a.params.given() & ~rpc::param_set(rpc::ParamId::limit, rpc::ParamId::window, rpc::ParamId::sort)))
+    return usage_error(c, "top --watch takes only --limit, --window and --sort");
+  if (a.params.word(rpc::ParamId::sort) == "prefix")
+    return usage_error(c, "top --watch --sort takes hits or bytes");
+  WatchOptions o{.seconds = a.watch,
+                 .rows = a.params.number<std::size_t>(rpc::ParamId::limit).value_or(20),
+                 .window = a.params.number(rpc::ParamId::window),
+                 .prefixes = false,
+                 .bytes = a.params.word(rpc::ParamId::sort) == "bytes"};
+  if (o.window == 0U) o.window.reset();
+  bool answered = false;
+  auto fetch = [&](const WatchQuery& q, std::string& result) {
+    rpc::Params p;
+    p.set(rpc::ParamId::limit, q.limit);
+    if (q.window) p.set(rpc::ParamId::window, *q.window);
+    if (q.bytes) p.set_text(rpc::ParamId::sort, "bytes");
+    int rc = call(c, q.prefixes ? rpc::MethodId::prefixes : rpc::MethodId::top, p, result, answered);
+    answered = answered || rc == kExitOk;
+    return rc;
+  };
+  return watch_top(fetch, o, c.out, c.err);
+}
+
+}  // namespace
+
+std::string usage() {
+  std::string out =
+      "usage: asncounterctl [--socket PATH] [--json] [--timeout SECONDS] COMMAND [ARGS]\n"
+      "       asncounterctl COMMAND --help | -h|--help | --version\n\n";
+  out += command_lines({}, true);
   out +=
       "\nASNs may be written with their AS prefix (AS64496). Durations: SECONDS, or a number with s, m,\n"
       "h or d (90s, 5m, 1h, 1d). The socket is --socket, else $ASNCOUNTER_SOCKET, else\n"
@@ -496,11 +597,26 @@ std::string usage() {
   return out;
 }
 
+std::optional<std::string> command_help(std::string_view command) {
+  if (!has_command(command)) return std::nullopt;
+  return "usage: asncounterctl [--socket PATH] [--json] [--timeout SECONDS] " + std::string(command) +
+         " ...\n\n" + command_lines(command, false) +
+         "\nexit codes: 0 ok, 1 the daemon answered an error, 2 usage, 3 cannot reach the daemon\n";
+}
+
 int run(const std::vector<std::string>& args, std::istream& in, std::ostream& out, std::ostream& err) {
   Ctx c{.in = in, .out = out, .err = err, .client = std::nullopt};
   if (std::find(args.begin(), args.end(), "--help") != args.end() ||
       std::find(args.begin(), args.end(), "-h") != args.end()) {
-    out << usage();
+    // `top --help`: that command's lines; the whole usage otherwise.
+    std::vector<std::string> rest;
+    std::copy_if(args.begin(), args.end(), std::back_inserter(rest),
+                 [](const std::string& a) { return a != "--help" && a != "-h"; });
+    std::string command;
+    Args ignored;
+    (void)parse_args(c, rest, command, ignored);
+    auto help = command_help(command);
+    out << (help ? *help : usage());
     return kExitOk;
   }
   if (std::find(args.begin(), args.end(), "--version") != args.end()) {
@@ -521,14 +637,21 @@ int run(const std::vector<std::string>& args, std::istream& in, std::ostream& ou
   if (!m)
     return usage_error(
         c, command.empty() ? "no command given" : "unknown command " + command + suggestion(command));
-  if (command == "top" && (a.given & kWatch)) {
-    if ((a.given & ~kWatch) || !a.positional.empty() || a.params.has(rpc::ParamId::window))
-      return usage_error(c, "top --watch takes only --limit");
-    rpc::Params all;
-    all.set(rpc::ParamId::limit, 0);
-    auto fetch = [&](std::string& result) { return call(c, rpc::MethodId::top, all, result); };
-    return watch_top(fetch, a.watch, a.params.number<std::size_t>(rpc::ParamId::limit).value_or(20), c.out,
-                     c.err);
+  if (command == "top" && (a.given & kWatch)) return run_watch(c, a);
+  if (command == "reset") {
+    // Zeroing every count is not undone: asked on a terminal, --yes otherwise.
+    if (!a.positional.empty() || a.params.given() || (a.given & ~kYes))
+      return usage_error(c, "reset takes only --yes");
+    if (!(a.given & kYes)) {
+      if (!stdin_is_terminal())
+        return usage_error(
+            c, "reset zeroes every count and the windows, and there is no terminal to ask: add --yes");
+      if (!confirmed(c.in, c.err, "zero every count and the windows of the daemon at " + c.socket + "?")) {
+        c.err << "asncounterctl: nothing reset\n";
+        return kExitDaemonError;
+      }
+    }
+    return run_method(c, *m, Args{});
   }
   // Flags carry the optional parameters; the required ones are positional.
   if (a.given || (a.params.given() & ~(m->params & ~m->required)))

@@ -20,6 +20,10 @@ int run(const std::vector<std::string>& args, std::istream& in, std::ostream& ou
 /// The usage text, generated from the method table plus ctl's own commands.
 std::string usage();
 
+/// One command's usage and help (`asncounterctl top --help`); nullopt for
+/// an unknown command.
+std::optional<std::string> command_help(std::string_view command);
+
 /// A --window DURATION: plain seconds, or a number followed by s, m, h or d;
 /// nullopt when it is none of these (or overflows).
 std::optional<std::uint64_t> parse_duration(std::string_view text);

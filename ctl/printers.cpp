@@ -1,6 +1,7 @@
 #include "ctl/printers.hpp"
 
 #include <algorithm>
+#include <cstdint>
 #include <ctime>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -147,13 +148,25 @@ int print_asn(Streams& c, const std::string& result) {
   }
   std::vector<Prefix> plain;
   for (const auto& [p, n] : counted) plain.push_back(p);
-  c.out << "prefixes:\tcount\n";
-  for (const Prefix& block : merge_prefixes(std::move(plain))) {
-    std::uint64_t n = 0;
-    for (const auto& [p, count] : counted)
-      if (contains(block, p.addr)) n += count;
-    c.out << to_string(block) << '\t' << n << "\n";
+  // Blocks in the daemon's order of their first member (busiest first, or
+  // by address with --sort prefix): the two busiest are not buried.
+  struct Block {
+    Prefix prefix;
+    std::uint64_t count = 0;
+    std::size_t first = SIZE_MAX;
+  };
+  std::vector<Block> blocks;
+  for (const Prefix& merged : merge_prefixes(std::move(plain))) {
+    Block b{merged};
+    for (std::size_t i = 0; i < counted.size(); ++i)
+      if (contains(merged, counted[i].first.addr))
+        b.count += counted[i].second, b.first = std::min(b.first, i);
+    blocks.push_back(b);
   }
+  std::stable_sort(blocks.begin(), blocks.end(),
+                   [](const Block& a, const Block& b) { return a.first < b.first; });
+  c.out << "prefixes:\tcount\n";
+  for (const Block& b : blocks) c.out << to_string(b.prefix) << '\t' << b.count << "\n";
   return kExitOk;
 }
 
@@ -172,6 +185,21 @@ int print_reload(Streams& c, const std::string& result) {
   json doc = json::parse(result, nullptr, false);
   const json keys = doc.is_object() ? doc.value("needs_restart", json::array()) : json::array();
   for (const auto& key : keys) c.out << text_or_none(key) << ": needs a restart (the old value stays)\n";
+  return kExitOk;
+}
+
+// "ASN<TAB>name" per match; on stderr when there is none, or no names at all.
+int print_whois(Streams& c, const std::string& result) {
+  json doc = json::parse(result, nullptr, false);
+  if (!doc.is_object()) return c.err << "asncounterctl: malformed whois answer\n", kExitDaemonError;
+  const json rows = doc.value("asns", json::array());
+  for (const auto& row : rows)
+    c.out << text_or_none(row.value("asn", json())) << '\t' << text_or_none(row.value("name", json()))
+          << "\n";
+  if (doc.value("names", 0) == 0)
+    c.err << "asncounterctl: the daemon has no AS names loaded (asnames, or a download's)\n";
+  else if (rows.empty())
+    c.err << "asncounterctl: no AS name contains " << text_or_none(doc.value("text", json())) << "\n";
   return kExitOk;
 }
 
@@ -221,6 +249,7 @@ constexpr Printer kPrinters[] = {
     {rpc::MethodId::ban, print_decision, {}},
     {rpc::MethodId::unban, print_decision, {}},
     {rpc::MethodId::series, print_series, {}},
+    {rpc::MethodId::whois, print_whois, {}},
 };
 
 }  // namespace

@@ -16,6 +16,8 @@ namespace {
 
 using nlohmann::json;
 
+constexpr std::int64_t kStaleSeconds = 3 * 86400;  // three of the default daily refreshes
+
 // Strings can come from outside (paths, errors): control characters escaped.
 std::string text(const json& v) { return json_cell(v, "none"); }
 
@@ -39,8 +41,15 @@ void table_section(std::ostream& out, const json& t, std::uint64_t names, std::i
   if (!t.is_object() || number(t, "prefixes") == 0) {
     out << "  no table yet: every address counts as unrouted until one is loaded\n";
   } else {
-    if (std::int64_t dump = seconds(t, "dump_time"); dump > 0)
+    if (std::int64_t dump = seconds(t, "dump_time"); dump > 0) {
       out << "  table from " << when(dump, now, "old") << "\n";
+      // Routing moves: a table a few daily refreshes behind names yesterday's
+      // owners, and one years old misleads. Said, not buried in a date.
+      if (now - dump > kStaleSeconds)
+        out << "  STALE: the routing table is " << age_text(now - dump)
+            << " old (over 3 days: more than 3 missed daily refreshes); counts may name the wrong ASNs. "
+               "Check the refreshes below, or give a newer --db\n";
+    }
     out << "  source: " << text(t.value("source", json())) << " (" << text(t.value("format", json()))
         << ")\n";
     if (std::int64_t loaded = seconds(t, "loaded_at"); loaded > 0)
@@ -72,6 +81,22 @@ void inputs_section(std::ostream& out, const json& inputs) {
 }
 
 std::string sections(const json& doc, std::int64_t now);
+
+// The history behind --window answers, in words.
+void history_section(std::ostream& out, const json& h) {
+  out << "history (time windows)\n";
+  if (!h.is_object() || !h.value("enabled", false)) {
+    out << "  off: no --window answers (history-span 0)\n";
+    return;
+  }
+  const json span = h.value("span_seconds", json());
+  out << "  windows can reach back " << age_text(span.is_number() ? span.get<std::int64_t>() : 0) << " (from "
+      << date_text(seconds(h, "from")) << " UTC)\n";
+  out << "  " << count_of(number(h, "steps"), "step") << ", "
+      << count_of(number(h, "entries"), "entry", "entries") << ", " << (number(h, "bytes") >> 10)
+      << " KiB (and " << (number(h, "snapshot_bytes") >> 10) << " KiB of snapshots), "
+      << count_of(number(h, "dropped_steps"), "step") << " dropped to stay in bounds\n";
+}
 
 }  // namespace
 
@@ -148,10 +173,13 @@ std::string sections(const json& doc, std::int64_t now) {
     out << "; last: " << escaped(last);
   out << "\n";
 
+  out << "\n";
+  history_section(out, doc.value("history", json()));
+
   // What a newer daemon adds still shows.
   static const std::set<std::string> shown = {"version", "protocol", "started_at", "uptime_seconds",
                                               "table",   "as_names", "inputs",     "totals",
-                                              "rpc",     "reloads",  "refresh"};
+                                              "rpc",     "reloads",  "refresh",    "history"};
   std::ostringstream more;
   for (const auto& [key, v] : doc.items())
     if (!shown.count(key)) flatten(more, key, v, "  ", text);

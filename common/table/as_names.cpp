@@ -1,5 +1,7 @@
 #include "common/table/as_names.hpp"
 
+#include <algorithm>
+
 #include <nlohmann/json.hpp>
 
 #include <memory>
@@ -148,6 +150,26 @@ std::optional<std::string_view> AsNames::name(std::uint32_t asn) const {
   auto it = names_.find(asn);
   if (it == names_.end()) return std::nullopt;
   return std::string_view(it->second);
+}
+
+std::vector<std::pair<std::uint32_t, std::string_view>> AsNames::find(std::string_view text,
+                                                                      std::size_t most) const {
+  auto lower = [](char ch) { return ch >= 'A' && ch <= 'Z' ? static_cast<char>(ch - 'A' + 'a') : ch; };
+  auto contains = [&](std::string_view name) {
+    if (text.size() > name.size()) return false;
+    for (std::size_t at = 0; at + text.size() <= name.size(); ++at) {
+      std::size_t i = 0;
+      while (i < text.size() && lower(name[at + i]) == lower(text[i])) ++i;
+      if (i == text.size()) return true;
+    }
+    return false;
+  };
+  std::vector<std::pair<std::uint32_t, std::string_view>> out;
+  for (const auto& [asn, name] : names_)
+    if (contains(name)) out.emplace_back(asn, name);
+  std::sort(out.begin(), out.end());
+  if (out.size() > most) out.resize(most);
+  return out;
 }
 
 }  // namespace asncounter

@@ -8,6 +8,8 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
+#include <vector>
 
 #include "common/result.hpp"
 
@@ -29,6 +31,9 @@ class AsNames {
   /// The name of `asn`, or nullopt when unknown.
   std::optional<std::string_view> name(std::uint32_t asn) const;
   std::size_t size() const { return names_.size(); }
+  /// The ASNs whose name contains `text` (ASCII case ignored), by ASN, at
+  /// most `most` of them: "which ASN is OVH?" without a grep.
+  std::vector<std::pair<std::uint32_t, std::string_view>> find(std::string_view text, std::size_t most) const;
 
  private:
   std::unordered_map<std::uint32_t, std::string> names_;

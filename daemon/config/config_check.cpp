@@ -27,6 +27,7 @@
 #include "daemon/mitigate/mitigate_options.hpp"
 #include "daemon/mitigate/nft_backend.hpp"
 #include "daemon/rpc/peer_credentials.hpp"
+#include "daemon/sys/private_dir.hpp"
 
 namespace asncounter {
 namespace {
@@ -207,12 +208,18 @@ Problems check_socket_group(const Options& o) { return check_group(o.socket_grou
 Problems check_admin_group(const Options& o) { return check_group(o.admin_group); }
 
 // A directory the daemon creates (create_directories) needs an existing
-// ancestor it can write; one that exists must be a directory.
-std::string check_dir(const std::string& dir, std::string_view what) {
+// ancestor it can write; one that exists must pass the start's own check
+// (prepare_private_dir: closed to others, owned by root or the user), so a
+// check never says OK to a directory the start refuses.
+std::string check_dir(const std::string& dir, std::string_view what, bool private_dir = true) {
   std::error_code ec;
   fs::path p = fs::absolute(dir, ec);
-  if (fs::exists(p, ec))
-    return fs::is_directory(p, ec) ? "" : std::string(what) + " " + dir + " is not a directory";
+  if (fs::exists(p, ec)) {
+    if (!fs::is_directory(p, ec)) return std::string(what) + " " + dir + " is not a directory";
+    if (!private_dir) return "";
+    auto ok = check_private_dir(dir, std::string(what));
+    return ok ? "" : ok.error();
+  }
   fs::path up = p.parent_path();
   while (!up.empty() && !fs::exists(up, ec) && up != up.parent_path()) up = up.parent_path();
   if (!fs::is_directory(up, ec))
@@ -221,6 +228,9 @@ std::string check_dir(const std::string& dir, std::string_view what) {
     return std::string(what) + " " + dir + " cannot be created: " + up.string() + ": " + std::strerror(errno);
   return "";
 }
+
+// --running: the daemon checked against holds its ports, so "in use" is it.
+bool in_use(const std::string& why) { return why.find(std::strerror(EADDRINUSE)) != std::string::npos; }
 
 Problems check_inputs(const Options& o) {
   Problems out;
@@ -245,7 +255,8 @@ Problems check_inputs(const Options& o) {
       }
       flow::UdpReceiverOptions small;
       small.receive_buffer = 4096;
-      if (auto bound = flow::UdpReceiver::open(*endpoint, small); !bound)
+      if (auto bound = flow::UdpReceiver::open(*endpoint, small);
+          !bound && !(o.check_running && in_use(bound.error())))
         out.push_back(spec + ": " + bound.error());
     } else if (kind == "pcap-file:") {
       if (::access(path.c_str(), R_OK) != 0)
@@ -282,7 +293,8 @@ Problems check_metrics_listen(const Options& o) {
   if (!fd) return {std::string("cannot make a socket: ") + std::strerror(errno)};
   int one = 1;
   ::setsockopt(fd.get(), SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-  if (::bind(fd.get(), reinterpret_cast<const sockaddr*>(&addr), len) != 0)
+  if (::bind(fd.get(), reinterpret_cast<const sockaddr*>(&addr), len) != 0 &&
+      !(o.check_running && errno == EADDRINUSE))
     return {"cannot listen on " + o.metrics_listen + ": " + std::strerror(errno)};
   return {};
 }
@@ -292,8 +304,13 @@ Problems check_state_dir(const Options& o) {
   return why.empty() ? Problems{} : Problems{why};
 }
 
+// The daemon refuses an open cache directory only where it downloads into
+// it (daemon_tables.cpp's downloads_tables); with --db alone it only keeps
+// table caches there, which it checks one by one.
+bool downloads_tables(const Options& o) { return !o.rib_url.empty() && (o.rib_url_given || o.db.empty()); }
+
 Problems check_cache_dir(const Options& o) {
-  auto why = check_dir(o.cache_dir, "cache directory");
+  auto why = check_dir(o.cache_dir, "cache directory", downloads_tables(o));
   return why.empty() ? Problems{} : Problems{why};
 }
 

@@ -224,6 +224,7 @@ Result<ParsedCommandLine> parse_command_line(int argc, const char* const* argv) 
   o = file.options;
   (void)apply(cli, o, false);  // refused above if at all
   o.rib_url_given = cli.count("rib-url") > 0 || file.line_of.count("rib-url") > 0;
+  o.cache_dir_given = cli.count("cache-dir") > 0 || file.line_of.count("cache-dir") > 0;
 
   for (const OptionDecl& d : option_decls()) {
     std::string why = check_value(d, o);

@@ -65,6 +65,7 @@ struct Options {
   unsigned history_memory = 64U << 20;  ///< bytes the history's steps may take
   std::string rib_url = "https://archive.routeviews.org/route-views4/bgpdata";
   bool rib_url_given = false;         ///< --rib-url set explicitly (with --db: download only if set)
+  bool cache_dir_given = false;       ///< --cache-dir set explicitly (--once --db makes it when missing)
   unsigned refresh_interval = 86400;  ///< seconds
   unsigned table_max_mib = kDefaultTableMaxMib;            ///< decompressed MiB of a table at most
   unsigned table_max_prefixes = kDefaultTableMaxPrefixes;  ///< distinct prefixes of a table at most
@@ -82,6 +83,7 @@ struct Options {
   unsigned threads = 0;          ///< --threads N: line inputs of --once parse on N threads (0: all cores)
   bool check_config = false;     ///< --check-config: validate and exit
   bool check_tables = false;     ///< --check-tables: --check-config also loads the table whole
+  bool check_running = false;    ///< --running: --check-config against a daemon that holds the ports
 
   // The control socket's other bounds (docs/operations.md "Limits").
   unsigned admin_slots = 4;           ///< of max_clients, kept for admin peers

@@ -288,6 +288,10 @@ std::vector<OptionDecl> make_decls() {
       {"check-tables", &Options::check_tables, "",
        "with --check-config, also read and build the table as a start would (slow for a full RIB)", true,
        R::restart},
+      {"running", &Options::check_running, "",
+       "with --check-config, before a reload: a daemon runs with this config, so a port in use "
+       "(metrics-listen, flow inputs) is its own, not a problem",
+       true, R::restart},
   };
 }
 

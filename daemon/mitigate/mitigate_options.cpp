@@ -4,6 +4,7 @@
 #include <cctype>
 
 #include "daemon/config/options.hpp"
+#include "daemon/input/flow/flow_input.hpp"
 
 namespace asncounter::mitigate {
 
@@ -34,8 +35,12 @@ Result<std::vector<std::string>> parse_hooks(const std::string& text) {
 
 std::string spoofable_input(const Options& o) {
   // The store sums every input together, so one input anyone can send to
-  // (UDP flows from any address) could make the rules ban whom it names.
-  if (!o.flow_exporters.empty()) return "";
+  // (flows with 0.0.0.0/0 or ::/0 among the exporters) could make the rules
+  // ban whom it names. Empty means this host only (docs/flows.md): trusted.
+  auto exporters = parse_exporter_list(o.flow_exporters);
+  const bool anyone = exporters && std::any_of(exporters->begin(), exporters->end(),
+                                               [](const Prefix& p) { return p.len == 0; });
+  if (!anyone) return "";
   for (const std::string& spec : o.inputs)
     if (spec.starts_with("sflow:") || spec.starts_with("netflow:")) return spec;
   return "";
@@ -48,9 +53,8 @@ std::string check_rules(const Options& o) {
   if (mode && *mode != Mode::off && !o.mitigate.empty()) {
     if (std::string input = spoofable_input(o); !input.empty())
       return "input " + input +
-             " accepts flows from any address (no flow-exporters list), so its counts can be forged; rules "
-             "act "
-             "only on trusted inputs: set flow-exporters, or mitigate-mode = off";
+             " accepts flows from any address (flow-exporters holds a /0), so its counts can be forged; "
+             "rules act only on trusted inputs: name the exporters in flow-exporters, or mitigate-mode = off";
   }
   return "";
 }

@@ -18,8 +18,8 @@ namespace asncounter::mitigate {
 Result<Mode> effective_mode(const Options& o);
 /// "input", "input,forward": the hooks the chain is on.
 Result<std::vector<std::string>> parse_hooks(const std::string& text);
-/// The first input whose counts anyone may forge (a flow input with no
-/// flow-exporters list), or "" when every input is trusted.
+/// The first input whose counts anyone may forge (a flow input whose
+/// flow-exporters holds 0.0.0.0/0 or ::/0), or "" when every input is trusted.
 std::string spoofable_input(const Options& o);
 
 /// Option checks: an error text, or "".

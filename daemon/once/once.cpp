@@ -132,14 +132,17 @@ int run_once(const Options& options, std::ostream& out, std::ostream& err) {
   }
   CounterStore store(chosen->table, options.shards);
   const AsNames* np = chosen->names.get();
-  auto print_report = [&] {
+  auto print_report = [&](bool interim) {
+    // An interim report says so first: it is not the end of the input.
+    if (interim) out << "# interim report (SIGHUP or SIGUSR1): the counts so far; the final report follows\n";
     out << format_report(make_asn_report(store.top_asns(options.top), np),
                          make_prefix_report(store.top_prefixes(options.top), np));
     out.flush();
   };
   OnceSink sink(store, options.count, watch);
-  bool ok = run_inputs(*inputs, options, watch, sink, print_report, err);
-  print_report();
+  bool ok = run_inputs(
+      *inputs, options, watch, sink, [&] { print_report(true); }, err);
+  print_report(false);
   return ok ? 0 : 1;
 }
 

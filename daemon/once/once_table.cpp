@@ -2,11 +2,13 @@
 
 #include <atomic>
 #include <filesystem>
+#include <optional>
 #include <ostream>
 #include <string>
 
 #include "common/table/table_cache.hpp"
 #include "daemon/config/options.hpp"
+#include "daemon/once/made_dir.hpp"
 #include "daemon/refresh/routeviews_source.hpp"
 #include "daemon/sys/private_dir.hpp"
 
@@ -45,8 +47,11 @@ std::string how_to_get_a_table(const Options& o) {
 
 // The newest RIB of the mirror and its names, downloaded into cache-dir by
 // the daemon's own source (the next runs find them there).
+// The directory is made for the download and removed again when it fails
+// (an offline run leaves no empty cache directory behind).
 Result<OnceTable> download(const Options& o, std::ostream& err) {
-  if (auto dir = prepare_private_dir(o.cache_dir, "cache directory"); !dir)
+  auto dir = MadeDir::make(o.cache_dir, "cache directory");
+  if (!dir)
     return Error{"no table in " + o.cache_dir + " and none can be downloaded there (" + dir.error() +
                  "): " + how_to_get_a_table(o)};
   err << "asncounterd: no table in " << o.cache_dir << " yet: downloading the newest RIB from " << o.rib_url
@@ -66,6 +71,7 @@ Result<OnceTable> download(const Options& o, std::ostream& err) {
     return Error{"no table in " + o.cache_dir + " and the download failed (" +
                  (update ? std::string("nothing new") : update.error()) + "): " + how_to_get_a_table(o)};
   source.judged(*update, true);
+  dir->keep();
   if (!o.asnames.empty()) {
     auto given = names_from(o.asnames);
     if (!given) return Error{given.error()};
@@ -78,6 +84,17 @@ Result<OnceTable> download(const Options& o, std::ostream& err) {
 
 Result<OnceTable> choose_once_table(const Options& o, std::ostream& err) {
   if (!o.db.empty()) {
+    // A --cache-dir given and missing is made for the table cache (the next
+    // run maps it instead of parsing the dump), and removed if none was written.
+    std::error_code missing;
+    std::optional<MadeDir> made;
+    if (o.cache_dir_given && !o.cache_dir.empty() && !fs::exists(o.cache_dir, missing)) {
+      auto dir = MadeDir::make(o.cache_dir, "cache directory");
+      if (dir)
+        made.emplace(std::move(*dir));
+      else
+        err << "asncounterd: no table cache: " << dir.error() << "\n";
+    }
     auto table = load(o.db, o, err);
     if (!table) return Error{table.error()};
     auto names = names_from(o.asnames);

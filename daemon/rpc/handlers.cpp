@@ -13,6 +13,7 @@
 #include "common/table/carve.hpp"
 #include "common/version.hpp"
 #include "daemon/mitigate/mitigation.hpp"
+#include "daemon/rpc/rank_by_bytes.hpp"
 #include "daemon/rpc/series.hpp"
 #include "daemon/rpc/table_pieces.hpp"
 #include "daemon/store/counter_store.hpp"
@@ -164,7 +165,11 @@ std::string table_members(bool truncated, const std::optional<WindowSpan>& w) {
 }
 
 Reply top(DaemonControl& d, const Params& p, const AnswerCaps& caps) {
-  auto t = d.store().top_asns(rows_to_ask(p, caps), window_of(p));
+  if (sorts_by_prefix(p))
+    return Reply::failure(ErrorCode::invalid_params, "top has ASNs: sort hits or bytes");
+  const bool bytes = sorts_rows(p);
+  auto t = d.store().top_asns(bytes ? 0 : rows_to_ask(p, caps), window_of(p));
+  if (bytes) rank_by_bytes(t.table.rows, rows_to_ask(p, caps));
   bool truncated = cut(t.table, caps);
   auto answer = std::make_shared<PiecedAnswer>();
   add_table(*answer, std::move(t.table), d.names(), table_members(truncated, t.window));
@@ -173,7 +178,9 @@ Reply top(DaemonControl& d, const Params& p, const AnswerCaps& caps) {
 
 Reply prefixes(DaemonControl& d, const Params& p, const AnswerCaps& caps) {
   auto asn = p.number<std::uint32_t>(ParamId::asn);
-  auto t = d.store().top_prefixes(rows_to_ask(p, caps), asn, window_of(p));
+  const bool sorted = sorts_rows(p);
+  auto t = d.store().top_prefixes(sorted ? 0 : rows_to_ask(p, caps), asn, window_of(p));
+  if (sorted) rank_prefixes(t.table.rows, p, rows_to_ask(p, caps));
   bool truncated = cut(t.table, caps);
   auto answer = std::make_shared<PiecedAnswer>();
   add_table(*answer, std::move(t.table), d.names(), table_members(truncated, t.window));
@@ -204,6 +211,7 @@ Reply asn(DaemonControl& d, const Params& p, const AnswerCaps& caps) {
   auto asn = *p.number<std::uint32_t>(ParamId::asn);
   auto names = d.names();
   AsnSummary s = d.store().asn_summary(asn, window_of(p));
+  if (sorts_rows(p)) rank_prefixes(s.prefixes.rows, p, 0);
   bool truncated = cut(s.prefixes, caps);
   json out = {{"asn", asn},
               {"name", name_of(names.get(), asn)},
@@ -331,6 +339,17 @@ Reply unban(DaemonControl& d, const Params& p, const AnswerCaps&) {
   return done ? Reply::success(*done) : Reply::failure(ErrorCode::invalid_params, done.error());
 }
 
+// "Which ASN is OVH?": the loaded names searched, at most rpc-max-rows of them.
+Reply whois(DaemonControl& d, const Params& p, const AnswerCaps& caps) {
+  auto names = d.names();
+  std::string text(p.word(ParamId::text).value_or(""));
+  json rows = json::array();
+  if (names)
+    for (const auto& [asn, name] : names->find(text, caps.max_rows))
+      rows.push_back({{"asn", asn}, {"name", name}});
+  return Reply::success(compact_json({{"text", text}, {"names", names ? names->size() : 0}, {"asns", rows}}));
+}
+
 constexpr std::size_t at(MethodId id) { return static_cast<std::size_t>(id); }
 
 // Indexed by MethodId; the static_assert below fails the build when a method
@@ -352,6 +371,7 @@ constexpr std::array<Handler, kMethodCount> kHandlers = [] {
   h[at(MethodId::ban)] = ban;
   h[at(MethodId::unban)] = unban;
   h[at(MethodId::series)] = rpc::series;
+  h[at(MethodId::whois)] = whois;
   return h;
 }();
 static_assert(std::find(kHandlers.begin(), kHandlers.end(), nullptr) == kHandlers.end(),

@@ -30,6 +30,10 @@ Result<void> prepare_private_dir(const std::string& dir, const std::string& what
       return Error{"cannot give " + what + " " + dir + " its group"};
     }
   }
+  return check_private_dir(dir, what);
+}
+
+Result<void> check_private_dir(const std::string& dir, const std::string& what) {
   struct stat st {};
   if (stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
     return Error{what + " " + dir + " is not a directory"};

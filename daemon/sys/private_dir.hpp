@@ -12,6 +12,11 @@
 
 namespace asncounter {
 
+/// Refuses an existing `dir` as prepare_private_dir() does: unless it is a
+/// directory that others cannot enter, owned by root or the effective user
+/// (--check-config says what a start would refuse).
+Result<void> check_private_dir(const std::string& dir, const std::string& what);
+
 /// Creates `dir` (0750, group `group` when given) when missing, then refuses
 /// it unless it is a directory that others cannot enter, owned by root or
 /// the daemon's user. `what` names it in errors ("socket directory").

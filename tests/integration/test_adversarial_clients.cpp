@@ -147,7 +147,7 @@ TEST_CASE("Idle read-only connections filling max-clients do not lock root out",
     char byte = 0;
     REQUIRE(::read(ready[0], &byte, 1) == 1);
     CHECK(eventually([&] { return d.stats()["rpc"]["clients"].get<int>() >= expect_held; }));
-    auto reset = d.ctl("reset");
+    auto reset = d.ctl("reset --yes");
     CHECK(reset.status == 0);
     CHECK(reset.out.find("too many clients") == std::string::npos);
     CHECK(d.log().find("admin method reset called by uid 0") != std::string::npos);

@@ -85,7 +85,7 @@ TEST_CASE("FIFO lines show up in top, prefixes, report and stats, and reset zero
   CHECK(text.out.find("\ncounts\n  15 hits\n") != std::string::npos);
   CHECK(text.out.find("\ntable\n  source: " + d.db().string() + " (ipasn)\n") != std::string::npos);
 
-  auto reset = d.ctl("reset");
+  auto reset = d.ctl("reset --yes");
   CHECK(reset.status == 0);
   CHECK(d.ctl("top").out == "count\tpercent\tASN\tAS\ntotal: 0\n");
   CHECK(d.stats()["totals"]["hits"] == 0);
@@ -141,7 +141,7 @@ TEST_CASE("A user who is not admin can read but not reset", "[daemon]") {
   auto top = d.ctl("top", nobody);
   CHECK(top.status == 0);
   CHECK(top.out.find("2\t100.00\t64496\tDOC-A, ZZ\n") != std::string::npos);
-  auto reset = d.ctl("reset", nobody);
+  auto reset = d.ctl("reset --yes", nobody);
   CHECK(reset.status == 1);
   CHECK(reset.out.find("admin") != std::string::npos);
   CHECK(d.ctl("reload", nobody).status == 1);
@@ -150,7 +150,7 @@ TEST_CASE("A user who is not admin can read but not reset", "[daemon]") {
   // Someone who is not in the socket's group cannot even connect.
   auto stranger = d.ctl("top", "setpriv --reuid=65534 --regid=12345 --clear-groups");
   CHECK(stranger.status == 3);
-  CHECK(d.ctl("reset").status == 0);  // root is admin
+  CHECK(d.ctl("reset --yes").status == 0);  // root is admin
   CHECK(d.log().find("admin method reset called by uid 0") != std::string::npos);
 }
 

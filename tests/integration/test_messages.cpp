@@ -121,10 +121,10 @@ TEST_CASE("A reset says the per-input counters are kept, and keeps them", "[daem
   DaemonFixture d;
   d.write_fifo("192.0.2.1\n192.0.2.1\nnot an address\n");
   REQUIRE(d.wait_for_hits(2) == 2);
-  auto r = d.ctl("reset");
+  auto r = d.ctl("reset --yes");
   CHECK(r.status == 0);
   CHECK(r.out == "counts reset (per-input counters are kept: they count since the daemon started)\n");
-  auto answer = ctl_json(d, "reset");
+  auto answer = ctl_json(d, "reset --yes");
   CHECK(answer["reset"] == true);
   CHECK(answer["kept"].get<std::string>().find("per-input counters") != std::string::npos);
   auto stats = ctl_json(d, "stats");

@@ -105,7 +105,7 @@ TEST_CASE("a flooding ASN's carved space is dropped in the kernel, the backgroun
   CHECK(d.log().find("decision id=1 target=AS64496 state=active") != std::string::npos);
 }
 
-TEST_CASE("an allow-listed ASN flooding is never banned; decisions shows the refusal", "[mitigate]") {
+TEST_CASE("an allow-listed ASN flooding is never banned, and decisions shows the refusal", "[mitigate]") {
   NETNS_OR_SKIP(net);
   DaemonFixture d(setup(net, "asn hits over 2s above 50 ban 5s", "enforce", {"--mitigate-allow", "AS64496"}));
   net.send(kFlood, 100, 2);
@@ -144,7 +144,8 @@ TEST_CASE("dry-run decides the same and leaves the kernel untouched", "[mitigate
   CHECK(d.ctl("decisions").out.find("would ban") != std::string::npos);
 }
 
-TEST_CASE("after kill -9 the kernel keeps the bans and expires them; a restart shows them", "[mitigate]") {
+TEST_CASE("after kill -9 the kernel keeps the bans and expires them, and a restart shows them",
+          "[mitigate]") {
   NETNS_OR_SKIP(net);
   DaemonFixture d(setup(net, "asn hits over 2s above 50 ban 6s", "enforce"));
   pid_t flood = net.send(kFlood, 100, 30);

@@ -127,6 +127,7 @@ TEST_CASE("once signals: SIGHUP and SIGUSR1 print interim reports, SIGTERM the f
 
   auto first = interim_until(child, SIGHUP, 5);
   CHECK(total_of(first) == 5);
+  CHECK_THAT(first, Catch::StartsWith("# interim report (SIGHUP or SIGUSR1)"));
   CHECK_THAT(first, Catch::Contains("3\t60.00\t64496\tNone\n"));
 
   // The reading goes on after an interim report.

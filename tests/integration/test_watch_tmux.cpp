@@ -18,6 +18,7 @@
 #include <sstream>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "tests/integration/daemon_fixture.hpp"
 
@@ -76,8 +77,14 @@ class Tmux {
   Tmux(const Tmux&) = delete;
   Tmux& operator=(const Tmux&) = delete;
 
-  bool start(const std::string& command) const {
-    return run_command("TERM=xterm " + base() + " new-session -d -s watch -x 120 -y 30 " + quote(command))
+  bool start(const std::string& command, int width = 120, int height = 30) const {
+    return run_command("TERM=xterm " + base() + " new-session -d -s watch -x " + std::to_string(width) +
+                       " -y " + std::to_string(height) + " " + quote(command))
+               .status == 0;
+  }
+  bool resize(int width, int height) const {
+    return run_command(base() + " resize-window -t watch -x " + std::to_string(width) + " -y " +
+                       std::to_string(height))
                .status == 0;
   }
   std::string screen() const { return run_command(base() + " capture-pane -p -t watch 2>&1").out; }
@@ -162,5 +169,92 @@ TEST_CASE("top --watch in tmux shows the rate of a stream fed at a known pace, a
   REQUIRE(quit);
   CHECK(quit->find("watch exited with 0") != std::string::npos);
   feeder.reset();  // before the daemon goes: no write into a FIFO without a reader
+  CHECK(d.stop(SIGTERM) == 0);
+}
+
+namespace {
+
+// The screen's lines (capture-pane pads nothing; blank lines at the end dropped).
+std::vector<std::string> lines_of(const std::string& screen) {
+  std::vector<std::string> out;
+  std::istringstream in(screen);
+  for (std::string line; std::getline(in, line);) out.push_back(line);
+  while (!out.empty() && out.back().empty()) out.pop_back();
+  return out;
+}
+
+// Header on the first line, the column header on the second, ASN 64496
+// first on the third: what must stay visible however small the pane.
+bool header_and_first_row(const std::string& screen) {
+  auto l = lines_of(screen);
+  return l.size() >= 3 && l[0].find("ASNs by hits") != std::string::npos && l[1].starts_with("rate/s") &&
+         rate_of(l[2], "64496").has_value();
+}
+
+}  // namespace
+
+TEST_CASE("top --watch in a 60x10 tmux pane keeps its header and first row through a resize and a restart",
+          "[daemon][watch][tmux]") {
+  if (!asncounter::test::have_program("tmux")) ASNCOUNTER_SKIP("tmux is not installed (Debian package tmux)");
+  DaemonFixture d;
+  std::optional<PacedFeeder> feeder;
+  feeder.emplace(d.fifo().string());
+  REQUIRE(d.wait_for_hits(20) >= 20);
+
+  Tmux tmux((d.dir() / "tmux.sock").string());
+  REQUIRE(
+      tmux.start("sh -c " + quote(quote(d.ctl_bin().string()) + " --socket " + quote(d.socket().string()) +
+                                  " top --watch 1; echo \"watch exited with $?\"; sleep 120"),
+                 60, 10));
+  auto fits = [](int width, int height) {
+    return [=](const std::string& s) {
+      auto l = lines_of(s);
+      if (!header_and_first_row(s) || l.size() > static_cast<std::size_t>(height)) return false;
+      for (const auto& line : l)
+        if (line.size() > static_cast<std::size_t>(width)) return false;
+      return true;
+    };
+  };
+  auto first = wait_screen(tmux, fits(60, 10), 60);
+  INFO("screen:\n" << tmux.screen());
+  REQUIRE(first);
+
+  // Smaller: redrawn at once (SIGWINCH), not at the next interval only.
+  REQUIRE(tmux.resize(40, 6));
+  auto small = wait_screen(tmux, fits(40, 6), 30);
+  INFO("after resize:\n" << tmux.screen());
+  REQUIRE(small);
+
+  // The daemon restarts: "reconnecting" in the header, the last rows still
+  // shown, then rates again from the new daemon; the client never exits.
+  feeder.reset();  // no writer on a FIFO whose reader goes away
+  REQUIRE(d.stop(SIGTERM) == 0);
+  auto waiting = wait_screen(
+      tmux,
+      [](const std::string& s) {
+        auto l = lines_of(s);
+        return !l.empty() && l[0].find("reconnecting") != std::string::npos && l.size() >= 3 &&
+               rate_of(l[2], "64496").has_value();
+      },
+      30);
+  INFO("while the daemon is away:\n" << tmux.screen());
+  REQUIRE(waiting);
+  d.start();
+  feeder.emplace(d.fifo().string());
+  auto back = wait_screen(
+      tmux,
+      [&](const std::string& s) {
+        return fits(40, 6)(s) && lines_of(s)[0].find("hits/s") != std::string::npos;
+      },
+      60);
+  INFO("after the restart:\n" << tmux.screen());
+  REQUIRE(back);
+  CHECK(back->find("watch exited") == std::string::npos);
+
+  tmux.keys("q");
+  auto quit = wait_screen(
+      tmux, [](const std::string& s) { return s.find("watch exited with 0") != std::string::npos; }, 30);
+  CHECK(quit);
+  feeder.reset();
   CHECK(d.stop(SIGTERM) == 0);
 }

@@ -43,7 +43,8 @@ nlohmann::json answer() {
           {"rpc", {{"clients", 1}, {"refused_clients", 0}, {"requests", 5}, {"errors", 0}, {"denied", 0}}},
           {"reloads", {{"ok", 1}, {"failed", 1}, {"last_error", "bad db"}}},
           {"refresh", {{"ok", 0}, {"failed", 0}, {"last_outcome", ""}}},
-          {"history", {{"steps", 7}}}};
+          {"history", {{"steps", 7}}},
+          {"future", {{"steps", 7}}}};
 }
 
 }  // namespace
@@ -58,7 +59,7 @@ TEST_CASE("ctl stats: dates with ages, sections, the raw fields kept", "[ctl][st
   CHECK_THAT(text, Catch::Contains("\ninputs\n  fifo:/run/x: running\n    events 12, rejected 1"));
   CHECK_THAT(text, Catch::Contains("reloads: 1 ok, 1 failed; last error: bad db"));
   // A field this version does not know still shows.
-  CHECK_THAT(text, Catch::Contains("history.steps: 7"));
+  CHECK_THAT(text, Catch::Contains("future.steps: 7"));
   CHECK_THAT(text, !Catch::Contains("table.dump_time"));
 }
 

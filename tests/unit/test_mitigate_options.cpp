@@ -34,7 +34,8 @@ TEST_CASE("mitigate options: the rules' errors name the rule and the column", "[
                "--mitigate-allow", "64497"}));
 }
 
-TEST_CASE("mitigate options: with rules and no mode, dry-run; without rules, off", "[mitigate][options]") {
+TEST_CASE("mitigate options: with rules and no mode, dry-run, and without rules, off",
+          "[mitigate][options]") {
   auto none = parse({});
   REQUIRE(none);
   CHECK(*asncounter::mitigate::effective_mode(none->options) == asncounter::mitigate::Mode::off);
@@ -50,17 +51,21 @@ TEST_CASE("mitigate options: rules with a spoofable flow input are refused, nami
     more.insert(more.end(), rule.begin(), rule.end());
     return parse(more);
   };
-  auto sflow = with({"--input", "fifo:/tmp/x", "--input", "sflow:127.0.0.1:6343"});
+  const std::vector<std::string> anyone = {"--flow-exporters", "192.0.2.1, 0.0.0.0/0"};
+  auto sflow = with({"--input", "fifo:/tmp/x", "--input", "sflow:127.0.0.1:6343", anyone[0], anyone[1]});
   REQUIRE_FALSE(sflow);
-  CHECK(sflow.error().find(
-            "input sflow:127.0.0.1:6343 accepts flows from any address (no flow-exporters list)") !=
-        std::string::npos);
-  auto enforce = with({"--input", "netflow:[::]:2055", "--mitigate-mode", "enforce"});
+  CHECK(
+      sflow.error().find("input sflow:127.0.0.1:6343 accepts flows from any address (flow-exporters holds a "
+                         "/0)") != std::string::npos);
+  auto enforce =
+      with({"--input", "netflow:[::]:2055", "--mitigate-mode", "enforce", "--flow-exporters", "::/0"});
   REQUIRE_FALSE(enforce);
   CHECK(enforce.error().find("input netflow:[::]:2055") != std::string::npos);
-  // An exporter list makes the flows trusted; logs and captures always are; mode off acts on nothing.
+  // Named exporters make the flows trusted, and so does the default (this
+  // host only); logs and captures always are; mode off acts on nothing.
   CHECK(with({"--input", "sflow:127.0.0.1:6343", "--flow-exporters", "192.0.2.1"}));
+  CHECK(with({"--input", "sflow:127.0.0.1:6343"}));
   CHECK(with({"--input", "fifo:/tmp/x", "--input", "pcap:lo"}));
-  CHECK(with({"--input", "sflow:127.0.0.1:6343", "--mitigate-mode", "off"}));
+  CHECK(with({"--input", "sflow:127.0.0.1:6343", "--mitigate-mode", "off", anyone[0], anyone[1]}));
   CHECK(parse({"--input", "sflow:127.0.0.1:6343"}));  // no rules: nothing to forge
 }

@@ -66,7 +66,7 @@ TEST_CASE("The method table is complete: one row per id, ctl commands, usage", "
   // The wire names and the admin set are the documented contract: spelled out.
   CHECK(names == std::set<std::string_view>{"top", "prefixes", "report", "as_prefixes", "lookup", "stats",
                                             "reset", "refresh", "reload", "version", "asn", "series",
-                                            "decisions", "ban", "unban"});
+                                            "decisions", "ban", "unban", "whois"});
   CHECK(admin == std::set<std::string_view>{"reset", "refresh", "reload", "ban", "unban"});
   CHECK_FALSE(rpc::find_method("as-prefixes"));
   CHECK_FALSE(rpc::find_command("as_prefixes"));
@@ -86,8 +86,8 @@ TEST_CASE("Parameters are declared once: keys, ranges, help and usage come from 
     CHECK(p.min <= p.max);
     CHECK(!p.metavar.empty());
   }
-  CHECK(keys ==
-        std::set<std::string_view>{"limit", "asn", "ips", "window", "carved", "target", "for", "reason"});
+  CHECK(keys == std::set<std::string_view>{"limit", "asn", "ips", "window", "carved", "target", "for",
+                                           "reason", "sort", "text"});
   CHECK_FALSE(rpc::find_param("lmit"));
   // Every integer parameter is refused one past its range, by every method
   // that takes it, and accepted at its bounds.
@@ -115,11 +115,11 @@ TEST_CASE("Parameters are declared once: keys, ranges, help and usage come from 
   }
   // Help and ctl usage are generated from the same rows.
   CHECK(rpc::params_help(rpc::method(rpc::MethodId::prefixes)) ==
-        R"({"limit": N, "asn": ASN, "window": SECONDS})");
+        R"({"limit": N, "asn": ASN, "window": SECONDS, "sort": "hits|bytes|prefix"})");
   CHECK(rpc::params_help(rpc::method(rpc::MethodId::lookup)) == R"({"ips": ["IP", ...]})");
   CHECK(rpc::params_help(rpc::method(rpc::MethodId::stats)).empty());
   CHECK(rpc::command_usage(rpc::method(rpc::MethodId::prefixes)) ==
-        "[--limit N] [--asn ASN] [--window SECONDS]");
+        "[--limit N] [--asn ASN] [--window SECONDS] [--sort hits|bytes|prefix]");
   CHECK(rpc::command_usage(rpc::method(rpc::MethodId::as_prefixes)) == "[--carved 0/1] ASN");
   CHECK(rpc::command_usage(rpc::method(rpc::MethodId::lookup)) == "IP...");
 }
@@ -133,8 +133,9 @@ TEST_CASE("Every method has a handler that answers through the daemon interface"
       if (!(m.required & rpc::param_bit(spec.id))) continue;
       if (spec.type == rpc::ParamType::addresses) {
         p.set(spec.id, std::vector<std::string>{"192.0.2.1"});
-      } else if (spec.type == rpc::ParamType::text) {
-        p.set_text(spec.id, "AS64496");
+      } else if (spec.type == rpc::ParamType::text || spec.type == rpc::ParamType::word) {
+        // An ASN for ban/unban's target; a piece of a name for whois.
+        p.set_text(spec.id, spec.id == rpc::ParamId::target ? "AS64496" : "DOC");
       } else {
         p.set(spec.id, spec.min);
       }
