@@ -1,7 +1,9 @@
 #include "daemon/mitigate/evaluate.hpp"
 
+#include <algorithm>
 #include <map>
 #include <set>
+#include <tuple>
 
 #include "daemon/store/counter_store.hpp"
 
@@ -27,18 +29,19 @@ std::uint64_t measured(const Rule& r, const Counts& c, const Counts& total) {
   return 0;
 }
 
-// Rows come by hits descending: for hits and share, the first row under the
-// threshold ends the walk.
-bool ordered_by_measure(const Rule& r) { return r.measure != Measure::bytes; }
+// What orders the rows a rule reads: share is of hits.
+RankBy rank_for(const Rule& r) { return r.measure == Measure::bytes ? RankBy::bytes : RankBy::hits; }
 
+// `by`: the order of the table's rows. When it is the rule's own measure, the
+// first row under the threshold ends the walk.
 template <class Table, class Key>
-void match_rules(const std::vector<const Rule*>& rules, const Table& table, Key key_of,
+void match_rules(const std::vector<const Rule*>& rules, const Table& table, RankBy by, Key key_of,
                  std::vector<Candidate>& out, std::set<std::string>& seen) {
   for (const Rule* rule : rules) {
     for (const auto& row : table.rows) {
       const std::uint64_t value = measured(*rule, row.counts, table.total);
       if (!rule->crossed(value)) {
-        if (ordered_by_measure(*rule)) break;
+        if (rank_for(*rule) == by) break;
         continue;
       }
       auto candidate = key_of(row);
@@ -52,27 +55,32 @@ void match_rules(const std::vector<const Rule*>& rules, const Table& table, Key 
 
 }  // namespace
 
-std::vector<Candidate> evaluate(const std::vector<Rule>& rules, const CounterStore& store, MonoTime now) {
-  // Rules grouped by what they read: one windowed table per (scope, window).
-  std::map<std::pair<Scope, std::chrono::seconds>, std::vector<const Rule*>> groups;
-  for (const Rule& r : rules) groups[{r.scope, r.window}].push_back(&r);
+std::vector<Candidate> evaluate(const std::vector<Rule>& rules, const CounterStore& store, MonoTime now,
+                                std::size_t max_prefix_rows) {
+  // Rules grouped by what they read: one windowed table per (scope, window,
+  // order). ASN tables are small (tens of thousands of rows): read whole.
+  std::map<std::tuple<Scope, std::chrono::seconds, RankBy>, std::vector<const Rule*>> groups;
+  for (const Rule& r : rules)
+    groups[{r.scope, r.window, r.scope == Scope::asn ? RankBy::hits : rank_for(r)}].push_back(&r);
   std::vector<Candidate> out;
   std::set<std::string> seen;
   for (const auto& [key, group] : groups) {
-    const Window window{key.second, now};
-    if (key.first == Scope::asn) {
+    const auto& [scope, length, by] = key;
+    const Window window{length, now};
+    if (scope == Scope::asn) {
       auto table = store.top_asns(0, window).table;
       match_rules(
-          group, table,
+          group, table, RankBy::hits,
           [](const AsnRow& row) -> std::optional<Candidate> {
             if (!row.asn) return std::nullopt;
             return Candidate{Target{row.asn, std::nullopt}, row.asn};
           },
           out, seen);
     } else {
-      auto table = store.top_prefixes(0, std::nullopt, window).table;
+      auto table =
+          store.top_prefixes(std::max<std::size_t>(max_prefix_rows, 1), std::nullopt, window, by).table;
       match_rules(
-          group, table,
+          group, table, by,
           [](const PrefixRow& row) -> std::optional<Candidate> {
             if (!row.prefix || !row.asn) return std::nullopt;
             return Candidate{Target{std::nullopt, row.prefix}, row.asn};

@@ -119,11 +119,14 @@ void Mitigation::on_step(MonoTime mono, std::int64_t now) {
   if (config_.mode == Mode::off) return;
   std::vector<Candidate> candidates;
   std::vector<Rule> rules;
+  std::size_t max_prefixes = 0;
   {
     std::lock_guard lock(mutex_);
     rules = config_.rules;
+    max_prefixes = config_.limits.max_prefixes;
   }
-  candidates = evaluate(rules, store_, mono);
+  // One row more than the cap: a rule over it still shows one refusal.
+  candidates = evaluate(rules, store_, mono, max_prefixes + 1);
   auto table = store_.table();
   std::lock_guard lock(mutex_);
   bool changed = false;

@@ -2,6 +2,7 @@
 // reset, import. The read side (merging for top-N) is store_merge.cpp.
 #include "daemon/store/counter_store.hpp"
 
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <bit>
@@ -208,12 +209,19 @@ Windowed<AsnTable> CounterStore::top_asns(std::size_t limit, const Window& windo
 }
 
 Windowed<PrefixTable> CounterStore::top_prefixes(std::size_t limit, std::optional<std::uint32_t> asn,
-                                                 const Window& window) const {
-  if (window.length.count() <= 0 || !impl_->read.lock()->history)
-    return {top_prefixes(limit, asn), std::nullopt};
+                                                 const Window& window, RankBy by) const {
+  if (window.length.count() <= 0 || !impl_->read.lock()->history) {
+    if (by == RankBy::hits) return {top_prefixes(limit, asn), std::nullopt};
+    // Since start, by bytes: every row, ordered, then cut (no hot path reads this).
+    PrefixTable t = top_prefixes(0, asn);
+    std::stable_sort(t.rows.begin(), t.rows.end(),
+                     [](const PrefixRow& a, const PrefixRow& b) { return a.counts.bytes > b.counts.bytes; });
+    if (limit != 0 && t.rows.size() > limit) t.rows.resize(limit);
+    return {std::move(t), std::nullopt};
+  }
   Windowed<PrefixTable> w = impl_->with_window(
       window, [&](const Generation& g, const Summed& sums, const RowMap& extra, const WindowSpan& span) {
-        return Windowed<PrefixTable>{rank_prefixes(g, sums, extra, limit, asn), span};
+        return Windowed<PrefixTable>{rank_prefixes(g, sums, extra, limit, asn, by), span};
       });
   w.table.has_bytes = impl_->has_bytes.load(std::memory_order_relaxed);
   w.table.has_latency = impl_->has_latency.load(std::memory_order_relaxed);

@@ -17,6 +17,7 @@
 #include "common/table/lpm_table.hpp"
 #include "daemon/store/event_batch.hpp"
 #include "daemon/store/history_config.hpp"
+#include "daemon/store/rank_by.hpp"
 
 namespace asncounter {
 
@@ -79,8 +80,9 @@ class CounterStore {
   PrefixTable top_prefixes(std::size_t limit, std::optional<std::uint32_t> asn = std::nullopt) const;
   /// The same over a window (length 0, or no history: since start).
   Windowed<AsnTable> top_asns(std::size_t limit, const Window& window) const;
+  /// By bytes (`by`), the `limit` kept are the heaviest by bytes, in that order.
   Windowed<PrefixTable> top_prefixes(std::size_t limit, std::optional<std::uint32_t> asn,
-                                     const Window& window) const;
+                                     const Window& window, RankBy by = RankBy::hits) const;
   /// One ASN's counts, rank and prefixes, over a window or since start.
   AsnSummary asn_summary(std::uint32_t asn, const Window& window) const;
   /// Every ASN since start, and over `window` when the store keeps a history.

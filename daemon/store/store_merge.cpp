@@ -183,13 +183,16 @@ PrefixTable merge_prefixes(const MergeInput& in, std::size_t limit, std::optiona
 }
 
 PrefixTable rank_prefixes(const Generation& g, const Summed& sum, const RowMap& extra, std::size_t limit,
-                          std::optional<std::uint32_t> asn) {
+                          std::optional<std::uint32_t> asn, RankBy by) {
   const LpmTable& table = *g.table();
+  // No input carried bytes: every row has 0, and hits order is as good as any.
+  if (sum.bytes.empty()) by = RankBy::hits;
+  auto rank_of = [by](const Counts& c) { return by == RankBy::bytes ? c.bytes : c.hits; };
   // Rank light candidates (hits and where the row lives), then build full
   // rows only for those kept: a million PrefixRows would cost ~80 MB.
   constexpr std::uint32_t kNone = UINT32_MAX;
   struct Cand {
-    std::uint64_t hits;
+    std::uint64_t hits;   // the rank: hits, or bytes (RankBy::bytes)
     std::uint32_t id;     // kNone: the row is extra only
     std::uint32_t extra;  // index into extras, or kNone
   };
@@ -250,7 +253,7 @@ PrefixTable rank_prefixes(const Generation& g, const Summed& sum, const RowMap& 
     t.total =
         Counts{sum_of(sum.hits), sum_of(sum.bytes), sum_of(sum.latency_sum), sum_of(sum.latency_samples)};
   }
-  const std::uint64_t* hits = sum.hits.data();
+  const std::uint64_t* hits = by == RankBy::bytes ? sum.bytes.data() : sum.hits.data();
   for (PrefixId id = 0; id < g.id_count(); ++id) {
     if (plain && heap_full && hits[id] < entry_hits) continue;
     Counts c = sum.at(id);
@@ -266,13 +269,13 @@ PrefixTable rank_prefixes(const Generation& g, const Summed& sum, const RowMap& 
     if (!nonzero(c)) continue;
     if (!plain) t.total += c;
     if (asn && (id == kUnrouted || table.asn(id) != *asn)) continue;
-    offer(Cand{c.hits, id, x});
+    offer(Cand{rank_of(c), id, x});
   }
   for (std::uint32_t x = 0; x < extras.size(); ++x) {
     if (extra_used[x]) continue;
     t.total += extras[x]->second;
     if (asn && extras[x]->first.asn != *asn) continue;
-    offer(Cand{extras[x]->second.hits, kNone, x});
+    offer(Cand{rank_of(extras[x]->second), kNone, x});
   }
   std::sort(cands.begin(), cands.end(), cmp);
   t.rows.reserve(cands.size());

@@ -13,6 +13,7 @@
 #include "common/counts.hpp"
 #include "daemon/store/generation.hpp"
 #include "daemon/store/history.hpp"
+#include "daemon/store/rank_by.hpp"
 #include "daemon/store/store_rows.hpp"
 
 namespace asncounter {
@@ -49,7 +50,7 @@ PrefixTable merge_prefixes(const MergeInput& in, std::size_t limit, std::optiona
 /// The same from per-id sums of `current` (a window's), plus `extra` rows.
 AsnTable rank_asns(const Generation& current, const Summed& sums, const RowMap& extra, std::size_t limit);
 PrefixTable rank_prefixes(const Generation& current, const Summed& sums, const RowMap& extra,
-                          std::size_t limit, std::optional<std::uint32_t> asn);
+                          std::size_t limit, std::optional<std::uint32_t> asn, RankBy by = RankBy::hits);
 
 /// Adds every non-zero row of `g` to `rows` (id 0 to `unrouted`).
 void collect_rows(Generation& g, RowMap& rows, Counts& unrouted);

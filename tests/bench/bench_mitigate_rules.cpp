@@ -67,7 +67,7 @@ int main(int argc, char** argv) {
     double t0 = bench::thread_cpu_seconds();
     store.close_step(now);
     double t1 = bench::thread_cpu_seconds();
-    auto found = mitigate::evaluate(*rules, store, now);
+    auto found = mitigate::evaluate(*rules, store, now, 1001);  // mitigate-max-prefixes' default + 1
     for (const auto& c : found)
       carved += c.target.asn ? carved_asn_space(*table, *c.target.asn).size()
                              : carved_prefix_space(*table, *c.target.prefix, c.origin.value_or(0)).size();
