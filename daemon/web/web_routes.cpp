@@ -19,8 +19,8 @@ namespace {
 
 // The methods the API serves: read methods whose answers a page draws.
 // Admin methods are not here and cannot be reached (deny by default).
-constexpr std::array kApiMethods{rpc::MethodId::top, rpc::MethodId::prefixes, rpc::MethodId::asn,
-                                 rpc::MethodId::stats, rpc::MethodId::series};
+constexpr std::array kApiMethods{rpc::MethodId::top,   rpc::MethodId::prefixes, rpc::MethodId::asn,
+                                 rpc::MethodId::stats, rpc::MethodId::series,   rpc::MethodId::decisions};
 
 // Bytes of an answer printed per piece before its size is checked again.
 constexpr std::size_t kPieceBytes = 64 * 1024;

@@ -14,6 +14,7 @@
 #include "tests/integration/daemon_fixture.hpp"
 #include "tests/support/files.hpp"
 #include "tests/support/http_client.hpp"
+#include "tests/support/polling.hpp"
 
 using asncounter::test::DaemonFixture;
 using asncounter::test::http_get;
@@ -71,6 +72,37 @@ TEST_CASE("/api/top?window=60 answers what asncounterctl --json top --window 60s
   CHECK(http_get(w.port, "/api/prefixes?asn=64496").status == 200);
   CHECK(json::parse(http_get(w.port, "/api/asn?asn=64497&window=60").body)["count"] == 12);
   CHECK(json::parse(http_get(w.port, "/api/stats").body)["totals"]["hits"] == 43);
+}
+
+TEST_CASE("/api/decisions answers what asncounterctl --json decisions does, and bans stay off HTTP",
+          "[web][integration][mitigate]") {
+  // A rule, so mitigation runs in dry-run: the 30 hits of AS64496 cross it.
+  ApiDaemon w({"--mitigate", "asn hits over 5s above 20 ban 10m"});
+  json web;
+  REQUIRE(asncounter::test::eventually(
+      [&] {
+        auto a = http_get(w.port, "/api/decisions");
+        if (a.status != 200) return false;
+        web = json::parse(a.body);
+        return !web["active"].empty();
+      },
+      10s));
+  auto ctl = w.d->ctl("--json decisions");
+  REQUIRE(ctl.status == 0);
+  json sock = json::parse(ctl.out);
+  // "now" and "remaining" are read at each call's own moment; the rest is equal.
+  for (json* j : {&web, &sock}) {
+    j->erase("now");
+    for (auto& d : (*j)["active"]) d.erase("remaining");
+  }
+  CHECK(web == sock);
+  CHECK(web["mode"] == "dry-run");
+  CHECK(web["active"][0]["target"] == "AS64496");
+  CHECK(web["active"][0]["dry_run"] == true);
+  // Admin methods are not under /api/: no ban or unban over HTTP.
+  CHECK(http_get(w.port, "/api/ban?target=AS64497").status == 404);
+  CHECK(http_get(w.port, "/api/unban?target=AS64496").status == 404);
+  CHECK(http_get(w.port, "/api/reset").status == 404);
 }
 
 TEST_CASE("An AS name holding <script> is served as JSON text, never as markup", "[web][adversarial]") {

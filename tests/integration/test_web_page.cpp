@@ -11,6 +11,7 @@
 #include "tests/integration/daemon_fixture.hpp"
 #include "tests/support/files.hpp"
 #include "tests/support/http_client.hpp"
+#include "tests/support/polling.hpp"
 
 using asncounter::test::DaemonFixture;
 using asncounter::test::run_command;
@@ -50,7 +51,9 @@ TEST_CASE("The page in headless Chromium shows the stream's top ASN with its cou
   setup.asnames = false;
   setup.extra_args = {"--metrics-listen", "127.0.0.1:" + std::to_string(port),
                       "--asnames",        (dir / "asnames.json").string(),
-                      "--history-step",   "1"};
+                      "--history-step",   "1",
+                      // A rule in dry-run: the page shows what it would block.
+                      "--mitigate",       "asn hits over 10s above 40 ban 10m"};
   DaemonFixture d(setup);
   // A stream at a known pace: each 250 ms, 5 hits of 64496, 2 of 64497 and 1
   // of 64498, for 3 s: 60, 24 and 12 hits.
@@ -61,6 +64,8 @@ TEST_CASE("The page in headless Chromium shows the stream's top ASN with its cou
   }
   REQUIRE(d.wait_for_hits(96) == 96);
   std::this_thread::sleep_for(1500ms);  // the last hits' step closes: the chart has them
+  REQUIRE(asncounter::test::eventually(
+      [&] { return nlohmann::json::parse(d.ctl("--json decisions").out)["active"].size() == 1; }, 10s));
 
   std::string url = "http://127.0.0.1:" + std::to_string(port) + "/";
   auto dom = run_command(chromium_command((dir / "profile").string()) + "--dump-dom " + url + " 2>/dev/null");
@@ -83,6 +88,13 @@ TEST_CASE("The page in headless Chromium shows the stream's top ASN with its cou
         std::string::npos);
   CHECK(dom.out.find("<img src=\"x\"") == std::string::npos);
   CHECK(dom.out.find("id=\"message\">Cannot read the daemon") == std::string::npos);
+  // The blocks: shown, with the ban the rule would make.
+  CHECK(dom.out.find("<section id=\"blocks\" hidden") == std::string::npos);
+  std::smatch block;
+  REQUIRE(std::regex_search(dom.out, block,
+                            std::regex(R"re(<tr data-state="active"><td class="target">([^<]*)</td><td class="state">([^<]*)</td>)re")));
+  CHECK(block[1] == "AS64496");
+  CHECK(block[2] == "would ban");
 
   fs::path shot = output_dir() / "web-page.png";
   fs::remove(shot);
@@ -108,5 +120,7 @@ TEST_CASE("The page says so when nothing is counted yet", "[web][browser][integr
   INFO(dom.out.substr(0, 4000));
   REQUIRE(dom.status == 0);
   CHECK(dom.out.find("Nothing counted in this window yet.") != std::string::npos);
+  // No mitigation configured: no blocks section.
+  CHECK(dom.out.find("<section id=\"blocks\" hidden") != std::string::npos);
   CHECK(dom.out.find("id=\"message\">Cannot read the daemon") == std::string::npos);
 }
