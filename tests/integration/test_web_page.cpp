@@ -49,11 +49,10 @@ TEST_CASE("The page in headless Chromium shows the stream's top ASN with its cou
   int port = asncounter::test::free_tcp_port();
   DaemonFixture::Setup setup;
   setup.asnames = false;
-  setup.extra_args = {"--metrics-listen", "127.0.0.1:" + std::to_string(port),
-                      "--asnames",        (dir / "asnames.json").string(),
-                      "--history-step",   "1",
+  setup.extra_args = {"--metrics-listen", "127.0.0.1:" + std::to_string(port), "--asnames",
+                      (dir / "asnames.json").string(), "--history-step", "1",
                       // A rule in dry-run: the page shows what it would block.
-                      "--mitigate",       "asn hits over 10s above 40 ban 10m"};
+                      "--mitigate", "asn hits over 10s above 40 ban 10m"};
   DaemonFixture d(setup);
   // A stream at a known pace: each 250 ms, 5 hits of 64496, 2 of 64497 and 1
   // of 64498, for 3 s: 60, 24 and 12 hits.
@@ -91,8 +90,10 @@ TEST_CASE("The page in headless Chromium shows the stream's top ASN with its cou
   // The blocks: shown, with the ban the rule would make.
   CHECK(dom.out.find("<section id=\"blocks\" hidden") == std::string::npos);
   std::smatch block;
-  REQUIRE(std::regex_search(dom.out, block,
-                            std::regex(R"re(<tr data-state="active"><td class="target">([^<]*)</td><td class="state">([^<]*)</td>)re")));
+  REQUIRE(std::regex_search(
+      dom.out, block,
+      std::regex(
+          R"re(<tr data-state="active"><td class="target">([^<]*)</td><td class="state">([^<]*)</td>)re")));
   CHECK(block[1] == "AS64496");
   CHECK(block[2] == "would ban");
 
