@@ -188,3 +188,23 @@ TEST_CASE("a ban by hand from asncounterctl is carved, capped by the allow list,
   CHECK(net.set_elements("block4").empty());
   CHECK(decisions(d)["active"].empty());
 }
+
+TEST_CASE("a set flushed or a table deleted under the daemon is repaired at the next step, and logged",
+          "[mitigate]") {
+  NETNS_OR_SKIP(net);
+  DaemonFixture d(setup(net, "asn hits over 60s above 1G ban 5s", "enforce"));
+  REQUIRE(d.ctl("ban --for 60 AS64496").status == 0);
+  REQUIRE(net.set_elements("block4") == kCarved);
+
+  net.nft("flush set inet asncounter block4");
+  REQUIRE(net.set_elements("block4").empty());
+  CHECK(eventually([&] { return net.set_elements("block4") == kCarved; }, 3s));
+  CHECK(eventually([&] { return d.log().find("repaired") != std::string::npos; }, 2s));
+
+  net.nft("delete table inet asncounter");
+  REQUIRE(net.nft("list tables").find("asncounter") == std::string::npos);
+  CHECK(eventually([&] { return net.set_elements("block4") == kCarved; }, 3s));
+  // The drop rule is back with the table: the flood is dropped again.
+  net.send(kFlood, 100, 0.5);
+  CHECK(eventually([&] { return net.dropped() > 0; }, 3s));
+}
