@@ -253,7 +253,9 @@ TEST_CASE("sflow input: pmacctd's sfprobe replays a capture as sFlow, counted li
   // The loss the test measures: pmacctd's sfprobe fills a datagram with
   // samples and sends it when full; at the end of the file it stops with the
   // last, unfilled one unsent. So the samples received are the capture's
-  // first `received` packets, and fewer than one datagram's worth are missing.
+  // first `received` packets, and about one datagram's worth at most is
+  // missing. sfprobe fills datagrams by bytes, so the samples per datagram
+  // vary around their mean (9 in one run, with 9 lost): bound by twice it.
   const std::uint64_t received = in["events"].get<std::uint64_t>();
   const std::uint64_t datagrams = e["datagrams"].get<std::uint64_t>() - 1;  // less the sentinel
   REQUIRE(datagrams > 0);
@@ -261,7 +263,7 @@ TEST_CASE("sflow input: pmacctd's sfprobe replays a capture as sFlow, counted li
   const std::uint64_t lost = summary->packets - received;
   UNSCOPED_INFO("pmacctd sfprobe: " << received << " of " << summary->packets << " packets in " << datagrams
                                     << " datagrams, " << lost << " lost");
-  CHECK(lost < per_datagram);
+  CHECK(lost < 2 * per_datagram);
   const std::string head = (by_flow.dir() / "head.pcap").string();
   REQUIRE(asncounter::test::select_pcap_records(pcap, head, [&](std::uint64_t i) { return i < received; }));
   DaemonFixture::Setup pcap_setup;
