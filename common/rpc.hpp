@@ -90,6 +90,7 @@ enum class ParamId : std::uint8_t {
   reason,
   sort,
   text,
+  keep,
   count_  ///< not a parameter: the number of parameters
 };
 inline constexpr std::size_t kParamCount = static_cast<std::size_t>(ParamId::count_);
@@ -150,6 +151,8 @@ inline constexpr std::array<ParamSpec, kParamCount> kParams{{
      "hits, bytes or prefix: what orders the rows (hits when not given; prefix: address order, prefix rows "
      "only)"},
     {ParamId::text, "text", ParamType::text, 1, 200, "TEXT", "a piece of an AS name"},
+    {ParamId::keep, "keep", ParamType::word, 0, 0, "history",
+     "history: the windows stay (the step in progress is closed first), only the since-start counts go"},
 }};
 
 /// Every method, indexed by MethodId. Append-only (see the compatibility rule above).
@@ -168,7 +171,8 @@ inline constexpr std::array<Method, kMethodCount> kMethods{{
     {MethodId::stats, "stats", Access::read, 0, 0, "stats",
      "uptime, table (source, dump time, prefix counts), inputs with their counters, totals"},
     {MethodId::version, "version", Access::read, 0, 0, "version", "daemon version and protocol version"},
-    {MethodId::reset, "reset", Access::admin, 0, 0, "reset", "zero all counts"},
+    {MethodId::reset, "reset", Access::admin, param_set(ParamId::keep), 0, "reset",
+     "zero all counts (keep=history: the since-start counts only, the windows stay)"},
     {MethodId::refresh, "refresh", Access::admin, 0, 0, "refresh", "fetch and load a new table now"},
     {MethodId::reload, "reload", Access::admin, 0, 0, "reload", "re-read the configuration (as SIGHUP)"},
     {MethodId::asn, "asn", Access::read, param_set(ParamId::asn, ParamId::window, ParamId::sort),

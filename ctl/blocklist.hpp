@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -15,7 +16,17 @@
 
 namespace asncounter::ctl {
 
-enum class BlockFormat { nft, iptables, iptables_restore, ip6tables_restore, ipset, nginx, nginx_geo, cidr };
+enum class BlockFormat {
+  nft,
+  iptables,
+  iptables_restore,
+  ip6tables_restore,
+  ipset,
+  nginx,
+  nginx_geo,
+  cidr,
+  count_,  ///< not a format: the number of ids, checked against the rows
+};
 
 /// What the header comment of every format says: when, how, and whom.
 struct BlockHeader {
@@ -41,7 +52,7 @@ struct BlockFormatRow {
 };
 
 /// Every format, in help order.
-const std::vector<BlockFormatRow>& block_formats();
+std::span<const BlockFormatRow> block_formats();
 /// "nft|iptables|...|cidr", for usage lines.
 std::string block_format_names();
 /// The row named `name`, or nullopt.

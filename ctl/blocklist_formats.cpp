@@ -3,6 +3,7 @@
 // them take `#` lines) saying when it was made, from which criteria, which
 // ASNs it covers and how to load it.
 #include <algorithm>
+#include <array>
 #include <string>
 
 #include "ctl/blocklist.hpp"
@@ -175,21 +176,25 @@ std::string cidr(const std::vector<Prefix>& merged, const BlockHeader& h, const 
   return out;
 }
 
+// In help order; one row per BlockFormat (the static_assert below).
+constexpr std::array kBlockFormats{
+    BlockFormatRow{BlockFormat::nft, "nft", nft, kNftLoad, true},
+    BlockFormatRow{BlockFormat::iptables, "iptables", iptables, kIptablesLoad, false},
+    BlockFormatRow{BlockFormat::iptables_restore, "iptables-restore", iptables_restore, kIptablesRestoreLoad,
+                   false},
+    BlockFormatRow{BlockFormat::ip6tables_restore, "ip6tables-restore", ip6tables_restore,
+                   kIp6tablesRestoreLoad, false},
+    BlockFormatRow{BlockFormat::ipset, "ipset", ipset, kIpsetLoad, false},
+    BlockFormatRow{BlockFormat::nginx, "nginx", nginx, kNginxLoad, false},
+    BlockFormatRow{BlockFormat::nginx_geo, "nginx-geo", nginx_geo, kNginxGeoLoad, false},
+    BlockFormatRow{BlockFormat::cidr, "cidr", cidr, kCidrLoad, false},
+};
+static_assert(kBlockFormats.size() == static_cast<std::size_t>(BlockFormat::count_),
+              "every BlockFormat needs its row in kBlockFormats");
+
 }  // namespace
 
-const std::vector<BlockFormatRow>& block_formats() {
-  static const std::vector<BlockFormatRow> kBlockFormats{
-      {BlockFormat::nft, "nft", nft, kNftLoad, true},
-      {BlockFormat::iptables, "iptables", iptables, kIptablesLoad, false},
-      {BlockFormat::iptables_restore, "iptables-restore", iptables_restore, kIptablesRestoreLoad, false},
-      {BlockFormat::ip6tables_restore, "ip6tables-restore", ip6tables_restore, kIp6tablesRestoreLoad, false},
-      {BlockFormat::ipset, "ipset", ipset, kIpsetLoad, false},
-      {BlockFormat::nginx, "nginx", nginx, kNginxLoad, false},
-      {BlockFormat::nginx_geo, "nginx-geo", nginx_geo, kNginxGeoLoad, false},
-      {BlockFormat::cidr, "cidr", cidr, kCidrLoad, false},
-  };
-  return kBlockFormats;
-}
+std::span<const BlockFormatRow> block_formats() { return kBlockFormats; }
 
 std::string block_format_names() {
   std::string out;

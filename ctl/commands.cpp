@@ -260,11 +260,13 @@ int run_convert(Ctx& c, const Args& a) {
 // (selected by --db). The daemon's commands come from rpc::methods().
 struct LocalCommand {
   std::string_view name;
-  unsigned needs;          // Flag bits that select this form (the daemon method otherwise)
-  unsigned flags;          // Flag bits it accepts
-  unsigned params;         // rpc parameters it accepts as flags (rpc::param_set)
-  std::string_view usage;  // after the name and the parameter flags; '\n' continues on the next line
-  std::string_view help;   // '\n' continues on the next line
+  unsigned needs;   // Flag bits that select this form (the daemon method otherwise)
+  unsigned flags;   // Flag bits it accepts
+  unsigned params;  // rpc parameters it accepts as flags (rpc::param_set)
+  // After the name and the parameter flags; '\n' continues on the next line;
+  // {formats} stands for the block-list formats' names, from their rows.
+  std::string_view usage;
+  std::string_view help;  // '\n' continues on the next line
   Runner run;
 };
 
@@ -272,8 +274,7 @@ constexpr LocalCommand kLocalCommands[] = {
     {"block-list", 0, kBy | kFormat | kMinCount | kExclude | kFamily | kAsnList | kHook | kBanTimeout,
      rpc::param_set(rpc::ParamId::limit, rpc::ParamId::window, rpc::ParamId::sort),
      "[--by asn|prefix | --asn N[,N]]\n  [--min-count N] [--family 4|6] [--exclude FILE]\n  [--hook "
-     "input|forward] [--timeout DURATION]\n  --format nft|iptables|iptables-restore|\n  "
-     "ip6tables-restore|ipset|nginx|nginx-geo|cidr",
+     "input|forward] [--timeout DURATION]\n  --format {formats}",
      "block rules for the top talkers, prefixes merged;\nby prefix (default) or every prefix of the top "
      "ASNs,\nor the ASNs given; other ASNs' more-specifics\nare never blocked; with --window, the top of the"
      "\nlast DURATION; never those under --min-count\nhits, nor the networks and ASNs listed in FILE;\nnft: "
@@ -345,7 +346,7 @@ namespace {
 std::string option_suggestion(const std::string& arg) {
   std::vector<std::string> flags = {"json", "socket",  "timeout", "window",  "min-count", "watch",
                                     "by",   "format",  "db",      "help",    "version",   "yes",
-                                    "sort", "exclude", "family",  "asnames", "hook"};
+                                    "sort", "exclude", "family",  "asnames", "hook",      "keep-history"};
   for (const auto& p : rpc::params()) flags.emplace_back(p.key);
   std::string typed =
       arg.substr(2, arg.find('=') == std::string::npos ? std::string::npos : arg.find('=') - 2);
@@ -427,7 +428,15 @@ std::optional<std::string> parse_args(Ctx& c, const std::vector<std::string>& ar
       if (!rpc::is_choice(rpc::param(rpc::ParamId::sort), v))
         return "--sort takes " + std::string(rpc::param(rpc::ParamId::sort).metavar) + ", not " + v;
       a.params.set_text(rpc::ParamId::sort, v);
+    } else if (arg == "--keep-history") {  // reset's spelling of --keep history
+      a.params.set_text(rpc::ParamId::keep, "history");
     } else if (const rpc::ParamSpec* spec = take_param_flag(args, i, v)) {
+      if (spec->type == rpc::ParamType::word) {
+        if (!rpc::is_choice(*spec, v))
+          return "--" + std::string(spec->key) + " takes " + std::string(spec->metavar) + ", not " + v;
+        a.params.set_text(spec->id, v);
+        continue;
+      }
       if (spec->type == rpc::ParamType::text) {
         if (v.size() < spec->min || v.size() > spec->max)
           return "--" + std::string(spec->key) + " takes " + std::string(spec->help) + " of at most " +
@@ -496,7 +505,9 @@ struct ExtraForm {
   std::string_view help;
 };
 constexpr ExtraForm kExtraForms[] = {
-    {"reset", "--yes", "without asking: reset asks first on a\nterminal, and needs --yes without one"},
+    {"reset", "--yes [--keep-history]",
+     "without asking: reset asks first on a\nterminal, and needs --yes without one;\n--keep-history: the "
+     "windows stay"},
     {"top", "--watch [SECONDS] [--limit N] [--window D]\n  [--sort hits|bytes]",
      "live screen like top(1): ASNs by their rate over\nthe last SECONDS (default 2), or over the "
      "window;\nkeys: p prefixes/ASNs, b hits/bytes, q quits"},
@@ -520,6 +531,26 @@ std::string help_lines(std::string_view usage, std::string_view help) {
   return out;
 }
 
+// `usage` with {formats} replaced by the block-list formats' names, the line
+// broken after a '|' once it passes 40 columns (as the usage lines are).
+std::string with_format_names(std::string_view usage) {
+  const std::size_t at = usage.find("{formats}");
+  if (at == std::string_view::npos) return std::string(usage);
+  std::string names;
+  std::size_t column = at - (usage.rfind('\n', at) == std::string_view::npos ? 0 : usage.rfind('\n', at) + 1);
+  for (const auto& row : block_formats()) {
+    std::string word = (names.empty() ? "" : "|") + std::string(row.name);
+    if (column + word.size() > 40 && !names.empty()) {
+      names += "|\n  ";
+      word.erase(0, 1);
+      column = 2;
+    }
+    names += word;
+    column += word.size();
+  }
+  return std::string(usage.substr(0, at)) + names + std::string(usage.substr(at + 9));
+}
+
 // The lines of the daemon's commands and then asncounterctl's; only those
 // named `only` when it is not empty.
 std::string command_lines(std::string_view only, bool headings) {
@@ -541,9 +572,9 @@ std::string command_lines(std::string_view only, bool headings) {
     if (!only.empty() && cmd.name != only) continue;
     std::string left(cmd.name);
     if (cmd.params) left += " " + param_flags(cmd.params);
-    std::string_view usage = cmd.usage;
-    left += " " + std::string(usage.substr(0, usage.find('\n')));
-    if (usage.find('\n') != std::string_view::npos) left += usage.substr(usage.find('\n'));
+    const std::string usage = with_format_names(cmd.usage);
+    left += " " + usage.substr(0, usage.find('\n'));
+    if (usage.find('\n') != std::string::npos) left += usage.substr(usage.find('\n'));
     out += help_lines(left, cmd.help);
   }
   return out;
@@ -640,18 +671,23 @@ int run(const std::vector<std::string>& args, std::istream& in, std::ostream& ou
   if (command == "top" && (a.given & kWatch)) return run_watch(c, a);
   if (command == "reset") {
     // Zeroing every count is not undone: asked on a terminal, --yes otherwise.
-    if (!a.positional.empty() || a.params.given() || (a.given & ~kYes))
-      return usage_error(c, "reset takes only --yes");
+    if (!a.positional.empty() || (a.params.given() & ~rpc::param_set(rpc::ParamId::keep)) ||
+        (a.given & ~kYes))
+      return usage_error(c, "reset takes only --yes and --keep-history");
+    const bool keep = a.params.word(rpc::ParamId::keep) == "history";
+    const std::string what =
+        keep ? "every since-start count (the windows stay)" : "every count and the windows";
     if (!(a.given & kYes)) {
       if (!stdin_is_terminal())
-        return usage_error(
-            c, "reset zeroes every count and the windows, and there is no terminal to ask: add --yes");
-      if (!confirmed(c.in, c.err, "zero every count and the windows of the daemon at " + c.socket + "?")) {
+        return usage_error(c, "reset zeroes " + what + ", and there is no terminal to ask: add --yes");
+      if (!confirmed(c.in, c.err, "zero " + what + " of the daemon at " + c.socket + "?")) {
         c.err << "asncounterctl: nothing reset\n";
         return kExitDaemonError;
       }
     }
-    return run_method(c, *m, Args{});
+    Args sent;
+    sent.params = a.params;
+    return run_method(c, *m, sent);
   }
   // Flags carry the optional parameters; the required ones are positional.
   if (a.given || (a.params.given() & ~(m->params & ~m->required)))

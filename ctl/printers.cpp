@@ -188,6 +188,15 @@ int print_reload(Streams& c, const std::string& result) {
   return kExitOk;
 }
 
+// What a reset zeroed: everything, or (keep=history) the since-start counts.
+int print_reset(Streams& c, const std::string& result) {
+  json doc = json::parse(result, nullptr, false);
+  const bool kept = doc.is_object() && doc.value("history_kept", false);
+  c.out << (kept ? "since-start counts reset, the windows kept" : "counts reset")
+        << " (per-input counters are kept: they count since the daemon started)\n";
+  return kExitOk;
+}
+
 // "ASN<TAB>name" per match; on stderr when there is none, or no names at all.
 int print_whois(Streams& c, const std::string& result) {
   json doc = json::parse(result, nullptr, false);
@@ -234,13 +243,14 @@ struct Printer {
   std::string_view done;                              // the line printed on success
 };
 
+// One row per line, as a table reads (clang-format would pack them).
+// clang-format off
 constexpr Printer kPrinters[] = {
     {rpc::MethodId::top, print_top, {}},
     {rpc::MethodId::prefixes, print_prefixes, {}},
     {rpc::MethodId::report, print_report, {}},
     {rpc::MethodId::as_prefixes, print_as_prefixes, {}},
-    {rpc::MethodId::reset, nullptr,
-     "counts reset (per-input counters are kept: they count since the daemon started)"},
+    {rpc::MethodId::reset, print_reset, {}},
     {rpc::MethodId::refresh, nullptr, "refresh queued"},
     {rpc::MethodId::reload, print_reload, {}},
     {rpc::MethodId::asn, print_asn, {}},
@@ -251,6 +261,7 @@ constexpr Printer kPrinters[] = {
     {rpc::MethodId::series, print_series, {}},
     {rpc::MethodId::whois, print_whois, {}},
 };
+// clang-format on
 
 }  // namespace
 

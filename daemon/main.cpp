@@ -8,8 +8,8 @@
 
 #include "common/version.hpp"
 #include "daemon/app/daemon.hpp"
+#include "daemon/config/command_line.hpp"
 #include "daemon/config/config_check.hpp"
-#include "daemon/config/options.hpp"
 #include "daemon/once/once.hpp"
 
 namespace {

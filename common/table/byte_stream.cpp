@@ -260,4 +260,30 @@ Result<std::unique_ptr<ByteStream>> ByteStream::open(const std::string& path, co
   return std::unique_ptr<ByteStream>(std::move(stream));
 }
 
+std::string read_to_end(ByteStream& in) {
+  std::array<char, 65536> buf{};
+  while (in.read(buf.data(), buf.size()) > 0) {
+  }
+  return in.error();
+}
+
+// A bzip2 stream ends with the 48-bit end-of-stream magic, a 32-bit CRC and
+// up to 7 bits of padding.
+bool bzip2_file_complete(const std::string& path) {
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  struct stat st {};
+  if (!fd || ::fstat(fd.get(), &st) != 0 || st.st_size < 14) return false;
+  std::array<unsigned char, 11> tail{};
+  if (::pread(fd.get(), tail.data(), tail.size(), st.st_size - 11) != 11) return false;
+  constexpr std::uint64_t kMagic = 0x177245385090ULL;
+  auto bit = [&](std::size_t i) { return (tail[i / 8] >> (7 - i % 8)) & 1U; };
+  for (std::size_t padding = 0; padding < 8; ++padding) {
+    std::size_t start = tail.size() * 8 - padding - 32 - 48;
+    std::uint64_t v = 0;
+    for (std::size_t i = 0; i < 48; ++i) v = (v << 1) | bit(start + i);
+    if (v == kMagic) return true;
+  }
+  return false;
+}
+
 }  // namespace asncounter

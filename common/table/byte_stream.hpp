@@ -49,4 +49,13 @@ class ByteStream {
   Compression compression_ = Compression::none;
 };
 
+/// Reads a stream to its end without looking at the bytes: "" when it ended
+/// cleanly, else why not (a truncated gzip stream, a read error).
+std::string read_to_end(ByteStream& in);
+
+/// Whether a bzip2 file ends with its end-of-stream mark, read from the last
+/// bytes alone: a file cut anywhere else lacks it (no decompression: seconds
+/// saved on a full RIB).
+bool bzip2_file_complete(const std::string& path);
+
 }  // namespace asncounter

@@ -1,6 +1,7 @@
 #include "common/table/mrt_reader.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cstring>
 #include <vector>
 
@@ -294,6 +295,32 @@ bool is_mrt_head(std::span<const unsigned char> head) noexcept {
   static constexpr unsigned kTypes[] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 16, 17, 32, 33, 48, 49};
   return head.size() >= kHeaderSize && head[4] == 0 &&
          std::find(std::begin(kTypes), std::end(kTypes), head[5]) != std::end(kTypes);
+}
+
+std::string verify_mrt(ByteStream& in) {
+  std::array<char, 65536> buf{};
+  for (std::uint64_t records = 0;; ++records) {
+    std::array<std::uint8_t, 12> header{};
+    std::size_t got = 0;
+    while (got < header.size()) {
+      std::size_t n = in.read(header.data() + got, header.size() - got);
+      if (n == 0) break;
+      got += n;
+    }
+    if (!in.error().empty()) return in.error();
+    if (got == 0) return "";
+    if (got < header.size()) return "cut inside the header of MRT record " + std::to_string(records + 1);
+    std::uint64_t length = load_be32(header.data() + 8);
+    while (length > 0) {
+      std::size_t n =
+          in.read(buf.data(), static_cast<std::size_t>(std::min<std::uint64_t>(length, buf.size())));
+      if (n == 0) {
+        if (!in.error().empty()) return in.error();
+        return "cut inside MRT record " + std::to_string(records + 1);
+      }
+      length -= n;
+    }
+  }
 }
 
 }  // namespace asncounter

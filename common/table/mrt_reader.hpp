@@ -38,6 +38,10 @@ bool is_mrt_head(std::span<const unsigned char> head) noexcept;
 /// record types are skipped and counted. A truncated or corrupt dump is an
 /// error naming `name` and the byte offset, and so is a dump of more than
 /// `max_prefixes` distinct prefixes.
+/// Follows an MRT dump's record headers to its end without decoding them:
+/// "" when the last record is whole, else where it was cut.
+std::string verify_mrt(ByteStream& in);
+
 Result<RouteSet> read_mrt(ByteStream& in, const std::string& name,
                           std::uint64_t max_prefixes = TableLimits{}.max_prefixes);
 

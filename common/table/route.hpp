@@ -23,6 +23,7 @@ enum class TableFormat : std::uint8_t {
   none,  ///< built from no file (an empty table, tests): shown as "empty"
   mrt,
   ipasn,
+  count_,  ///< not a format: the number of ids, checked against the rows
 };
 
 /// A format's name as `stats` and the converter show it ("mrt", "ipasn",

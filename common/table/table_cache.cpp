@@ -406,7 +406,7 @@ Result<std::shared_ptr<const LpmTable>> table_from_cache_bytes(std::span<const u
        h.source_inode != expect->inode || h.source_ctime_ns != expect->ctime_ns))
     return Error{"made from another version of the source"};
   if (h.checksum != table_cache_checksum(bytes)) return Error{"checksum mismatch"};
-  if (h.section_count != kSectionCount || h.format > static_cast<std::uint32_t>(TableFormat::ipasn))
+  if (h.section_count != kSectionCount || h.format >= static_cast<std::uint32_t>(TableFormat::count_))
     return Error{"bad header"};
   std::array<const unsigned char*, kSectionCount> at{};
   const std::uint64_t data_from = sizeof h + h.source_name_len;

@@ -30,6 +30,10 @@ struct TableFormatRow {
   bool (*detect)(std::span<const unsigned char> head) noexcept;
   /// Reads every route; errors name `name`.
   Result<RouteSet> (*read)(ByteStream& in, const std::string& name, std::uint64_t max_prefixes);
+  /// Reads the whole stream (the peeked head again first) checking only
+  /// that it is whole, faster than reading it (--check-config, a reload's
+  /// check): "" or why not. read_to_end() for a format with no structure.
+  std::string (*verify)(ByteStream& in);
 };
 
 /// Bytes peeked at for detection: enough for a long comment header.
@@ -41,6 +45,11 @@ std::span<const TableFormatRow> table_formats();
 /// The format the first decompressed bytes of a table announce, or nullopt
 /// for none of them.
 std::optional<TableFormat> detect_table_format(std::span<const unsigned char> head) noexcept;
+
+/// Whether a table file would load, without building it: a known format,
+/// whole to its end (a bzip2 file by its end mark alone). "" or why not,
+/// naming the file.
+std::string verify_table_file(const std::string& path, const TableLimits& limits = {});
 
 /// Reads every route of a table file; errors name the file. Setting `*stop`
 /// makes the read give up (error "stopped"); a file beyond `limits` is

@@ -12,8 +12,9 @@
 #include "common/plural.hpp"
 #include "common/table/table_file.hpp"
 #include "daemon/app/daemon_impl.hpp"
+#include "daemon/config/input_settings.hpp"
+#include "daemon/config/mitigate_options.hpp"
 #include "daemon/input/default_input.hpp"
-#include "daemon/input/lines/parallel_lines.hpp"
 #include "daemon/sys/log.hpp"
 #include "daemon/sys/systemd_notify.hpp"
 
@@ -71,18 +72,7 @@ Result<void> Daemon::start() {
   if (!server) return Error{server.error()};
   server_ = std::move(*server);
 
-  InputOptions input_options;
-  input_options.format = options_.input_format;
-  input_options.bpf_filter = options_.filter;
-  input_options.direction = std::string(name_of(options_.direction));
-  input_options.flow_destination = options_.flow_address == FlowAddress::dst;
-  input_options.flow_sampling = options_.flow_sampling;
-  input_options.flow_exporters = options_.flow_exporters;
-  input_options.flow_max_sampling = options_.flow_max_sampling;
-  input_options.flow_sampling_overrides = options_.flow_sampling_override;
-  input_options.flow_rcvbuf = options_.flow_rcvbuf;
-  // A line input that falls behind parses on up to this many threads.
-  input_options.threads = options_.threads ? options_.threads : available_cores();
+  const InputOptions input_options = input_settings(options_, false);
   // No --input: stdin when something is piped in (daemon/input/default_input.hpp).
   const StdinKind stdin_is = stdin_kind(0);
   const std::vector<std::string> specs = daemon_inputs(options_.inputs, stdin_is);

@@ -10,7 +10,9 @@
 #include <vector>
 
 #include "daemon/app/daemon_impl.hpp"
+#include "daemon/config/command_line.hpp"
 #include "daemon/config/config_check.hpp"
+#include "daemon/config/mitigate_options.hpp"
 #include "daemon/sys/log.hpp"
 #include "daemon/sys/systemd_notify.hpp"
 

@@ -7,6 +7,7 @@
 #include "common/table/table_cache.hpp"
 #include "common/table/table_file.hpp"
 #include "daemon/app/daemon_impl.hpp"
+#include "daemon/config/table_choice.hpp"
 #include "daemon/refresh/routeviews_source.hpp"
 #include "daemon/sys/log.hpp"
 #include "daemon/sys/private_dir.hpp"
@@ -23,10 +24,6 @@ RouteViewsConfig route_views_config(const Options& o) {
   c.table_limits = table_limits(o);
   return c;
 }
-
-// Downloads need a --rib-url, and with --db only one given explicitly: the
-// default mirror URL never overrides a table the operator named.
-bool downloads_tables(const Options& o) { return !o.rib_url.empty() && (o.rib_url_given || o.db.empty()); }
 
 }  // namespace
 
@@ -58,8 +55,9 @@ std::string Daemon::table_status(const LpmTable& table) {
 // until the first download lands (stats says so: an "empty" table). Without:
 // the --db file, read again at each refresh.
 Result<void> Daemon::make_table_source(std::shared_ptr<const LpmTable>& table) {
-  if (!options_.db.empty()) {
-    auto loaded = load_table_cached(options_.db, options_.cache_dir, nullptr, table_limits(options_));
+  const FirstTable first = first_table(options_);
+  if (first.from == FirstTable::From::db) {
+    auto loaded = load_table_cached(first.path, options_.cache_dir, nullptr, table_limits(options_));
     if (!loaded) return Error{loaded.error()};
     if (!loaded->note.empty()) log::get("rib")->warn("{}", loaded->note);
     table = loaded->table;
@@ -70,7 +68,7 @@ Result<void> Daemon::make_table_source(std::shared_ptr<const LpmTable>& table) {
   auto current = current_table();
   auto publish = publish_table();
   if (!downloads_tables(options_)) {
-    if (options_.db.empty()) return {};
+    if (first.from != FirstTable::From::db) return {};
     auto source = std::make_unique<FileSource>(options_.db, table_limits(options_), options_.cache_dir);
     db_source_ = source.get();
     tables_ = std::make_unique<TableRefresher>(std::move(source), RefreshSettings{}, current, publish);
@@ -89,20 +87,18 @@ Result<void> Daemon::make_table_source(std::shared_ptr<const LpmTable>& table) {
         logger->warn("cached AS names unusable: {}", names.error());
     }
   }
-  if (options_.db.empty()) {
-    if (auto cached = RouteViewsSource::newest_cached(options_.cache_dir)) {
-      auto loaded = load_table_cached(*cached, options_.cache_dir, nullptr, table_limits(options_));
-      if (loaded) {
-        if (!loaded->note.empty()) logger->warn("{}", loaded->note);
-        table = loaded->table;
-        logger->info("cached table {} {}: {} prefixes", *cached, loaded->from_cache ? "mapped" : "loaded",
-                     table->prefix_count());
-      } else {
-        logger->error("cached table unusable, waiting for a download: {}", loaded.error());
-      }
+  if (first.from == FirstTable::From::cache) {
+    auto loaded = load_table_cached(first.path, options_.cache_dir, nullptr, table_limits(options_));
+    if (loaded) {
+      if (!loaded->note.empty()) logger->warn("{}", loaded->note);
+      table = loaded->table;
+      logger->info("cached table {} {}: {} prefixes", first.path, loaded->from_cache ? "mapped" : "loaded",
+                   table->prefix_count());
     } else {
-      logger->warn("no table yet: counting everything as unrouted until the first download");
+      logger->error("cached table unusable, waiting for a download: {}", loaded.error());
     }
+  } else if (first.from == FirstTable::From::none) {
+    logger->warn("no table yet: counting everything as unrouted until the first download");
   }
   auto source = std::make_unique<RouteViewsSource>(route_views_config(options_),
                                                    [this](std::shared_ptr<const AsNames> n) {

@@ -16,125 +16,30 @@
 #include <ostream>
 #include <string_view>
 
-#include "common/big_endian.hpp"
 #include "common/parse_number.hpp"
 #include "common/table/as_names.hpp"
 #include "common/table/byte_stream.hpp"
 #include "common/table/table_file.hpp"
 #include "common/unique_fd.hpp"
+#include "daemon/config/input_settings.hpp"
+#include "daemon/config/mitigate_options.hpp"
+#include "daemon/config/table_choice.hpp"
 #include "daemon/input/capture/pcap_handle.hpp"
-#include "daemon/input/flow/udp_receiver.hpp"
-#include "daemon/mitigate/mitigate_options.hpp"
+#include "daemon/input/input.hpp"
 #include "daemon/mitigate/nft_backend.hpp"
 #include "daemon/rpc/peer_credentials.hpp"
 #include "daemon/sys/private_dir.hpp"
 
 namespace asncounter {
+
+std::string check_table_file(const std::string& path, const TableLimits& limits) {
+  return verify_table_file(path, limits);
+}
+
 namespace {
 
 namespace fs = std::filesystem;
 using Problems = std::vector<std::string>;
-
-// The first raw bytes of a file, for the compression magic.
-std::string raw_head(const std::string& path, std::size_t n) {
-  std::string head(n, '\0');
-  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (!fd) return {};
-  ssize_t got = ::pread(fd.get(), head.data(), n, 0);
-  head.resize(got > 0 ? static_cast<std::size_t>(got) : 0);
-  return head;
-}
-
-// A bzip2 stream ends with the 48-bit end-of-stream magic, a 32-bit CRC and
-// up to 7 bits of padding: a file cut anywhere else lacks it. Reading the
-// last 11 bytes tells a truncated RIB without decompressing it (seconds).
-bool bzip2_complete(const std::string& path) {
-  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  struct stat st {};
-  if (!fd || ::fstat(fd.get(), &st) != 0 || st.st_size < 14) return false;
-  std::array<unsigned char, 11> tail{};
-  if (::pread(fd.get(), tail.data(), tail.size(), st.st_size - 11) != 11) return false;
-  constexpr std::uint64_t kMagic = 0x177245385090ULL;
-  auto bit = [&](std::size_t i) { return (tail[i / 8] >> (7 - i % 8)) & 1U; };
-  for (std::size_t padding = 0; padding < 8; ++padding) {
-    std::size_t start = tail.size() * 8 - padding - 32 - 48;
-    std::uint64_t v = 0;
-    for (std::size_t i = 0; i < 48; ++i) v = (v << 1) | bit(start + i);
-    if (v == kMagic) return true;
-  }
-  return false;
-}
-
-// Reads a plain or gzip table to its end without parsing it (`head`, the
-// bytes already read, first); an MRT dump's record headers are followed, so a
-// dump cut inside a record shows.
-std::string drain(ByteStream& in, std::string_view head, bool mrt) {
-  std::array<char, 65536> buf{};
-  auto read = [&](void* out, std::size_t n) -> std::size_t {
-    if (!head.empty()) {
-      n = std::min(n, head.size());
-      std::memcpy(out, head.data(), n);
-      head.remove_prefix(n);
-      return n;
-    }
-    return in.read(out, n);
-  };
-  if (!mrt) {
-    while (read(buf.data(), buf.size()) > 0) {
-    }
-    return in.error();
-  }
-  for (std::uint64_t records = 0;; ++records) {
-    std::array<std::uint8_t, 12> header{};
-    std::size_t got = 0;
-    while (got < header.size()) {
-      std::size_t n = read(header.data() + got, header.size() - got);
-      if (n == 0) break;
-      got += n;
-    }
-    if (!in.error().empty()) return in.error();
-    if (got == 0) return "";
-    if (got < header.size()) return "cut inside the header of MRT record " + std::to_string(records + 1);
-    std::uint64_t length = load_be32(header.data() + 8);
-    while (length > 0) {
-      std::size_t n = read(buf.data(), static_cast<std::size_t>(std::min<std::uint64_t>(length, buf.size())));
-      if (n == 0) {
-        if (!in.error().empty()) return in.error();
-        return "cut inside MRT record " + std::to_string(records + 1);
-      }
-      length -= n;
-    }
-  }
-}
-
-}  // namespace
-
-std::string check_table_file(const std::string& path, const TableLimits& limits) {
-  auto opened = ByteStream::open(path, nullptr, limits.max_bytes);
-  if (!opened) return opened.error();
-  ByteStream& in = **opened;
-  std::string head(kTablePeek, '\0');
-  std::size_t got = 0;
-  while (got < head.size()) {
-    std::size_t n = in.read(head.data() + got, head.size() - got);
-    if (n == 0) break;
-    got += n;
-  }
-  if (!in.error().empty()) return in.error();
-  head.resize(got);
-  if (got == 0) return path + ": empty table file";
-  auto format = detect_table_format({reinterpret_cast<const unsigned char*>(head.data()), head.size()});
-  if (!format)
-    return path + ": not a table (neither an MRT dump nor a pyasn ipasn file, after decompression)";
-  if (raw_head(path, 3) == "BZh")
-    return bzip2_complete(path) ? "" : path + ": truncated (the bzip2 stream has no end)";
-  // Plain and gzip read quickly: to the end (the head already read counts).
-  if (auto why = drain(in, head, *format == TableFormat::mrt); !why.empty())
-    return why.starts_with(path) ? why : path + ": truncated or damaged: " + why;
-  return "";
-}
-
-namespace {
 
 Problems check_db(const Options& o) {
   if (o.db.empty()) return {};
@@ -170,25 +75,11 @@ Problems check_asnames(const Options& o) {
   return {};
 }
 
-// The link type the filter is compiled for: a capture file's own, "any"'s
-// cooked header, Ethernet for an interface (what the daemon would pick).
-int link_type_of(const std::string& spec) {
-  if (spec.starts_with("pcap-file:")) {
-    char errbuf[PCAP_ERRBUF_SIZE] = "";
-    pcap_t* p = pcap_open_offline(spec.substr(10).c_str(), errbuf);
-    if (!p) return DLT_EN10MB;
-    int dlt = pcap_datalink(p);
-    pcap_close(p);
-    return dlt;
-  }
-  return spec == "pcap:any" ? DLT_LINUX_SLL : DLT_EN10MB;
-}
-
 Problems check_filter(const Options& o) {
   if (o.filter.empty()) return {};
   std::vector<int> dlts;
   for (const std::string& spec : o.inputs)
-    if (spec.starts_with("pcap")) dlts.push_back(link_type_of(spec));
+    if (int dlt = filter_link_type(spec); dlt >= 0) dlts.push_back(dlt);
   if (dlts.empty()) dlts.push_back(DLT_EN10MB);
   for (int dlt : dlts) {
     auto compiled = compile_filter_for(dlt, o.filter);
@@ -229,40 +120,12 @@ std::string check_dir(const std::string& dir, std::string_view what, bool privat
   return "";
 }
 
-// --running: the daemon checked against holds its ports, so "in use" is it.
-bool in_use(const std::string& why) { return why.find(std::strerror(EADDRINUSE)) != std::string::npos; }
-
 Problems check_inputs(const Options& o) {
+  const InputOptions settings = input_settings(o, false);
+  const InputCheckContext context{settings, o.check_running};
   Problems out;
-  for (const std::string& spec : o.inputs) {
-    auto colon = spec.find(':');
-    std::string kind = spec.substr(0, colon == std::string::npos ? 0 : colon + 1);
-    std::string path = colon == std::string::npos ? "" : spec.substr(colon + 1);
-    std::error_code ec;
-    if (kind == "fifo:" || kind == "file:") {
-      // The daemon makes the FIFO and waits for the file; their directory must be there.
-      fs::path dir = fs::path(path).parent_path();
-      if (!dir.empty() && !fs::is_directory(dir, ec))
-        out.push_back(spec + ": directory " + dir.string() + " does not exist");
-      else if (kind == "fifo:" && fs::exists(path, ec) && !fs::is_fifo(fs::symlink_status(path, ec)))
-        out.push_back(spec + ": " + path + " exists and is not a FIFO");
-    } else if (kind == "sflow:" || kind == "netflow:") {
-      // Bound and closed, as metrics-listen: a port another collector holds shows now.
-      auto endpoint = flow::parse_endpoint(path);
-      if (!endpoint) {
-        out.push_back(spec + ": not ADDR:PORT");
-        continue;
-      }
-      flow::UdpReceiverOptions small;
-      small.receive_buffer = 4096;
-      if (auto bound = flow::UdpReceiver::open(*endpoint, small);
-          !bound && !(o.check_running && in_use(bound.error())))
-        out.push_back(spec + ": " + bound.error());
-    } else if (kind == "pcap-file:") {
-      if (::access(path.c_str(), R_OK) != 0)
-        out.push_back(spec + ": cannot read " + path + ": " + std::strerror(errno));
-    }
-  }
+  for (const std::string& spec : o.inputs)
+    for (std::string& why : check_input(spec, context)) out.push_back(std::move(why));
   return out;
 }
 
@@ -305,10 +168,8 @@ Problems check_state_dir(const Options& o) {
 }
 
 // The daemon refuses an open cache directory only where it downloads into
-// it (daemon_tables.cpp's downloads_tables); with --db alone it only keeps
-// table caches there, which it checks one by one.
-bool downloads_tables(const Options& o) { return !o.rib_url.empty() && (o.rib_url_given || o.db.empty()); }
-
+// it (downloads_tables); with --db alone it only keeps table caches there,
+// which it checks one by one.
 Problems check_cache_dir(const Options& o) {
   auto why = check_dir(o.cache_dir, "cache directory", downloads_tables(o));
   return why.empty() ? Problems{} : Problems{why};
@@ -366,7 +227,7 @@ namespace {
 // flow-exporters a flow input takes this host's exporters only.
 void note_flow_exporters(const Options& o, std::ostream& out) {
   for (const std::string& spec : o.inputs) {
-    if (spec.rfind("sflow:", 0) != 0 && spec.rfind("netflow:", 0) != 0) continue;
+    if (!input_traits(spec).flows) continue;
     if (o.flow_exporters.empty())
       out << "asncounterd: input " << spec
           << ": flow-exporters is empty: flows are taken from this host only (127.0.0.0/8, ::1); "

@@ -1,8 +1,8 @@
 #pragma once
-// The daemon's options. Each is declared once (daemon/config/options_table.cpp)
-// with its type, default, range, help and reload behaviour; that declaration
-// serves the command line, the config file (same key names), --check-config
-// and SIGHUP reloads.
+// The daemon's options, as plain values. Each is declared once
+// (daemon/config/options_table.cpp) with its type, default, range, help and
+// reload behaviour; that declaration serves the command line and the config
+// file (daemon/config/command_line.hpp), --check-config and SIGHUP reloads.
 
 #include <array>
 #include <cstddef>
@@ -13,29 +13,18 @@
 
 #include "common/result.hpp"
 #include "common/table/table_limits.hpp"
+#include "daemon/input/input_options.hpp"
+#include "daemon/sys/log_level.hpp"
 
 namespace asncounter {
-
-/// Which packets pcap inputs count (--direction); names in kDirectionNames.
-enum class PcapDirection : std::uint8_t { in, out, inout };
-/// The names of PcapDirection, indexed by its value.
-inline constexpr std::array<std::string_view, 3> kDirectionNames = {"in", "out", "inout"};
 
 /// Which address of a flow is counted (--flow-address); names in kFlowAddressNames.
 enum class FlowAddress : std::uint8_t { src, dst };
 /// The names of FlowAddress, indexed by its value.
 inline constexpr std::array<std::string_view, 2> kFlowAddressNames = {"src", "dst"};
 
-/// How much the daemon logs (--log-level), in spdlog's order; names in kLogLevelNames.
-enum class LogLevel : std::uint8_t { trace, debug, info, warn, error, critical, off };
-/// The names of LogLevel, indexed by its value.
-inline constexpr std::array<std::string_view, 7> kLogLevelNames = {"trace", "debug",    "info", "warn",
-                                                                   "error", "critical", "off"};
-
 /// An enum option's name ("inout", "debug").
-constexpr std::string_view name_of(PcapDirection d) { return kDirectionNames[static_cast<std::size_t>(d)]; }
 constexpr std::string_view name_of(FlowAddress a) { return kFlowAddressNames[static_cast<std::size_t>(a)]; }
-constexpr std::string_view name_of(LogLevel l) { return kLogLevelNames[static_cast<std::size_t>(l)]; }
 
 struct Options {
   std::string config;                           ///< --config FILE
@@ -99,33 +88,6 @@ struct Options {
   std::string mitigate_hooks = "input";       ///< input, forward, or input,forward
   std::string mitigate_table = "asncounter";  ///< the nftables table (family inet)
 };
-
-/// What parsing the command line asks for.
-struct ParsedCommandLine {
-  Options options;
-  bool help = false;                  ///< --help was given: print usage() and exit 0
-  bool version = false;               ///< --version was given
-  bool print_default_config = false;  ///< --print-default-config: print default_config() and exit 0
-};
-
-/// Parses argv, then the config file it names (command line wins). Errors
-/// name the file, the line and the key.
-Result<ParsedCommandLine> parse_command_line(int argc, const char* const* argv);
-
-/// Re-reads the config file for a reload, keeping command-line values.
-Result<Options> reload_options(const Options& current, int argc, const char* const* argv);
-
-/// Takes from `next` (a reloaded configuration) every option whose
-/// declaration says a reload applies it; returns the names of the others that
-/// differ, which keep their old value until a restart.
-std::vector<std::string> apply_reload(Options& current, const Options& next);
-
-/// The --help text, generated from the declarations.
-std::string usage();
-
-/// The annotated default config file (every key, its default and help as
-/// comments), generated from the declarations; etc/asncounterd.conf is this.
-std::string default_config();
 
 /// The table bounds the options set (table-max-mib, table-max-prefixes).
 inline TableLimits table_limits(const Options& o) {

@@ -9,11 +9,11 @@
 
 #include "common/parse_number.hpp"
 #include "common/registry.hpp"
+#include "daemon/config/mitigate_options.hpp"
 #include "daemon/input/flow/flow_input.hpp"
 #include "daemon/input/flow/record_bounds.hpp"
 #include "daemon/input/input.hpp"
 #include "daemon/input/lines/line_format.hpp"
-#include "daemon/mitigate/mitigate_options.hpp"
 
 namespace asncounter {
 

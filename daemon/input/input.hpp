@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "common/result.hpp"
+#include "daemon/input/input_options.hpp"
 #include "daemon/store/event_batch.hpp"
 
 namespace asncounter {
@@ -78,22 +79,6 @@ struct InputCounters {
   std::vector<FlowExporterCounters> exporters;  ///< flow inputs only, one per exporter (capped)
 };
 
-/// How inputs read; every field has a config key (daemon/config/options.hpp).
-struct InputOptions {
-  std::string format = "plain";     ///< line format (daemon/input/lines/line_format.hpp)
-  std::string bpf_filter;           ///< pcap: BPF filter expression
-  std::string direction = "in";     ///< pcap: in, out or inout
-  bool once = false;                ///< read to the end and finish (no tail -F, no FIFO reopen)
-  unsigned threads = 1;             ///< line inputs parse on up to this many (parallel_lines, line_offload)
-  bool flow_destination = false;    ///< flows: count the destination address, not the source
-  std::uint32_t flow_sampling = 1;  ///< flows: the rate for exporters that send none
-  std::string
-      flow_exporters;  ///< flows: who may send (CIDRs, comma or space separated; empty: loopback only)
-  std::uint32_t flow_max_sampling = 65536;  ///< flows: records claiming a higher rate are refused
-  std::string flow_sampling_overrides;      ///< flows: "PREFIX=RATE, ..." rates that win over the exporter's
-  std::size_t flow_rcvbuf = std::size_t{32} << 20;  ///< flows: receive buffer asked of the kernel
-};
-
 class Input {
  public:
   virtual ~Input() = default;
@@ -117,5 +102,31 @@ const std::string& input_spec_names();
 
 /// True when `spec` names an input kind (its argument is checked only by make_input).
 bool is_input_spec(std::string_view spec);
+
+/// What a kind of input is, from its row: whoever reports or checks inputs
+/// (stats, metrics, --check-config, the mitigation's trust check, the
+/// one-shot summary) asks this instead of reading the scheme.
+struct InputTraits {
+  bool frames = false;  ///< reads captured frames: counts packets, sees non-IP frames, takes a BPF filter
+  bool flows = false;   ///< takes datagrams from exporters: exporters' counters, can be spoofed
+  bool lossy = false;   ///< can lose packets before reading them (a kernel or socket buffer)
+};
+
+/// The traits of the kind `spec` names (all false for an unknown spec).
+InputTraits input_traits(std::string_view spec);
+
+/// What the pre-start check of an input may need beyond its spec.
+struct InputCheckContext {
+  const InputOptions& options;
+  bool daemon_running = false;  ///< a running daemon holds its own ports: "in use" is no problem
+};
+
+/// What a start would refuse of this input, found without starting it
+/// (--check-config): empty when it would start.
+std::vector<std::string> check_input(const std::string& spec, const InputCheckContext& context);
+
+/// The link type a BPF filter is compiled for on this input (a capture
+/// file's own, "any"'s cooked header, Ethernet), or -1 when it reads no frames.
+int filter_link_type(const std::string& spec);
 
 }  // namespace asncounter

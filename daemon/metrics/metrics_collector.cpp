@@ -2,7 +2,7 @@
 
 #include <prometheus/metric_family.h>
 
-#include "daemon/web/web_server.hpp"
+#include "daemon/input/input.hpp"
 
 namespace asncounter {
 namespace {
@@ -59,12 +59,10 @@ void add_asn_families(const MetricsSnapshot& s, std::vector<MetricFamily>& out) 
 
 // Inputs that can lose packets before reading them (the kernel's or
 // libpcap's buffer, a UDP socket's): a file or a FIFO loses nothing.
-bool drops_packets(const std::string& spec) {
-  return spec.starts_with("pcap:") || spec.starts_with("sflow:") || spec.starts_with("netflow:");
-}
+bool drops_packets(const std::string& spec) { return input_traits(spec).lossy; }
 
 // Inputs that read frames, some of which carry no IP address (ARP, ...).
-bool reads_frames(const std::string& spec) { return spec.starts_with("pcap"); }
+bool reads_frames(const std::string& spec) { return input_traits(spec).frames; }
 
 void add_input_families(const MetricsSnapshot& s, std::vector<MetricFamily>& out) {
   struct Field {
@@ -199,21 +197,5 @@ std::vector<MetricFamily> to_metric_families(const MetricsSnapshot& s) {
   add_mitigation_families(s, out);
   return out;
 }
-
-// The daemon's HTTP server with /metrics only (the daemon adds the page
-// and the API): scrapes are answered as the daemon's are.
-Result<std::unique_ptr<MetricsExporter>> MetricsExporter::start(const std::string& listen,
-                                                                Snapshotter snapshot) {
-  web::WebBackend backend;
-  backend.snapshot = std::move(snapshot);
-  auto server = web::WebServer::start(listen, std::move(backend));
-  if (!server) return Error{server.error()};
-  return std::unique_ptr<MetricsExporter>(new MetricsExporter(std::move(*server)));
-}
-
-MetricsExporter::MetricsExporter(std::unique_ptr<web::WebServer> server) : server_(std::move(server)) {}
-MetricsExporter::~MetricsExporter() = default;
-
-int MetricsExporter::port() const { return server_->port(); }
 
 }  // namespace asncounter

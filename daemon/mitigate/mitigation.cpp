@@ -6,9 +6,7 @@
 
 #include "common/json_text.hpp"
 #include "common/table/carve.hpp"
-#include "daemon/config/options.hpp"
 #include "daemon/mitigate/decision_file.hpp"
-#include "daemon/mitigate/mitigate_options.hpp"
 #include "daemon/store/counter_store.hpp"
 #include "daemon/sys/log.hpp"
 
@@ -36,28 +34,6 @@ std::string_view name_of(Mode m) {
       return "enforce";
   }
   return "off";
-}
-
-Result<MitigationConfig> mitigation_config(const Options& o) {
-  MitigationConfig c;
-  auto mode = effective_mode(o);
-  if (!mode) return Error{mode.error()};
-  c.mode = *mode;
-  auto rules = parse_rules(o.mitigate, std::chrono::seconds(o.history_span));
-  if (!rules) return Error{rules.error()};
-  c.rules = std::move(*rules);
-  auto allow = AllowList::parse(o.mitigate_allow);
-  if (!allow) return Error{"mitigate-allow: " + allow.error()};
-  c.allow = std::move(*allow);
-  c.limits.max_prefixes = o.mitigate_max_prefixes;
-  c.limits.max_ban = std::chrono::seconds(o.mitigate_max_ban);
-  auto hooks = parse_hooks(o.mitigate_hooks);
-  if (!hooks) return Error{hooks.error()};
-  c.hooks = std::move(*hooks);
-  c.table = o.mitigate_table;
-  c.inputs = o.inputs;
-  c.state_dir = o.state_dir;
-  return c;
 }
 
 Mitigation::Mitigation(MitigationConfig config, CounterStore& store)

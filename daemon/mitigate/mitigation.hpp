@@ -23,7 +23,6 @@
 namespace asncounter {
 class CounterStore;
 class LpmTable;
-struct Options;
 }  // namespace asncounter
 
 namespace asncounter::mitigate {
@@ -41,9 +40,6 @@ struct MitigationConfig {
   std::vector<std::string> inputs;  ///< named in each decision
   std::string state_dir;
 };
-
-/// The configuration the options ask for (they were checked when parsed).
-Result<MitigationConfig> mitigation_config(const Options& o);
 
 /// What the metrics show.
 struct MitigationMetrics {

@@ -13,9 +13,9 @@
 
 #include "common/report.hpp"
 #include "common/table/as_names.hpp"
+#include "daemon/config/input_settings.hpp"
 #include "daemon/config/options.hpp"
 #include "daemon/input/input.hpp"
-#include "daemon/input/lines/parallel_lines.hpp"
 #include "daemon/once/once_table.hpp"
 #include "daemon/once/once_watch.hpp"
 #include "daemon/store/counter_store.hpp"
@@ -28,12 +28,7 @@ using Inputs = std::vector<std::unique_ptr<Input>>;
 
 /// The inputs of --input (stdin when none); an error message when a spec is bad.
 Result<Inputs> make_inputs(const Options& options) {
-  InputOptions io;
-  io.format = options.input_format;
-  io.bpf_filter = options.filter;
-  io.direction = name_of(options.direction);
-  io.once = true;
-  io.threads = options.threads ? options.threads : available_cores();
+  const InputOptions io = input_settings(options, true);
   Inputs inputs;
   for (const std::string& spec : options.inputs.empty() ? std::vector<std::string>{"-"} : options.inputs) {
     auto in = make_input(spec, io);
@@ -93,7 +88,7 @@ bool run_inputs(const Inputs& inputs, const Options& options, OnceWatch& watch, 
   bool ok = true;
   for (auto& in : inputs) {
     InputCounters c = in->counters();
-    const bool packets = in->spec().starts_with("pcap");
+    const bool packets = input_traits(in->spec()).frames;
     if (c.rejected)
       err << "asncounterd: " << in->spec() << ": " << c.rejected
           << (packets ? " packets rejected (cut inside the IP header, or broken)\n"

@@ -8,6 +8,7 @@
 
 #include "common/table/table_cache.hpp"
 #include "daemon/config/options.hpp"
+#include "daemon/config/table_choice.hpp"
 #include "daemon/once/made_dir.hpp"
 #include "daemon/refresh/routeviews_source.hpp"
 #include "daemon/sys/private_dir.hpp"
@@ -83,7 +84,8 @@ Result<OnceTable> download(const Options& o, std::ostream& err) {
 }  // namespace
 
 Result<OnceTable> choose_once_table(const Options& o, std::ostream& err) {
-  if (!o.db.empty()) {
+  const FirstTable first = first_table(o);
+  if (first.from == FirstTable::From::db) {
     // A --cache-dir given and missing is made for the table cache (the next
     // run maps it instead of parsing the dump), and removed if none was written.
     std::error_code missing;
@@ -95,21 +97,18 @@ Result<OnceTable> choose_once_table(const Options& o, std::ostream& err) {
       else
         err << "asncounterd: no table cache: " << dir.error() << "\n";
     }
-    auto table = load(o.db, o, err);
+    auto table = load(first.path, o, err);
     if (!table) return Error{table.error()};
     auto names = names_from(o.asnames);
     if (!names) return Error{names.error()};
     return OnceTable{*table, *names};
   }
-  std::error_code ec;
-  if (fs::is_directory(o.cache_dir, ec)) {
-    if (auto newest = RouteViewsSource::newest_cached(o.cache_dir)) {
-      auto table = load(*newest, o, err);
-      if (!table) return Error{table.error()};
-      auto names = cached_names(o);
-      if (!names) return Error{names.error()};
-      return OnceTable{*table, *names};
-    }
+  if (first.from == FirstTable::From::cache) {
+    auto table = load(first.path, o, err);
+    if (!table) return Error{table.error()};
+    auto names = cached_names(o);
+    if (!names) return Error{names.error()};
+    return OnceTable{*table, *names};
   }
   if (o.rib_url.empty())
     return Error{"no table: none in " + o.cache_dir +

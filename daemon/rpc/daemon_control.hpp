@@ -10,8 +10,8 @@
 
 #include "common/result.hpp"
 #include "common/table/as_names.hpp"
-#include "daemon/app/daemon_status.hpp"
 #include "daemon/input/input.hpp"
+#include "daemon/rpc/daemon_status.hpp"
 
 namespace asncounter {
 class CounterStore;

@@ -46,7 +46,7 @@ Prepared Dispatcher::prepare(std::string_view line, const PeerCredentials& peer)
   const Method& m = *request->method;
   ++counters_.by_method[std::string(m.name)];
   if (auto denied = refuse(*request, peer)) return Prepared{std::move(*denied), request->id_json};
-  if (runs_off_loop(m.id)) {
+  if (runs_on(m.id) == RunsOn::worker) {
     // Only values in the closure: it runs on a worker thread.
     return Prepared{Reply::off_loop([request, &daemon = daemon_, caps = caps_] {
                       return run(request->method->id, *request->method, daemon, request->params, caps);

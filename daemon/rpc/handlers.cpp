@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <chrono>
 #include <cmath>
 #include <nlohmann/json.hpp>
 #include <span>
@@ -89,8 +90,9 @@ json inputs_json(const std::vector<std::pair<std::string, InputCounters>>& input
                 {"capture_drops", c.capture_drops},
                 {"reopens", c.reopens},
                 {"state", c.state.text()}};
-    if (spec.starts_with("pcap")) row["non_ip"] = c.non_ip;
-    if (spec.starts_with("sflow:") || spec.starts_with("netflow:")) {
+    const InputTraits traits = input_traits(spec);
+    if (traits.frames) row["non_ip"] = c.non_ip;
+    if (traits.flows) {
       row["refused"] = c.refused;
       row["exporters"] = exporters_json(c.exporters);
     }
@@ -287,10 +289,17 @@ Reply version(DaemonControl&, const Params&, const AnswerCaps&) {
 // The counts go; the inputs' own counters (events, rejected, drops, ...)
 // stay: they are the daemon's health since start, monotonic as Prometheus
 // counters must be, and the answer says so.
-Reply reset(DaemonControl& d, const Params&, const AnswerCaps&) {
-  d.store().reset();
+// keep=history: an incident's evidence (the windows) outlives a reset of the
+// since-start counts.
+Reply reset(DaemonControl& d, const Params& params, const AnswerCaps&) {
+  const bool keep_history = params.word(ParamId::keep) == "history";
+  if (keep_history)
+    d.store().reset_keeping_history(std::chrono::steady_clock::now());
+  else
+    d.store().reset();
   return Reply::success(
-      R"({"reset":true,"kept":"per-input counters (events, rejected, capture drops, reopens) count since the )"
+      std::string(R"({"reset":true,"history_kept":)") + (keep_history ? "true" : "false") +
+      R"(,"kept":"per-input counters (events, rejected, capture drops, reopens) count since the )"
       R"(daemon started; a reset zeroes the hit and byte counts only"})");
 }
 
@@ -357,54 +366,51 @@ Reply series_handler(DaemonControl& d, const Params& p, const AnswerCaps& caps) 
 
 constexpr std::size_t at(MethodId id) { return static_cast<std::size_t>(id); }
 
-// Indexed by MethodId; the static_assert below fails the build when a method
-// of common/rpc.hpp has no handler here.
-constexpr std::array<Handler, kMethodCount> kHandlers = [] {
-  std::array<Handler, kMethodCount> h{};
-  h[at(MethodId::top)] = top;
-  h[at(MethodId::prefixes)] = prefixes;
-  h[at(MethodId::report)] = report;
-  h[at(MethodId::as_prefixes)] = as_prefixes;
-  h[at(MethodId::lookup)] = lookup;
-  h[at(MethodId::stats)] = stats;
-  h[at(MethodId::version)] = version;
-  h[at(MethodId::reset)] = reset;
-  h[at(MethodId::refresh)] = refresh;
-  h[at(MethodId::reload)] = reload;
-  h[at(MethodId::asn)] = asn;
-  h[at(MethodId::decisions)] = decisions;
-  h[at(MethodId::ban)] = ban;
-  h[at(MethodId::unban)] = unban;
-  h[at(MethodId::series)] = series_handler;
-  h[at(MethodId::whois)] = whois;
+// Where a method runs is part of its row, with no default: a new method
+// that reads the whole store cannot end up on the event loop by omission.
+// On a worker a handler uses only the thread-safe members of DaemonControl
+// (store() and names()); stats stays on the loop, as status() reads the
+// loop's own counters.
+struct HandlerRow {
+  Handler handler = nullptr;
+  RunsOn runs_on = RunsOn::unset;
+};
+
+// Indexed by MethodId; the static_asserts below fail the build when a
+// method of common/rpc.hpp has no handler or no place to run here.
+constexpr std::array<HandlerRow, kMethodCount> kHandlers = [] {
+  std::array<HandlerRow, kMethodCount> h{};
+  h[at(MethodId::top)] = {top, RunsOn::worker};
+  h[at(MethodId::prefixes)] = {prefixes, RunsOn::worker};
+  h[at(MethodId::report)] = {report, RunsOn::worker};
+  h[at(MethodId::as_prefixes)] = {as_prefixes, RunsOn::worker};
+  h[at(MethodId::lookup)] = {lookup, RunsOn::worker};  // up to 64 KiB of addresses, each named
+  h[at(MethodId::stats)] = {stats, RunsOn::loop};
+  h[at(MethodId::version)] = {version, RunsOn::loop};
+  h[at(MethodId::reset)] = {reset, RunsOn::loop};
+  h[at(MethodId::refresh)] = {refresh, RunsOn::loop};
+  h[at(MethodId::reload)] = {reload, RunsOn::loop};
+  h[at(MethodId::asn)] = {asn, RunsOn::worker};
+  h[at(MethodId::decisions)] = {decisions, RunsOn::worker};
+  h[at(MethodId::ban)] = {ban, RunsOn::worker};
+  h[at(MethodId::unban)] = {unban, RunsOn::worker};
+  h[at(MethodId::series)] = {series_handler, RunsOn::worker};  // reads the history's steps
+  h[at(MethodId::whois)] = {whois, RunsOn::loop};
   return h;
 }();
-static_assert(std::find(kHandlers.begin(), kHandlers.end(), nullptr) == kHandlers.end(),
+static_assert(std::none_of(kHandlers.begin(), kHandlers.end(),
+                           [](const HandlerRow& r) { return r.handler == nullptr; }),
               "every rpc::MethodId needs a handler in kHandlers");
+static_assert(std::none_of(kHandlers.begin(), kHandlers.end(),
+                           [](const HandlerRow& r) { return r.runs_on == RunsOn::unset; }),
+              "every rpc::MethodId says where it runs in kHandlers");
 
 }  // namespace
 
 Reply handle(MethodId id, DaemonControl& daemon, const Params& params, const AnswerCaps& caps) {
-  return kHandlers.at(static_cast<std::size_t>(id))(daemon, params, caps);
+  return kHandlers.at(static_cast<std::size_t>(id)).handler(daemon, params, caps);
 }
 
-// stats stays on the loop: status() reads the loop's own counters.
-bool runs_off_loop(MethodId id) {
-  switch (id) {
-    case MethodId::top:
-    case MethodId::prefixes:
-    case MethodId::report:
-    case MethodId::as_prefixes:
-    case MethodId::asn:
-    case MethodId::series:  // reads the history's steps
-    case MethodId::lookup:  // up to 64 KiB of addresses, each named
-    case MethodId::decisions:
-    case MethodId::ban:
-    case MethodId::unban:
-      return true;
-    default:
-      return false;
-  }
-}
+RunsOn runs_on(MethodId id) { return kHandlers.at(static_cast<std::size_t>(id)).runs_on; }
 
 }  // namespace asncounter::rpc

@@ -29,6 +29,7 @@ struct CounterStore::Impl {
   std::atomic<bool> has_latency{false};
 
   void try_fold(ReadState& st);
+  void zero_counts(ReadState& st);
   void fold(Generation& from, Generation& into, ReadState& st);
   void rehome_orphans(Generation& into, ReadState& st);
   void add_rows(Generation& into, ReadState& st, const RowMap& rows, const Counts& unrouted);
@@ -313,16 +314,33 @@ StoreStats CounterStore::stats() const {
   return s;
 }
 
-void CounterStore::reset() {
-  // Under the reader lock: no read can see some shards zeroed and others not.
-  auto st = impl_->read.lock();
+// Under the reader lock (the caller's): no read can see some shards zeroed
+// and others not.
+void CounterStore::Impl::zero_counts(ReadState& st) {
   auto clear_gen = [](Generation& g) {
     for (std::size_t i = 0; i < g.shard_count(); ++i) g.shard(i).lock()->clear();
   };
-  clear_gen(*impl_->load_current());
-  for (auto& g : st->retired) clear_gen(*g);
-  st->orphans.clear();
+  clear_gen(*load_current());
+  for (auto& g : st.retired) clear_gen(*g);
+  st.orphans.clear();
+}
+
+void CounterStore::reset() {
+  auto st = impl_->read.lock();
+  impl_->zero_counts(*st);
   if (st->history) st->history->reset();
+}
+
+void CounterStore::reset_keeping_history(MonoTime now) {
+  // One hold of the reader lock: the close and the zeroing are one event
+  // for every reader and for the history clock's next close.
+  auto st = impl_->read.lock();
+  if (st->history) {
+    impl_->try_fold(*st);
+    st->history->close_step(now, st->retired);
+  }
+  impl_->zero_counts(*st);
+  if (st->history) st->history->forget_live();
 }
 
 std::vector<PrefixRow> CounterStore::export_rows() const { return top_prefixes(0).rows; }

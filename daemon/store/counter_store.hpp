@@ -91,6 +91,9 @@ class CounterStore {
   void close_step(MonoTime now);
   StoreStats stats() const;
   /// Zeroes every count, and the history, atomically.
+  /// Zeroes the since-start counts but keeps the history: the step in
+  /// progress is closed at `now` first, so every window answers as before.
+  void reset_keeping_history(MonoTime now);
   void reset();
 
   /// Every (prefix, ASN) total, unrouted included, for persistence.

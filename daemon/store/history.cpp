@@ -229,6 +229,10 @@ void History::reset() {
   }
 }
 
+void History::forget_live() {
+  for (auto& [g, t] : tracks_) t->clear();
+}
+
 HistoryStats History::stats() const {
   HistoryStats s;
   s.enabled = true;

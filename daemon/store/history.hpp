@@ -59,6 +59,9 @@ class History {
   void import_steps(const std::vector<SavedStep>& steps, std::chrono::milliseconds gap);
   /// Forgets every step and move (the counts were zeroed).
   void reset();
+  /// Zeroes the snapshots of the live counts, which were zeroed, and keeps
+  /// the steps (closed just before, so the step in progress is one of them).
+  void forget_live();
   HistoryStats stats() const;
 
   static constexpr std::uint32_t kOrphanKey = 1U << 31;

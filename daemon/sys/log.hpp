@@ -6,7 +6,7 @@
 #include <memory>
 #include <string>
 
-#include "daemon/config/options.hpp"
+#include "daemon/sys/log_level.hpp"
 
 namespace spdlog {
 class logger;

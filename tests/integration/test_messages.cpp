@@ -6,6 +6,7 @@
 #include <csignal>
 #include <ctime>
 #include <filesystem>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <thread>
@@ -131,6 +132,34 @@ TEST_CASE("A reset says the per-input counters are kept, and keeps them", "[daem
   CHECK(stats["totals"]["hits"] == 0);
   CHECK(stats["inputs"][0]["events"] == 2);
   CHECK(stats["inputs"][0]["rejected"] == 1);
+}
+
+TEST_CASE("reset --keep-history zeroes since start and keeps the incident's windows", "[daemon][reset]") {
+  DaemonFixture d;
+  d.write_fifo("192.0.2.1\n192.0.2.1\n198.51.100.1\n");
+  REQUIRE(d.wait_for_hits(3) == 3);
+  // ASN -> count; the rates move with the clock, the counts must not.
+  auto counts = [](const nlohmann::json& top) {
+    std::map<std::uint64_t, std::uint64_t> m;
+    for (const auto& row : top.at("rows")) m[row.at("asn").get<std::uint64_t>()] = row.at("count");
+    return m;
+  };
+  const auto window_before = ctl_json(d, "top --window 3600");
+  REQUIRE(window_before["total"] == 3);
+  auto r = d.ctl("reset --keep-history --yes");
+  INFO(r.out);
+  CHECK(r.status == 0);
+  CHECK(r.out ==
+        "since-start counts reset, the windows kept (per-input counters are kept: they count since the "
+        "daemon started)\n");
+  CHECK(ctl_json(d, "top")["total"] == 0);
+  const auto window_after = ctl_json(d, "top --window 3600");
+  CHECK(window_after["total"] == 3);
+  CHECK(counts(window_after) == counts(window_before));
+  // Without the flag the windows go too.
+  CHECK(d.ctl("reset --yes").status == 0);
+  CHECK(ctl_json(d, "top --window 3600")["total"] == 0);
+  CHECK(d.ctl("reset --keep-histroy --yes").status == 2);
 }
 
 TEST_CASE("A clean stop logs that the counts were saved, and where", "[daemon][persistence]") {

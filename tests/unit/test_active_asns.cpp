@@ -16,6 +16,7 @@
 #include "daemon/metrics/active_asns.hpp"
 #include "daemon/metrics/metrics_collector.hpp"
 #include "daemon/store/counter_store.hpp"
+#include "tests/support/feed.hpp"
 
 using asncounter::CounterStore;
 using asncounter::MonoTime;
@@ -23,6 +24,8 @@ using asncounter::Window;
 using std::chrono::seconds;
 
 namespace {
+
+using asncounter::test::feed;
 
 std::shared_ptr<const asncounter::LpmTable> table() {
   std::vector<asncounter::Route> r;
@@ -34,17 +37,6 @@ std::shared_ptr<const asncounter::LpmTable> table() {
 }
 
 MonoTime at(long s) { return MonoTime{} + seconds(1000000 + s); }
-
-void feed(CounterStore& store, const char* a, std::uint32_t n, std::uint64_t bytes = 100) {
-  asncounter::EventBatch b;
-  b.has_bytes = true;
-  auto address = *asncounter::parse_address(a);
-  for (std::uint32_t i = 0; i < n; ++i) {
-    b.push(address, 1, bytes);
-    if (b.full()) store.add(b), b.clear();
-  }
-  if (b.size) store.add(b);
-}
 
 CounterStore history_store() {
   asncounter::HistoryConfig c;
@@ -112,8 +104,8 @@ TEST_CASE("The per-ASN series and other sum to the totals, hits and bytes", "[me
 TEST_CASE("A new most active ASN enters at the next scrape and a quiet heavy one goes into other",
           "[metrics]") {
   auto store = history_store();
-  feed(store, "192.0.2.1", 10000);  // the old heavy one
-  feed(store, "198.51.100.1", 100);
+  feed(store, "192.0.2.1", 10000, 100);  // the old heavy one
+  feed(store, "198.51.100.1", 100, 100);
   auto first = scrape(store, 5, 2);
   check_sums(first);
   CHECK(first.hits.count("64496") == 1);
@@ -121,8 +113,8 @@ TEST_CASE("A new most active ASN enters at the next scrape and a quiet heavy one
   CHECK(first.hits.count("64498") == 0);
   // Ten minutes on, 64496 is quiet: only 64497 and a new one are active.
   for (long t = 10; t <= 600; t += 10) store.close_step(at(t));
-  feed(store, "203.0.113.1", 50);
-  feed(store, "198.51.100.1", 10);
+  feed(store, "203.0.113.1", 50, 100);
+  feed(store, "198.51.100.1", 10, 100);
   auto next = scrape(store, 605, 2);
   check_sums(next);
   CHECK(next.hits.count("64496") == 0);
@@ -130,7 +122,7 @@ TEST_CASE("A new most active ASN enters at the next scrape and a quiet heavy one
   CHECK(next.hits["64497"] == 110);  // cumulative: rate() and increase() work on it
   CHECK(next.hits["other"] == 10000);
   // And back: the old one active again outranks the newcomer.
-  feed(store, "192.0.2.1", 60);
+  feed(store, "192.0.2.1", 60, 100);
   auto back = scrape(store, 606, 2);
   check_sums(back);
   CHECK(back.hits["64496"] == 10060);
@@ -139,9 +131,9 @@ TEST_CASE("A new most active ASN enters at the next scrape and a quiet heavy one
 
 TEST_CASE("Without a history the series are the top K since start, summing to the totals", "[metrics]") {
   CounterStore store(table(), 4);
-  feed(store, "192.0.2.1", 30);
-  feed(store, "198.51.100.1", 20);
-  feed(store, "203.0.113.1", 10);
+  feed(store, "192.0.2.1", 30, 100);
+  feed(store, "198.51.100.1", 20, 100);
+  feed(store, "203.0.113.1", 10, 100);
   auto s = scrape(store, 0, 1);
   check_sums(s);
   CHECK(s.hits.size() == 2);

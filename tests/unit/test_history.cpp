@@ -10,6 +10,7 @@
 #include "common/table/lpm_table.hpp"
 #include "daemon/store/counter_store.hpp"
 #include "tests/support/addresses.hpp"
+#include "tests/support/feed.hpp"
 #include "tests/support/tables.hpp"
 
 using asncounter::Address;
@@ -29,23 +30,13 @@ using std::chrono::seconds;
 namespace {
 
 using asncounter::test::addr;
+using asncounter::test::feed;
 using asncounter::test::pfx;
 
 const auto table = asncounter::test::table_of;
 
 /// A fake monotonic clock: seconds since an arbitrary origin.
 MonoTime at(long s) { return MonoTime{} + seconds(1000000 + s); }
-
-/// Counts `n` hits of `bytes` bytes each on `a`, in batches.
-void feed(CounterStore& store, const char* a, std::uint32_t n, std::uint64_t bytes = 0) {
-  EventBatch b;
-  b.has_bytes = bytes != 0;
-  for (std::uint32_t i = 0; i < n; ++i) {
-    b.push(addr(a), 1, bytes);
-    if (b.full()) store.add(b), b.clear();
-  }
-  if (b.size) store.add(b);
-}
 
 /// Closes a step every 10 s from `from` to `to` (both included).
 void close_steps(CounterStore& store, long from, long to) {
@@ -247,6 +238,33 @@ TEST_CASE("reset clears the history", "[store][history]") {
   auto w = store.top_asns(0, Window{seconds(3600), at(65)});
   CHECK(w.table.total == Counts{3, 15, 0, 0});
   CHECK(store.top_asns(0).total == Counts{3, 15, 0, 0});
+}
+
+TEST_CASE("reset keeping the history zeroes since start and leaves every window as it was",
+          "[store][history]") {
+  CounterStore store(table({{"192.0.2.0/24", 64496}, {"198.51.100.0/24", 64497}}), 2, config(), at(0));
+  feed(store, "192.0.2.1", 30, 5);
+  close_steps(store, 10, 50);
+  feed(store, "198.51.100.1", 4, 7);  // the step in progress: it must stay in the windows too
+  const auto before = by_asn(store.top_asns(0, Window{seconds(3600), at(55)}).table);
+  REQUIRE(before.at(64496) == Counts{30, 150, 0, 0});
+  REQUIRE(before.at(64497) == Counts{4, 28, 0, 0});
+
+  store.reset_keeping_history(at(55));
+  CHECK(store.top_asns(0).rows.empty());
+  CHECK(store.top_asns(0).total == Counts{});
+  CHECK(by_asn(store.top_asns(0, Window{seconds(3600), at(56)}).table) == before);
+  CHECK(by_asn(store.top_asns(0, Window{seconds(3600), at(59)}).table) == before);
+
+  // New hits go to both, and the old steps age out of short windows as usual.
+  feed(store, "192.0.2.1", 2, 5);
+  store.close_step(at(60));
+  auto after = by_asn(store.top_asns(0, Window{seconds(3600), at(61)}).table);
+  CHECK(after.at(64496) == Counts{32, 160, 0, 0});
+  CHECK(after.at(64497) == Counts{4, 28, 0, 0});
+  CHECK(store.top_asns(0).total == Counts{2, 10, 0, 0});
+  CHECK(store.top_asns(0, Window{seconds(6), at(61)}).table.total ==
+        Counts{2, 10, 0, 0});  // the step 55-60 alone
 }
 
 TEST_CASE("old steps coarsen, the memory cap drops the oldest, and counts stay exact", "[store][history]") {

@@ -13,6 +13,7 @@
 
 #include "daemon/metrics/metrics_collector.hpp"
 #include "daemon/refresh/http_fetch.hpp"
+#include "daemon/web/metrics_exporter.hpp"
 #include "tests/support/held_port.hpp"
 
 using asncounter::MetricsExporter;

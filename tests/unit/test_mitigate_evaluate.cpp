@@ -11,10 +11,10 @@
 #include "daemon/mitigate/rule.hpp"
 #include "daemon/store/counter_store.hpp"
 #include "tests/support/addresses.hpp"
+#include "tests/support/feed.hpp"
 #include "tests/support/tables.hpp"
 
 using asncounter::CounterStore;
-using asncounter::EventBatch;
 using asncounter::HistoryConfig;
 using asncounter::MonoTime;
 using asncounter::RankBy;
@@ -26,17 +26,9 @@ namespace mitigate = asncounter::mitigate;
 
 namespace {
 
-MonoTime at(long s) { return MonoTime{} + seconds(1000000 + s); }
+using asncounter::test::feed;
 
-void feed(CounterStore& store, const char* a, std::uint32_t n, std::uint64_t bytes) {
-  EventBatch b;
-  b.has_bytes = true;
-  for (std::uint32_t i = 0; i < n; ++i) {
-    b.push(addr(a), 1, bytes);
-    if (b.full()) store.add(b), b.clear();
-  }
-  if (b.size) store.add(b);
-}
+MonoTime at(long s) { return MonoTime{} + seconds(1000000 + s); }
 
 // 192.0.2.0/24 (AS64496): many small requests; 198.51.100.0/24 (AS64497): a
 // few huge ones; 203.0.113.0/24 (AS64498): background.

@@ -2,9 +2,9 @@
 #include <string>
 #include <vector>
 
+#include "daemon/config/command_line.hpp"
 #include "daemon/config/config_check.hpp"
-#include "daemon/config/options.hpp"
-#include "daemon/mitigate/mitigate_options.hpp"
+#include "daemon/config/mitigate_options.hpp"
 
 using asncounter::parse_command_line;
 

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "daemon/config/options.hpp"
+#include "daemon/config/command_line.hpp"
 #include "daemon/config/options_table.hpp"
 #include "daemon/rpc/peer_credentials.hpp"
 #include "tests/support/test_support.hpp"

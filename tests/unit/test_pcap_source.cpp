@@ -60,7 +60,7 @@ struct Collected {
 };
 
 std::unique_ptr<asncounter::Input> make(const std::string& spec, const std::string& filter = "",
-                                        const std::string& direction = "in") {
+                                        asncounter::PcapDirection direction = asncounter::PcapDirection::in) {
   asncounter::InputOptions options;
   options.bpf_filter = filter;
   options.direction = direction;
@@ -273,12 +273,6 @@ TEST_CASE("pcap-file replay: bad specs fail at creation with a clear message", "
   CHECK_THAT(bad_live_filter.error(), Catch::Contains("bad filter"));
 
   options.bpf_filter.clear();
-  options.direction = "sideways";
-  auto bad_direction = asncounter::make_input("pcap:lo", options);
-  REQUIRE_FALSE(bad_direction);
-  CHECK_THAT(bad_direction.error(), Catch::Contains("direction"));
-
-  options.direction = "in";
   { test::PcapWriter wifi(dir / "wifi.pcap", 105); }  // IEEE 802.11: not decoded
   auto wifi = asncounter::make_input("pcap-file:" + (dir / "wifi.pcap").string(), options);
   REQUIRE_FALSE(wifi);
@@ -336,7 +330,7 @@ TEST_CASE("pcap live: UDP to 127.0.0.1 and ::1 on lo is counted exactly", "[pcap
   const std::uint16_t rport = named.sin6_port;
 
   Collected got;
-  auto input = make("pcap:lo", "udp and port " + std::to_string(sport), "in");
+  auto input = make("pcap:lo", "udp and port " + std::to_string(sport), asncounter::PcapDirection::in);
   input->start(got.sink());
   REQUIRE(eventually([&] { return input->counters().state.phase == asncounter::InputPhase::running; }));
 

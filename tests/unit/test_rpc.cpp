@@ -87,7 +87,7 @@ TEST_CASE("Parameters are declared once: keys, ranges, help and usage come from 
     CHECK(!p.metavar.empty());
   }
   CHECK(keys == std::set<std::string_view>{"limit", "asn", "ips", "window", "carved", "target", "for",
-                                           "reason", "sort", "text"});
+                                           "reason", "sort", "text", "keep"});
   CHECK_FALSE(rpc::find_param("lmit"));
   // Every integer parameter is refused one past its range, by every method
   // that takes it, and accepted at its bounds.
@@ -162,6 +162,22 @@ TEST_CASE("Every method has a handler that answers through the daemon interface"
   auto bad = rpc::Dispatcher::settle(rpc::handle(rpc::MethodId::reload, daemon, {}));
   CHECK(bad.code == rpc::ErrorCode::reload_failed);
   CHECK(bad.message == "bad option");
+}
+
+TEST_CASE(
+    "Every method says where it runs: whole-store reads on a worker, the loop's own counters on the loop",
+    "[rpc]") {
+  for (const auto& m : rpc::methods()) {
+    INFO(m.name);
+    CHECK(rpc::runs_on(m.id) != rpc::RunsOn::unset);
+  }
+  // A sorted read of every row must not stall the event loop (and its clients).
+  for (auto id :
+       {rpc::MethodId::top, rpc::MethodId::prefixes, rpc::MethodId::report, rpc::MethodId::as_prefixes,
+        rpc::MethodId::asn, rpc::MethodId::series, rpc::MethodId::lookup})
+    CHECK(rpc::runs_on(id) == rpc::RunsOn::worker);
+  // status() reads counters only the loop may touch.
+  CHECK(rpc::runs_on(rpc::MethodId::stats) == rpc::RunsOn::loop);
 }
 
 TEST_CASE("Valid requests parse into typed params and echo their id", "[rpc]") {

@@ -54,11 +54,17 @@ Result<void> check_link_type(const std::string& what, int dlt) {
                ", which is not Ethernet, Linux cooked, raw IP or loopback"};
 }
 
-Result<pcap_direction_t> parse_direction(const std::string& text) {
-  if (text == "in") return PCAP_D_IN;
-  if (text == "out") return PCAP_D_OUT;
-  if (text == "inout") return PCAP_D_INOUT;
-  return Error{"bad direction '" + text + "' (expected in, out or inout)"};
+pcap_direction_t to_pcap(PcapDirection d) {
+  switch (d) {
+    case PcapDirection::out:
+      return PCAP_D_OUT;
+    case PcapDirection::inout:
+      return PCAP_D_INOUT;
+    case PcapDirection::in:
+    case PcapDirection::count_:
+      break;
+  }
+  return PCAP_D_IN;
 }
 
 Result<void> check_filter(const std::string& filter) {

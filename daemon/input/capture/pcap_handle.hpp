@@ -9,6 +9,7 @@
 #include <string>
 
 #include "common/result.hpp"
+#include "daemon/input/input_options.hpp"
 
 namespace asncounter {
 
@@ -41,8 +42,8 @@ inline constexpr int kLiveBufferBytes = 16 << 20;
 /// Fails, naming `what` (a file or interface), unless the decoder reads link type `dlt`.
 Result<void> check_link_type(const std::string& what, int dlt);
 
-/// Parses a direction option: "in", "out" or "inout".
-Result<pcap_direction_t> parse_direction(const std::string& text);
+/// libpcap's name for a direction option.
+pcap_direction_t to_pcap(PcapDirection d);
 
 /// Checks that `filter` compiles (against Ethernet, before any interface is open).
 Result<void> check_filter(const std::string& filter);

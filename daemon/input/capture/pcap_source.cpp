@@ -6,8 +6,10 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <condition_variable>
+#include <cstring>
 #include <exception>
 #include <mutex>
 #include <thread>
@@ -347,8 +349,6 @@ Result<std::unique_ptr<Input>> make_pcap_input(PcapSourceKind kind, const std::s
                                                const std::string& spec, const InputOptions& options) {
   auto fail = [&](const std::string& why) { return Error{"input " + spec + ": " + why}; };
   if (name.empty()) return fail(kind == PcapSourceKind::file ? "no file named" : "no interface named");
-  auto direction = parse_direction(options.direction);
-  if (!direction) return fail(direction.error());
   FileSource file;
   if (kind == PcapSourceKind::file) {
     auto opened = open_capture_file(name, options.bpf_filter);
@@ -358,7 +358,23 @@ Result<std::unique_ptr<Input>> make_pcap_input(PcapSourceKind kind, const std::s
     return fail(ok.error());
   }
   return std::unique_ptr<Input>(
-      std::make_unique<PcapInput>(kind, name, spec, options, *direction, std::move(file)));
+      std::make_unique<PcapInput>(kind, name, spec, options, to_pcap(options.direction), std::move(file)));
+}
+
+std::vector<std::string> check_pcap_input(PcapSourceKind kind, const std::string& name,
+                                          const std::string& spec) {
+  if (kind == PcapSourceKind::file && ::access(name.c_str(), R_OK) != 0)
+    return {spec + ": cannot read " + name + ": " + std::strerror(errno)};
+  return {};
+}
+
+int pcap_link_type(PcapSourceKind kind, const std::string& name) {
+  if (kind == PcapSourceKind::file) {
+    char errbuf[PCAP_ERRBUF_SIZE] = "";
+    PcapHandle p(pcap_open_offline(name.c_str(), errbuf));
+    return p ? pcap_datalink(p.get()) : DLT_EN10MB;
+  }
+  return name == "any" ? DLT_LINUX_SLL : DLT_EN10MB;
 }
 
 }  // namespace asncounter

@@ -2,40 +2,7 @@
 
 #include <algorithm>
 
-#include "common/big_endian.hpp"
-#include "daemon/input/flow/netflow_v5.hpp"
-#include "daemon/input/flow/sflow_v5.hpp"
-#include "daemon/input/flow/template_flow.hpp"
-
 namespace asncounter::flow {
-namespace {
-
-std::uint32_t version_of(std::span<const std::uint8_t> d, FlowPort port) noexcept {
-  if (port == FlowPort::sflow) return d.size() >= 4 ? load_be32(d.data()) : 0;
-  return d.size() >= 2 ? load_be16(d.data()) : 0;
-}
-
-}  // namespace
-
-DecodeResult decode_netflow(std::span<const std::uint8_t> datagram, const Address& exporter,
-                            TemplateCache& cache, std::int64_t now, std::vector<FlowRecord>& out) noexcept {
-  DecodeResult r;
-  if (datagram.size() < 2) {
-    r.reject = Reject::truncated;
-    return r;
-  }
-  switch (load_be16(datagram.data())) {
-    case 5:
-      return decode_netflow_v5(datagram, out);
-    case 9:
-      return decode_netflow_v9(datagram, exporter, cache, now, out);
-    case 10:
-      return decode_ipfix(datagram, exporter, cache, now, out);
-    default:
-      r.reject = Reject::bad_version;
-      return r;
-  }
-}
 
 std::size_t FlowCollector::AddressHash::operator()(const Address& a) const noexcept {
   const std::uint64_t x = a.is_v4() ? a.v4 : a.v6.hi ^ (a.v6.lo * 0x9E3779B97F4A7C15ULL);
@@ -109,8 +76,7 @@ const ExporterStats* FlowCollector::stats(const Address& a) const {
 DecodeResult FlowCollector::receive(const Address& exporter_address, std::span<const std::uint8_t> datagram,
                                     std::int64_t now, std::vector<FlowRecord>& out) {
   const std::size_t from = out.size();
-  DecodeResult r = port_ == FlowPort::sflow ? decode_sflow_v5(datagram, out)
-                                            : decode_netflow(datagram, exporter_address, cache_, now, out);
+  DecodeResult r = decode_datagram(port_, datagram, DecodeContext{exporter_address, cache_, now}, out);
   Exporter& e = exporter(exporter_address, now);
   e.last_seen = now;
   ExporterStats& s = e.stats;
@@ -129,7 +95,7 @@ DecodeResult FlowCollector::receive(const Address& exporter_address, std::span<c
       rate_change_(exporter_address, s.sampling_rate, r.sampling_rate);
     s.sampling_rate = r.sampling_rate;
   }
-  track_sequence(e, version_of(datagram, port_), r);
+  track_sequence(e, datagram_version(port_, datagram), r);
   return r;
 }
 

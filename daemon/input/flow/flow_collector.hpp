@@ -1,8 +1,8 @@
 #pragma once
-// One UDP port's worth of flow decoding: the NetFlow port tells v5, v9 and
-// IPFIX apart by each datagram's version field, the sFlow port reads sFlow
-// v5; both keep per-exporter stats (bounded: past a cap, new exporters share
-// one "other" entry) and count sequence gaps from the headers.
+// One UDP port's worth of flow decoding: each datagram goes to its
+// version's decoder (daemon/input/flow/flow_decoders.hpp); both ports keep
+// per-exporter stats (bounded: past a cap, new exporters share one "other"
+// entry) and count sequence gaps from the headers.
 
 #include <cstdint>
 #include <functional>
@@ -11,18 +11,12 @@
 #include <vector>
 
 #include "common/ip.hpp"
+#include "daemon/input/flow/flow_decoders.hpp"
 #include "daemon/input/flow/flow_record.hpp"
 #include "daemon/input/flow/record_bounds.hpp"
 #include "daemon/input/flow/template_cache.hpp"
 
 namespace asncounter::flow {
-
-/// Decodes a datagram of the NetFlow port: v5, v9 or IPFIX by its first two
-/// bytes; anything else is bad_version.
-DecodeResult decode_netflow(std::span<const std::uint8_t> datagram, const Address& exporter,
-                            TemplateCache& cache, std::int64_t now, std::vector<FlowRecord>& out) noexcept;
-
-enum class FlowPort : std::uint8_t { sflow, netflow };
 
 class FlowCollector {
  public:

@@ -3,8 +3,10 @@
 #include <spdlog/spdlog.h>
 
 #include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <condition_variable>
+#include <cstring>
 #include <exception>
 #include <mutex>
 #include <thread>
@@ -278,6 +280,18 @@ Result<std::unique_ptr<Input>> make_flow_input(flow::FlowPort port, const std::s
         spec, granted, ro.receive_buffer);
   return std::unique_ptr<Input>(std::make_unique<FlowInput>(port, spec, options, std::move(*allowed),
                                                             std::move(*overrides), std::move(*receiver)));
+}
+
+std::vector<std::string> check_flow_input(const std::string& endpoint, const std::string& spec,
+                                          bool daemon_running) {
+  auto parsed = flow::parse_endpoint(endpoint);
+  if (!parsed) return {spec + ": not ADDR:PORT"};
+  flow::UdpReceiverOptions small;
+  small.receive_buffer = 4096;
+  auto bound = flow::UdpReceiver::open(*parsed, small);
+  const bool in_use = !bound && bound.error().find(std::strerror(EADDRINUSE)) != std::string::npos;
+  if (!bound && !(daemon_running && in_use)) return {spec + ": " + bound.error()};
+  return {};
 }
 
 }  // namespace asncounter

@@ -22,4 +22,10 @@ Result<std::vector<Prefix>> parse_exporter_list(const std::string& text);
 /// Who may send when flow-exporters is empty: this host only (127.0.0.0/8, ::1).
 std::vector<Prefix> loopback_exporters();
 
+/// What a start would refuse of this flow input (--check-config): an endpoint
+/// that is not ADDR:PORT, a port that does not bind (bound and closed at once;
+/// "in use" is no problem when `daemon_running`: the daemon holds it).
+std::vector<std::string> check_flow_input(const std::string& endpoint, const std::string& spec,
+                                          bool daemon_running);
+
 }  // namespace asncounter

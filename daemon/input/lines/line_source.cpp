@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <mutex>
 #include <thread>
 
@@ -199,6 +200,20 @@ Result<std::unique_ptr<Input>> make_line_input(LineSourceKind kind, const std::s
     }
   }
   return Error{spec + ": unknown line input"};
+}
+
+std::vector<std::string> check_line_input(LineSourceKind kind, const std::string& path,
+                                          const std::string& spec) {
+  if (kind == LineSourceKind::stdin_) return {};
+  // The daemon makes the FIFO and waits for the file; their directory must be there.
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  const fs::path dir = fs::path(path).parent_path();
+  if (!dir.empty() && !fs::is_directory(dir, ec))
+    return {spec + ": directory " + dir.string() + " does not exist"};
+  if (kind == LineSourceKind::fifo && fs::exists(path, ec) && !fs::is_fifo(fs::symlink_status(path, ec)))
+    return {spec + ": " + path + " exists and is not a FIFO"};
+  return {};
 }
 
 }  // namespace asncounter

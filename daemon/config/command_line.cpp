@@ -1,6 +1,6 @@
 // Parsing the command line and the config file from the one option table
 // (daemon/config/options_table.cpp) with Boost.ProgramOptions.
-#include "daemon/config/options.hpp"
+#include "daemon/config/command_line.hpp"
 
 #include <boost/program_options.hpp>
 #include <climits>

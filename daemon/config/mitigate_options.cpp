@@ -1,4 +1,4 @@
-#include "daemon/mitigate/mitigate_options.hpp"
+#include "daemon/config/mitigate_options.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -42,7 +42,7 @@ std::string spoofable_input(const Options& o) {
                                                [](const Prefix& p) { return p.len == 0; });
   if (!anyone) return "";
   for (const std::string& spec : o.inputs)
-    if (spec.starts_with("sflow:") || spec.starts_with("netflow:")) return spec;
+    if (input_traits(spec).flows) return spec;
   return "";
 }
 
@@ -79,6 +79,28 @@ std::string check_table(const Options& o) {
   bool ok = !t.empty() && t.size() <= 64 && std::isalpha(static_cast<unsigned char>(t[0]));
   for (char c : t) ok = ok && (std::isalnum(static_cast<unsigned char>(c)) || c == '_');
   return ok ? "" : "must be a name of letters, digits and _ (at most 64), starting with a letter";
+}
+
+Result<MitigationConfig> mitigation_config(const Options& o) {
+  MitigationConfig c;
+  auto mode = effective_mode(o);
+  if (!mode) return Error{mode.error()};
+  c.mode = *mode;
+  auto rules = parse_rules(o.mitigate, std::chrono::seconds(o.history_span));
+  if (!rules) return Error{rules.error()};
+  c.rules = std::move(*rules);
+  auto allow = AllowList::parse(o.mitigate_allow);
+  if (!allow) return Error{"mitigate-allow: " + allow.error()};
+  c.allow = std::move(*allow);
+  c.limits.max_prefixes = o.mitigate_max_prefixes;
+  c.limits.max_ban = std::chrono::seconds(o.mitigate_max_ban);
+  auto hooks = parse_hooks(o.mitigate_hooks);
+  if (!hooks) return Error{hooks.error()};
+  c.hooks = std::move(*hooks);
+  c.table = o.mitigate_table;
+  c.inputs = o.inputs;
+  c.state_dir = o.state_dir;
+  return c;
 }
 
 }  // namespace asncounter::mitigate
