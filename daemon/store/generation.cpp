@@ -1,5 +1,7 @@
 #include "daemon/store/generation.hpp"
 
+#include <algorithm>
+
 #include "common/saturating.hpp"
 
 namespace asncounter {
@@ -89,13 +91,23 @@ Generation::Generation(std::shared_ptr<const LpmTable> table, std::size_t shards
   const std::size_t ids = id_count();
   shards_.reserve(shards);
   for (std::size_t i = 0; i < shards; ++i) shards_.push_back(std::make_unique<Shard>(ids));
-  slot_of_id_.resize(ids);
-  asn_of_slot_.push_back(0);  // slot 0: unrouted
+  slot_of_id_.reserve(ids);                              // every entry is written once below: no zeroing pass
+  slot_of_id_.assign(std::min<std::size_t>(ids, 1), 0);  // id 0 (unrouted) is slot 0
+  asn_of_slot_.push_back(0);
+  // A full table has ~1 ASN per 10 prefixes, and neighbouring prefixes
+  // (ids follow prefix order) often share their origin: the reserve spares
+  // the rehashes and the last ASN most lookups (a one-shot run builds this
+  // at every start).
+  slot_of_asn_.reserve(ids / 8 + 1);
+  std::uint32_t last_asn = 0, last_slot = 0;
   for (PrefixId id = 1; id < ids; ++id) {
-    auto [it, fresh] =
-        slot_of_asn_.try_emplace(table_->asn(id), static_cast<std::uint32_t>(asn_of_slot_.size()));
-    if (fresh) asn_of_slot_.push_back(table_->asn(id));
-    slot_of_id_[id] = it->second;
+    const std::uint32_t asn = table_->asn(id);
+    if (id == 1 || asn != last_asn) {
+      auto [it, fresh] = slot_of_asn_.try_emplace(asn, static_cast<std::uint32_t>(asn_of_slot_.size()));
+      if (fresh) asn_of_slot_.push_back(asn);
+      last_asn = asn, last_slot = it->second;
+    }
+    slot_of_id_.push_back(last_slot);
   }
 }
 

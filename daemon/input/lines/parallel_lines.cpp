@@ -72,7 +72,7 @@ class ParallelLineInput final : public Input {
       end_ = std::max<off_t>(begin_, st.st_size);
       pieces_ = (static_cast<std::size_t>(end_ - begin_) + kPiece - 1) / kPiece;
     } else {
-      for (unsigned i = 0; i < 2 * threads_; ++i) free_.emplace_back(kStreamChunk);
+      unmade_ = 2 * threads_;  // made when first needed: a short input fills one
     }
     running_ = threads_ + (file_ ? 0 : 1);
     for (unsigned i = 0; i < threads_; ++i) threads_list_.emplace_back([this] { run_worker(); });
@@ -261,7 +261,12 @@ class ParallelLineInput final : public Input {
   // A free chunk buffer; empty when stopping and none comes back.
   std::vector<char> take_free() {
     std::unique_lock lock(queue_mutex_);
-    free_cv_.wait(lock, [this] { return !free_.empty() || workers_gone_; });
+    free_cv_.wait(lock, [this] { return !free_.empty() || unmade_ > 0 || workers_gone_; });
+    if (free_.empty() && unmade_ > 0 && !workers_gone_) {
+      --unmade_;
+      lock.unlock();
+      return std::vector<char>(kStreamChunk);
+    }
     if (free_.empty()) return {};
     std::vector<char> b = std::move(free_.back());
     free_.pop_back();
@@ -346,6 +351,7 @@ class ParallelLineInput final : public Input {
   std::condition_variable work_cv_, free_cv_;
   std::deque<Chunk> queue_;
   std::vector<std::vector<char>> free_;
+  unsigned unmade_ = 0;  // chunk buffers not made yet, of the 2 per worker a stream may have
   bool closed_ = false;
   unsigned workers_ended_ = 0;
   bool workers_gone_ = false;
