@@ -9,9 +9,9 @@
 #include <string>
 #include <vector>
 
+#include "common/table/table_file.hpp"
 #include "daemon/app/daemon_impl.hpp"
 #include "daemon/config/command_line.hpp"
-#include "daemon/config/config_check.hpp"
 #include "daemon/config/mitigate_options.hpp"
 #include "daemon/sys/log.hpp"
 #include "daemon/sys/systemd_notify.hpp"
@@ -91,7 +91,7 @@ void Daemon::Reload::check_db() {
   }
   // The same db, perhaps replaced in place: a reload says now what the next
   // refresh or start would refuse (quickly: the table is not built).
-  if (auto why = check_table_file(db, table_limits(next_->options)); !why.empty())
+  if (auto why = verify_table_file(db, table_limits(next_->options)); !why.empty())
     next_ = Error{"db: " + why};
 }
 

@@ -21,7 +21,6 @@
 #include "common/table/byte_stream.hpp"
 #include "common/table/table_file.hpp"
 #include "common/unique_fd.hpp"
-#include "daemon/config/input_settings.hpp"
 #include "daemon/config/mitigate_options.hpp"
 #include "daemon/config/table_choice.hpp"
 #include "daemon/input/capture/pcap_handle.hpp"
@@ -31,11 +30,6 @@
 #include "daemon/sys/private_dir.hpp"
 
 namespace asncounter {
-
-std::string check_table_file(const std::string& path, const TableLimits& limits) {
-  return verify_table_file(path, limits);
-}
-
 namespace {
 
 namespace fs = std::filesystem;
@@ -43,7 +37,7 @@ using Problems = std::vector<std::string>;
 
 Problems check_db(const Options& o) {
   if (o.db.empty()) return {};
-  auto why = check_table_file(o.db, table_limits(o));
+  auto why = verify_table_file(o.db, table_limits(o));
   if (why.empty() && o.check_tables) {
     // Asked for: everything a start does with it (limits, plausibility).
     auto loaded = load_table(o.db, nullptr, table_limits(o));
@@ -121,8 +115,7 @@ std::string check_dir(const std::string& dir, std::string_view what, bool privat
 }
 
 Problems check_inputs(const Options& o) {
-  const InputOptions settings = input_settings(o, false);
-  const InputCheckContext context{settings, o.check_running};
+  const InputCheckContext context{o.check_running};
   Problems out;
   for (const std::string& spec : o.inputs)
     for (std::string& why : check_input(spec, context)) out.push_back(std::move(why));

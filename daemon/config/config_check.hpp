@@ -22,11 +22,6 @@ struct ConfigProblem {
 /// identified, not loaded.
 std::vector<ConfigProblem> check_startup(const Options& o);
 
-/// What is wrong with the table file at `path` ("" for nothing): it must
-/// open, be a table format, and not be cut short. Quick: a bzip2 file's end
-/// is looked at, a plain or gzip one read through without building a table.
-std::string check_table_file(const std::string& path, const TableLimits& limits);
-
 /// Runs the checks: "KEY: WHY" on `err` for each problem and exit code 2, or
 /// "FILE: OK" on `out` and 0.
 int run_config_check(const Options& o, std::ostream& out, std::ostream& err);

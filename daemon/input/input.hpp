@@ -117,7 +117,6 @@ InputTraits input_traits(std::string_view spec);
 
 /// What the pre-start check of an input may need beyond its spec.
 struct InputCheckContext {
-  const InputOptions& options;
   bool daemon_running = false;  ///< a running daemon holds its own ports: "in use" is no problem
 };
 

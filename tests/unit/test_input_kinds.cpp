@@ -14,7 +14,6 @@ using asncounter::check_input;
 using asncounter::filter_link_type;
 using asncounter::input_traits;
 using asncounter::InputCheckContext;
-using asncounter::InputOptions;
 
 TEST_CASE("Input kinds: each row says what its inputs are", "[input]") {
   for (const char* spec : {"-", "stdin", "file:/var/log/x.log", "fifo:/run/x"}) {
@@ -52,8 +51,7 @@ TEST_CASE("Input kinds: a filter is compiled for the link type the capture has",
 
 TEST_CASE("Input kinds: the pre-start check of each row, and of no row", "[input]") {
   asncounter::test::TempDir dir;
-  const InputOptions options;
-  const InputCheckContext context{options, false};
+  const InputCheckContext context{false};
   CHECK(check_input("-", context).empty());
   CHECK(check_input("fifo:" + (dir / "log").string(), context).empty());
   auto missing_dir = check_input("fifo:" + (dir / "no" / "log").string(), context);
