@@ -12,6 +12,7 @@
 #include "common/report.hpp"
 #include "daemon/app/daemon_impl.hpp"
 #include "daemon/metrics/active_asns.hpp"
+#include "daemon/store/history_file.hpp"
 #include "daemon/store/state_file.hpp"
 #include "daemon/sys/log.hpp"
 #include "daemon/sys/private_dir.hpp"
@@ -142,8 +143,34 @@ std::optional<MetricsSnapshot> Daemon::metrics_snapshot() {
   return answer.get();
 }
 
+namespace {
+
+std::int64_t wall_now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// History first: a crash between the two files leaves windows a little
+// newer than the counts, never counts without their windows.
+void save_state_files(const std::string& dir, const std::vector<PrefixRow>& rows, const HistoryImage& image,
+                      bool say_so) {
+  auto logger = log::get("store");
+  auto history = save_history_file(dir, image);
+  if (!history) logger->error("cannot save the history: {}", history.error());
+  auto saved = save_state(dir, rows);
+  if (!saved) return logger->error("cannot save the counts: {}", saved.error());
+  // Said on a clean stop, so the operator knows the counts will come back.
+  if (say_so)
+    logger->info("counts saved to {} ({} rows), history to {} ({}, {} bytes)", state_path(dir), rows.size(),
+                 history_path(dir), count_of(image.steps.size(), "step"), history ? history->bytes : 0);
+}
+
+}  // namespace
+
 // A damaged state file costs its counts, never the start: it is set aside
-// (counts.state.damaged-*) and the daemon starts from zero.
+// (counts.state.damaged-*) and the daemon starts from zero; a damaged
+// history file (history.state.damaged-*) costs the windows only.
 // Only a missing file means "no counts yet". One that exists but cannot be
 // read stops the start: starting from zero would replace it at the next save.
 Result<void> Daemon::restore_counts() {
@@ -156,22 +183,25 @@ Result<void> Daemon::restore_counts() {
     return {};
   }
   store_->import_rows(loaded->rows);
-  // The downtime (by the wall clock: the monotonic one restarted with the
-  // host) shows as a gap before the restored steps.
-  if (!loaded->history.steps.empty()) {
-    // Saturating: a forged saved_at_ms far in the past must not overflow.
-    std::int64_t down_ms = 0;
-    if (__builtin_sub_overflow(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                   std::chrono::system_clock::now().time_since_epoch())
-                                   .count(),
-                               loaded->history.saved_at_ms, &down_ms))
-      down_ms = INT64_MAX;
-    down_ms = std::max<std::int64_t>(0, down_ms);
-    store_->import_history(loaded->history.steps, std::chrono::milliseconds(down_ms));
-    logger->info("restored {}", count_of(loaded->history.steps.size(), "history step"));
-  }
   if (!loaded->rows.empty())
     logger->info("restored {} from {}", count_of(loaded->rows.size(), "row"), state_path(options_.state_dir));
+  // The downtime (by the wall clock: the monotonic one restarted with the
+  // host) shows as a gap before the restored steps.
+  const std::string path = history_path(options_.state_dir);
+  auto history = store_->import_history_file(path, wall_now_ms());
+  if (!history) return Error{history.error() + " (fix or move it away; it is never overwritten)"};
+  if (!history->damage.empty()) {
+    logger->error("history file damaged, set aside as {}: {}; the windows start empty", set_aside_file(path),
+                  history->damage);
+  } else if (history->present) {
+    logger->info("restored {} from {}", count_of(history->steps, "history step"), path);
+  } else if (!loaded->history.steps.empty()) {  // a state file of an earlier version holds them
+    std::int64_t down_ms = 0;  // saturating: a forged saved_at_ms far in the past must not overflow
+    if (__builtin_sub_overflow(wall_now_ms(), loaded->history.saved_at_ms, &down_ms)) down_ms = INT64_MAX;
+    store_->import_history(loaded->history.steps,
+                           std::chrono::milliseconds(std::max<std::int64_t>(0, down_ms)));
+    logger->info("restored {}", count_of(loaded->history.steps.size(), "history step"));
+  }
   return {};
 }
 
@@ -179,32 +209,21 @@ void Daemon::save_counts() const {
   // Rows and steps read at the same moment would need one lock over both;
   // a hit between the two reads is in the counts and not yet in a step,
   // which is where it would be anyway (the step in progress is not saved).
-  SavedHistory history;
-  auto mono_now = std::chrono::steady_clock::now();
-  history.saved_at_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                            std::chrono::system_clock::now().time_since_epoch())
-                            .count();
-  history.steps = store_->export_history(mono_now);
-  auto rows = store_->export_rows();
-  auto saved = save_state(options_.state_dir, rows, &history);
-  if (!saved) {
-    log::get("store")->error("cannot save the counts: {}", saved.error());
-    return;
-  }
-  // Said on a clean stop, so the operator knows the counts will come back.
-  log::get("store")->info("counts saved to {} ({} rows, {} history steps)", state_path(options_.state_dir),
-                          rows.size(), history.steps.size());
+  auto image = store_->export_history_image(std::chrono::steady_clock::now(), wall_now_ms());
+  save_state_files(options_.state_dir, store_->export_rows(), image, true);
 }
 
-// Serialising and writing a full table's counts takes seconds: the rows are
-// copied here (under the store's lock) and written by the saver thread, so
-// the loop (clients, metrics, the watchdog) never waits for the disk. A save
-// still under way skips this one.
+// Serialising and writing a full table's counts takes seconds: the rows and
+// the steps' bytes are copied here (under the store's lock) and written by
+// the saver thread, so the loop (clients, metrics, the watchdog) never waits
+// for the disk. A save still under way skips this one. The history goes
+// too: after kill -9 the windows are lost no further back than the counts.
 void Daemon::save_counts_in_background() {
   if (saving_->exchange(true)) return;
-  asio::post(saver_, [dir = options_.state_dir, rows = store_->export_rows(), busy = saving_] {
-    auto saved = save_state(dir, rows);
-    if (!saved) log::get("store")->error("cannot save the counts: {}", saved.error());
+  asio::post(saver_, [dir = options_.state_dir, rows = store_->export_rows(),
+                      image = store_->export_history_image(std::chrono::steady_clock::now(), wall_now_ms()),
+                      busy = saving_] {
+    save_state_files(dir, rows, image, false);
     *busy = false;
   });
 }

@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "common/saturating.hpp"
+#include "daemon/store/history_import.hpp"
 #include "daemon/store/store_state.hpp"
 
 namespace asncounter {
@@ -373,6 +374,35 @@ std::vector<SavedStep> CounterStore::export_history(MonoTime now) const {
 void CounterStore::import_history(const std::vector<SavedStep>& steps, std::chrono::milliseconds gap) {
   auto st = impl_->read.lock();
   if (st->history) st->history->import_steps(steps, gap);
+}
+
+HistoryImage CounterStore::export_history_image(MonoTime now, std::int64_t wall_now_ms) const {
+  auto st = impl_->read.lock();
+  HistoryImage image = st->history ? st->history->export_image(now) : HistoryImage{};
+  image.saved_at_ms = wall_now_ms;
+  return image;
+}
+
+Result<HistoryFileSummary> CounterStore::import_history_file(const std::string& path,
+                                                             std::int64_t wall_now_ms) {
+  std::uint64_t max_file = 0;
+  {
+    auto st = impl_->read.lock();
+    if (!st->history) return HistoryFileSummary{};
+    // The steps are at most the cap, in the file as in memory; the keys'
+    // names and a cap lowered since the save get room beyond it.
+    max_file = 4 * std::uint64_t{st->history->max_bytes()} + (std::uint64_t{64} << 20);
+  }
+  auto checked = read_history_file(path, nullptr, max_file);
+  if (!checked || !checked->present || !checked->damage.empty()) return checked;
+  auto st = impl_->read.lock();
+  HistoryFileImport sink(*st->history, wall_now_ms);
+  auto read = read_history_file(path, &sink, max_file);
+  sink.finish();
+  // Changed between the two reads (the directory is the daemon's own): the
+  // part taken goes, so the history is the file's whole or nothing.
+  if (!read || !read->damage.empty()) st->history->forget_steps();
+  return read;
 }
 
 }  // namespace asncounter

@@ -17,6 +17,8 @@
 #include "common/table/lpm_table.hpp"
 #include "daemon/store/event_batch.hpp"
 #include "daemon/store/history_config.hpp"
+#include "daemon/store/history_file.hpp"
+#include "daemon/store/history_image.hpp"
 #include "daemon/store/rank_by.hpp"
 
 namespace asncounter {
@@ -106,6 +108,14 @@ class CounterStore {
   /// Puts saved steps back, `gap` before the store's start; call after
   /// import_rows and before the first close_step.
   void import_history(const std::vector<SavedStep>& steps, std::chrono::milliseconds gap);
+
+  /// The closed steps' bytes and what their keys name, for the history
+  /// file (no steps without a history): one copy of the steps, under the lock.
+  HistoryImage export_history_image(MonoTime now, std::int64_t wall_now_ms) const;
+  /// Puts the steps of a history file back (call as import_history): the
+  /// whole file is checked first, then read again step by step, so a
+  /// damaged file (`damage` set) leaves the history untouched.
+  Result<HistoryFileSummary> import_history_file(const std::string& path, std::int64_t wall_now_ms);
 
   struct Impl;
 

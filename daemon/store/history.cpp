@@ -216,12 +216,16 @@ void History::age(MonoTime now) {
 }
 
 void History::reset() {
+  forget_steps();
+  for (auto& [g, t] : tracks_) t->clear();
+}
+
+void History::forget_steps() {
   steps_.clear();
   pending_.clear();
   orphan_keys_.clear();
   orphan_index_.clear();
   step_bytes_ = 0;
-  for (auto& [g, t] : tracks_) t->clear();
   for (auto& r : rolling_) {
     r->sums.clear();
     r->orphans.clear();

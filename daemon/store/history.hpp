@@ -19,6 +19,7 @@
 #include <cstdint>
 #include <deque>
 #include <memory>
+#include <optional>
 #include <span>
 #include <unordered_map>
 #include <vector>
@@ -26,6 +27,7 @@
 #include "daemon/store/counter_array.hpp"
 #include "daemon/store/generation.hpp"
 #include "daemon/store/history_config.hpp"
+#include "daemon/store/history_image.hpp"
 #include "daemon/store/step_codec.hpp"
 #include "daemon/store/store_rows.hpp"
 
@@ -54,15 +56,31 @@ class History {
   WindowSpan window_sums(const Window& w, Retired retired, Summed& out, RowMap& extra);
   /// The closed steps, keys as (prefix, ASN) rows, ages counted back from `now`.
   std::vector<SavedStep> export_steps(MonoTime now) const;
+  /// The closed steps as they are (bytes copied), with what their keys name.
+  HistoryImage export_image(MonoTime now) const;
   /// Puts saved steps back before the first close, `gap` (the downtime)
   /// before the store's start; the counts themselves were imported already.
   void import_steps(const std::vector<SavedStep>& steps, std::chrono::milliseconds gap);
+  /// The same one step at a time: begin_import() (false: this history takes
+  /// no steps, being used already or the gap longer than the span), then
+  /// import_step() oldest first with keys from import_key(), then
+  /// end_import(). Steps are aged (span, tiers, cap) as they come, so a long
+  /// file never holds more than the cap.
+  bool begin_import(std::chrono::milliseconds gap);
+  std::uint32_t import_key(const RowKey& k);
+  /// `entries` (any order; sorted here) are this history's keys.
+  void import_step(std::chrono::milliseconds age_from, std::chrono::milliseconds age_to,
+                   std::vector<StepEntry>& entries);
+  void end_import();
   /// Forgets every step and move (the counts were zeroed).
   void reset();
+  /// Forgets every step, keeping the snapshots of the live counts.
+  void forget_steps();
   /// Zeroes the snapshots of the live counts, which were zeroed, and keeps
   /// the steps (closed just before, so the step in progress is one of them).
   void forget_live();
   HistoryStats stats() const;
+  std::size_t max_bytes() const { return config_.max_bytes; }
 
   static constexpr std::uint32_t kOrphanKey = 1U << 31;
 
@@ -109,6 +127,13 @@ class History {
   Summed scratch_;                         ///< reused by closes: no page faults every 10 s
   std::vector<StepEntry> entries_;         ///< reused by closes
   std::vector<std::uint64_t> live_block_;  ///< window_sums' per-block partial sums
+  struct Import {
+    MonoTime saved_now;                  ///< the save's moment on this run's clock
+    std::chrono::milliseconds gap;       ///< the downtime (below the span)
+    std::chrono::milliseconds last_age;  ///< the previous step's end, by age
+    bool stopped;                        ///< a step out of order ended the import
+  };
+  std::optional<Import> import_;  ///< an import under way
 };
 
 }  // namespace asncounter

@@ -1,23 +1,30 @@
-// The history in the state file (format 2): its steps exported as (prefix,
-// ASN) rows aged from the save, and put back at start.
-#include "daemon/store/history.hpp"
-
+// The history's side of saving and loading: an image of the closed steps
+// for the history file (their encoded bytes, copied), rows for the series
+// and older state files, and the import, one step at a time, that puts
+// saved steps back at start.
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <utility>
 #include <vector>
 
+#include "daemon/store/history.hpp"
 #include "daemon/store/history_sums.hpp"
 
 namespace asncounter {
 
 using history_detail::sort_merge;
 
+namespace {
+std::chrono::milliseconds age_at(MonoTime now, MonoTime t) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(now - t);
+}
+}  // namespace
+
 std::vector<SavedStep> History::export_steps(MonoTime now) const {
   std::vector<SavedStep> out;
-  auto age = [&](MonoTime t) { return std::chrono::duration_cast<std::chrono::milliseconds>(now - t); };
   for (const Step& st : steps_) {
-    SavedStep s{age(st.from), age(st.to), {}};
+    SavedStep s{age_at(now, st.from), age_at(now, st.to), {}};
     for_each_entry(st.data, [&](std::uint32_t key, const Counts& c) {
       PrefixRow row;
       row.counts = c;
@@ -34,31 +41,60 @@ std::vector<SavedStep> History::export_steps(MonoTime now) const {
   return out;
 }
 
-void History::import_steps(const std::vector<SavedStep>& saved, std::chrono::milliseconds gap) {
-  if (!steps_.empty() || last_close_ != origin_) return;  // only into a fresh history
+HistoryImage History::export_image(MonoTime now) const {
+  HistoryImage image;
+  image.table = current_->table();
+  image.orphans = orphan_keys_;
+  image.steps.reserve(steps_.size());
+  for (const Step& st : steps_)
+    image.steps.push_back(ImageStep{age_at(now, st.from), age_at(now, st.to), st.data});
+  return image;
+}
+
+bool History::begin_import(std::chrono::milliseconds gap) {
+  import_.reset();
+  if (!steps_.empty() || last_close_ != origin_) return false;  // only into a fresh history
   // Ages are checked against the present before any time is made of them:
   // INT64_MAX ms overflowed the conversion to the clock's nanoseconds and
   // put an ancient step inside a 60 s window. Nothing older than the span
   // is kept anyway; twice the span leaves room for a coarse step's start.
   const auto span = std::chrono::duration_cast<std::chrono::milliseconds>(config_.span);
-  if (gap.count() < 0 || gap >= span) return;  // every step ended before the span
-  const MonoTime saved_now = origin_ - gap;
-  std::chrono::milliseconds last_age = std::chrono::milliseconds::max();
-  for (const SavedStep& s : saved) {
-    if (s.age_from > 2 * span) continue;  // older than anything kept, or forged
-    // Oldest first, each ending after it starts and before the next one
-    // starts: a file that says otherwise keeps the steps read so far.
-    if (s.age_to.count() < 0 || s.age_from <= s.age_to || s.age_from > last_age) break;
-    last_age = s.age_to;
-    entries_.clear();
-    for (const PrefixRow& r : s.rows) {
-      std::uint32_t key = r.prefix && r.asn ? intern(RowKey{*r.prefix, *r.asn}) : kUnrouted;
-      entries_.push_back(StepEntry{key, r.counts});
-    }
-    sort_merge(entries_);
-    steps_.push_back(Step{saved_now - s.age_from, saved_now - s.age_to, next_seq_++, encode_step(entries_)});
-    step_bytes_ += steps_.back().data.memory();
+  if (gap.count() < 0 || gap >= span) return false;  // every step ended before the span
+  import_ = Import{origin_ - gap, gap, std::chrono::milliseconds::max(), false};
+  // No rolling sum holds an imported step until end_import(): meanwhile
+  // ageing may drop or merge any of them without touching the sums.
+  for (auto& r : rolling_) r->first_seq = UINT64_MAX;
+  return true;
+}
+
+std::uint32_t History::import_key(const RowKey& k) { return intern(k); }
+
+void History::import_step(std::chrono::milliseconds age_from, std::chrono::milliseconds age_to,
+                          std::vector<StepEntry>& entries) {
+  if (!import_ || import_->stopped) return;
+  const auto span = std::chrono::duration_cast<std::chrono::milliseconds>(config_.span);
+  if (age_from > 2 * span - import_->gap) return;  // older than anything kept, or forged
+  // Oldest first, each ending after it starts and before the next one
+  // starts: a file that says otherwise keeps the steps read so far.
+  if (age_to.count() < 0 || age_from <= age_to || age_from > import_->last_age) {
+    import_->stopped = true;
+    return;
   }
+  import_->last_age = age_to;
+  // Ids follow prefix order in every table, so a step usually arrives sorted.
+  if (!std::is_sorted(entries.begin(), entries.end(),
+                      [](const StepEntry& a, const StepEntry& b) { return a.key <= b.key; }))
+    sort_merge(entries);
+  steps_.push_back(
+      Step{import_->saved_now - age_from, import_->saved_now - age_to, next_seq_++, encode_step(entries)});
+  step_bytes_ += steps_.back().data.memory();
+  // Ageing as they come (the cap, the coarser tiers) bounds what a long file costs.
+  age(origin_);
+}
+
+void History::end_import() {
+  if (!import_) return;
+  import_.reset();
   // The rolling sums hold the imported steps that start inside their window.
   for (auto& r : rolling_) {
     r->first_seq = next_seq_;
@@ -68,6 +104,19 @@ void History::import_steps(const std::vector<SavedStep>& saved, std::chrono::mil
     }
   }
   age(origin_);
+}
+
+void History::import_steps(const std::vector<SavedStep>& saved, std::chrono::milliseconds gap) {
+  if (!begin_import(gap)) return;
+  std::vector<StepEntry> entries;
+  for (const SavedStep& s : saved) {
+    entries.clear();
+    for (const PrefixRow& r : s.rows)
+      entries.push_back(
+          StepEntry{r.prefix && r.asn ? import_key(RowKey{*r.prefix, *r.asn}) : kUnrouted, r.counts});
+    import_step(s.age_from, s.age_to, entries);
+  }
+  end_import();
 }
 
 }  // namespace asncounter

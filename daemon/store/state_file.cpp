@@ -12,8 +12,9 @@
 #include <optional>
 #include <string_view>
 
-#include "common/create_fresh.hpp"
 #include "common/parse_number.hpp"
+#include "common/unique_fd.hpp"
+#include "daemon/sys/durable_file.hpp"
 
 namespace asncounter {
 namespace {
@@ -81,16 +82,6 @@ std::optional<PrefixRow> parse_row(std::string_view line) {
       !parse_number(f[4], r.counts.latency_us_sum) || !parse_number(f[5], r.counts.latency_samples))
     return std::nullopt;
   return r;
-}
-
-bool write_all(int fd, std::string_view data) {
-  while (!data.empty()) {
-    ssize_t n = ::write(fd, data.data(), data.size());
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
-    data.remove_prefix(static_cast<std::size_t>(n));
-  }
-  return true;
 }
 
 // The whole file, or nullopt when it does not exist. Any other failure (no
@@ -190,16 +181,16 @@ std::string state_path(const std::string& state_dir) {
 
 Result<std::size_t> save_state(const std::string& state_dir, const std::vector<PrefixRow>& rows,
                                const SavedHistory* history) {
-  std::string body;
-  body.reserve(rows.size() * 48 + 64);
-  body += kMagic;
-  body += '\n';
+  // Streamed: a full table's rows are ~50 MB of text, never held whole.
+  DurableFile f(state_path(state_dir), 0640);
+  f.write(kMagic);
+  f.write("\n");
   std::uint64_t sum = kFnvSeed;
   std::size_t lines = 0;
   std::string line;
   auto put = [&] {
     sum = fnv1a(sum, line);
-    body += line;
+    f.write(line);
     ++lines;
   };
   for (const auto& r : rows) {
@@ -221,23 +212,8 @@ Result<std::size_t> save_state(const std::string& state_dir, const std::vector<P
       }
     }
   }
-  body += "end " + std::to_string(lines) + " " + std::to_string(sum) + "\n";
-
-  std::string path = state_path(state_dir);
-  std::string tmp = path + ".tmp";
-  UniqueFd fd = create_fresh(tmp, 0640);
-  if (!fd) return Error{tmp + ": " + std::strerror(errno)};
-  bool ok = write_all(fd.get(), body) && ::fsync(fd.get()) == 0;
-  int err = errno;
-  fd.reset();
-  if (!ok || ::rename(tmp.c_str(), path.c_str()) != 0) {
-    if (ok) err = errno;
-    ::unlink(tmp.c_str());
-    return Error{path + ": cannot save the counts: " + std::strerror(err)};
-  }
-  // The rename itself is durable only once the directory is synced.
-  const UniqueFd dir(::open(state_dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (dir) ::fsync(dir.get());
+  f.write("end " + std::to_string(lines) + " " + std::to_string(sum) + "\n");
+  if (auto done = f.commit(); !done) return Error{done.error() + " (the counts were not saved)"};
   return rows.size();
 }
 
@@ -255,8 +231,9 @@ Result<LoadedState> load_state(const std::string& state_dir) {
   return out;
 }
 
-std::string set_aside(const std::string& state_dir) {
-  std::string from = state_path(state_dir);
+std::string set_aside(const std::string& state_dir) { return set_aside_file(state_path(state_dir)); }
+
+std::string set_aside_file(const std::string& from) {
   std::string to = from + ".damaged-" + std::to_string(std::time(nullptr));
   std::error_code ec;
   std::filesystem::rename(from, to, ec);

@@ -39,5 +39,7 @@ Result<LoadedState> load_state(const std::string& state_dir);
 
 /// Renames a damaged state file to counts.state.damaged-UNIXTIME; returns the new path.
 std::string set_aside(const std::string& state_dir);
+/// Renames a damaged file to PATH.damaged-UNIXTIME; returns the new path.
+std::string set_aside_file(const std::string& path);
 
 }  // namespace asncounter

@@ -5,6 +5,8 @@
 #include <csignal>
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
 #include <thread>
 
 #include "tests/integration/daemon_fixture.hpp"
@@ -17,6 +19,15 @@ namespace {
 std::string lines(int n, const char* address) {
   std::string out;
   for (int i = 0; i < n; ++i) out += std::string(address) + "\n";
+  return out;
+}
+
+// ASN -> count of a `top --json` answer; REQUIREs that it answered.
+std::map<std::uint64_t, std::uint64_t> counts_of(const asncounter::test::CommandResult& answer) {
+  REQUIRE(answer.status == 0);
+  std::map<std::uint64_t, std::uint64_t> out;
+  const auto doc = nlohmann::json::parse(answer.out);  // alive while the loop reads it
+  for (const auto& row : doc.at("rows")) out[row.at("asn").get<std::uint64_t>()] = row.at("count");
   return out;
 }
 
@@ -43,6 +54,53 @@ TEST_CASE("After kill -9 at most one save interval of counts is lost", "[daemon]
   auto after = d.wait_for_hits(100);
   CHECK(after >= 100);  // what was older than one interval survived
   CHECK(after <= 107);  // and nothing was counted twice
+  CHECK(d.stop(SIGTERM) == 0);
+}
+
+TEST_CASE("After kill -9 the windows over the past steps answer what they answered before",
+          "[daemon][state][window]") {
+  // One-second steps, a save every second: the save after the steps closed
+  // holds them (before, the periodic save wrote the counts only, and every
+  // window answered 0 after a kill).
+  DaemonFixture d({.config_text = "history-step = 1\nhistory-span = 600\nsave-interval = 1\n",
+                   .socket_group = "",
+                   .reachable_by_others = false,
+                   .extra_args = {}});
+  d.write_fifo(lines(120, "192.0.2.1") + lines(30, "198.51.100.7"));
+  REQUIRE(d.wait_for_hits(150) == 150);
+  // The hits' step closes within a second, then a save: wait for both.
+  std::this_thread::sleep_for(std::chrono::milliseconds(3500));
+  auto before = counts_of(d.ctl("--json top --window 300s"));
+  REQUIRE(before == std::map<std::uint64_t, std::uint64_t>{{64496, 120}, {64497, 30}});
+  REQUIRE(fs::exists(d.dir() / "state" / "history.state"));
+  REQUIRE(d.stop(SIGKILL) == 128 + SIGKILL);
+
+  d.start();
+  REQUIRE(d.wait_for_hits(150) == 150);
+  CHECK(counts_of(d.ctl("--json top --window 300s")) == before);
+  // And a window that ends before the kill holds nothing new: the restored
+  // counts are not moves.
+  CHECK(counts_of(d.ctl("--json top --window 2s")).empty());
+  CHECK(d.log().find("restored") != std::string::npos);
+  CHECK(d.stop(SIGTERM) == 0);
+}
+
+TEST_CASE("A damaged history file is set aside, and the counts still come back", "[daemon][state][window]") {
+  DaemonFixture d(saving_every_second());
+  d.write_fifo(lines(20, "192.0.2.1"));
+  REQUIRE(d.wait_for_hits(20) == 20);
+  REQUIRE(d.stop(SIGTERM) == 0);
+  fs::path history = d.dir() / "state" / "history.state";
+  REQUIRE(fs::exists(history));
+  { std::ofstream(history, std::ios::app) << "x"; }
+
+  d.start();
+  CHECK(d.wait_for_hits(20) == 20);
+  CHECK(d.log().find("history file damaged, set aside as") != std::string::npos);
+  bool set_aside = false;
+  for (const auto& e : fs::directory_iterator(d.dir() / "state"))
+    set_aside |= e.path().filename().string().starts_with("history.state.damaged-");
+  CHECK(set_aside);
   CHECK(d.stop(SIGTERM) == 0);
 }
 

@@ -170,5 +170,6 @@ TEST_CASE("A clean stop logs that the counts were saved, and where", "[daemon][p
   auto log = d.log();
   INFO(log);
   CHECK(log.find("counts saved to " + (d.dir() / "state").string()) != std::string::npos);
-  CHECK(log.find("(2 rows, ") != std::string::npos);
+  CHECK(log.find("(2 rows), history to " + (d.dir() / "state" / "history.state").string() + " (") !=
+        std::string::npos);
 }

@@ -1,0 +1,45 @@
+#include "daemon/store/history_import.hpp"
+
+#include <algorithm>
+#include <chrono>
+
+#include "daemon/store/gallop.hpp"
+
+namespace asncounter {
+
+void HistoryFileImport::saved_at(std::int64_t wall_ms) {
+  // Saturating: a forged saved_at far in the past must not overflow.
+  std::int64_t down_ms = 0;
+  if (__builtin_sub_overflow(wall_now_ms_, wall_ms, &down_ms)) down_ms = INT64_MAX;
+  taking_ = history_.begin_import(std::chrono::milliseconds(std::max<std::int64_t>(0, down_ms)));
+}
+
+void HistoryFileImport::keys(std::span<const HistoryFileKey> keys) {
+  if (!taking_) return;
+  for (const HistoryFileKey& k : keys) map_.emplace_back(k.key, history_.import_key(k.name));
+}
+
+void HistoryFileImport::step(std::chrono::milliseconds age_from, std::chrono::milliseconds age_to,
+                             std::span<const StepEntry> entries) {
+  if (!taking_) return;
+  entries_.assign(entries.begin(), entries.end());
+  // Both ascend: one forward search per entry. The reader named every key.
+  auto it = map_.cbegin();
+  for (StepEntry& e : entries_) {
+    if (e.key == kUnrouted) continue;
+    it = gallop_lower_bound(it, map_.cend(), e.key,
+                            [](const auto& m, std::uint32_t k) { return m.first < k; });
+    e.key = it != map_.cend() && it->first == e.key ? it->second : kUnrouted;
+  }
+  history_.import_step(age_from, age_to, entries_);
+}
+
+void HistoryFileImport::finish() {
+  if (!taking_) return;
+  taking_ = false;
+  history_.end_import();
+  map_ = {};
+  entries_ = {};
+}
+
+}  // namespace asncounter
