@@ -1,12 +1,11 @@
 #include "daemon/mitigate/nft_backend.hpp"
 
-#include <nftables/libnftables.h>
-
 #include <algorithm>
 #include <nlohmann/json.hpp>
 #include <set>
 
 #include "daemon/mitigate/allow_list.hpp"
+#include "daemon/mitigate/nft_library.hpp"
 
 namespace asncounter::mitigate {
 namespace {
@@ -56,17 +55,20 @@ std::string element_text(const Element& e, std::int64_t now) {
   return to_string(e.prefix) + " timeout " + std::to_string(left) + "s";
 }
 
-NftBackend::NftBackend(nft_ctx* ctx, std::string table, std::vector<std::string> hooks)
-    : ctx_(ctx), table_(std::move(table)), hooks_(std::move(hooks)) {}
+NftBackend::NftBackend(const NftLibrary& lib, nft_ctx* ctx, std::string table, std::vector<std::string> hooks)
+    : lib_(lib), ctx_(ctx), table_(std::move(table)), hooks_(std::move(hooks)) {}
 
-NftBackend::~NftBackend() { nft_ctx_free(ctx_); }
+NftBackend::~NftBackend() { lib_.ctx_free(ctx_); }
 
 Result<std::unique_ptr<NftBackend>> NftBackend::open(std::string table, std::vector<std::string> hooks) {
-  nft_ctx* ctx = nft_ctx_new(NFT_CTX_DEFAULT);
+  auto loaded = nft_library();
+  if (!loaded) return Error{loaded.error()};
+  const NftLibrary& lib = **loaded;
+  nft_ctx* ctx = lib.ctx_new(NFT_CTX_DEFAULT);
   if (!ctx) return Error{"cannot create an nftables context (libnftables)"};
-  nft_ctx_buffer_output(ctx);
-  nft_ctx_buffer_error(ctx);
-  std::unique_ptr<NftBackend> b(new NftBackend(ctx, std::move(table), std::move(hooks)));
+  lib.ctx_buffer_output(ctx);
+  lib.ctx_buffer_error(ctx);
+  std::unique_ptr<NftBackend> b(new NftBackend(lib, ctx, std::move(table), std::move(hooks)));
   // Listing needs what changing needs: CAP_NET_ADMIN and nf_tables.
   if (auto listed = b->run("list tables"); !listed)
     return Error{"nftables is not usable (mitigate-mode enforce needs CAP_NET_ADMIN and nf_tables): " +
@@ -75,24 +77,24 @@ Result<std::unique_ptr<NftBackend>> NftBackend::open(std::string table, std::vec
 }
 
 Result<void> NftBackend::run(const std::string& commands) {
-  nft_ctx_output_set_flags(ctx_, 0);
-  if (nft_run_cmd_from_buffer(ctx_, commands.c_str()) != 0) {
-    std::string why = nft_ctx_get_error_buffer(ctx_);
+  lib_.ctx_output_set_flags(ctx_, 0);
+  if (lib_.run_cmd_from_buffer(ctx_, commands.c_str()) != 0) {
+    std::string why = lib_.ctx_get_error_buffer(ctx_);
     while (!why.empty() && (why.back() == '\n' || why.back() == ' ')) why.pop_back();
     if (auto nl = why.find('\n'); nl != std::string::npos) why.resize(nl);  // the first line says it
     return Error{why.empty() ? std::string("nft failed") : why};
   }
-  (void)nft_ctx_get_output_buffer(ctx_);  // reading the buffer empties it
+  (void)lib_.ctx_get_output_buffer(ctx_);  // reading the buffer empties it
   return {};
 }
 
 Result<std::string> NftBackend::run_json(const std::string& commands) {
-  nft_ctx_output_set_flags(ctx_, NFT_CTX_OUTPUT_JSON);
-  int rc = nft_run_cmd_from_buffer(ctx_, commands.c_str());
-  nft_ctx_output_set_flags(ctx_, 0);
-  std::string out = nft_ctx_get_output_buffer(ctx_);
+  lib_.ctx_output_set_flags(ctx_, NFT_CTX_OUTPUT_JSON);
+  int rc = lib_.run_cmd_from_buffer(ctx_, commands.c_str());
+  lib_.ctx_output_set_flags(ctx_, 0);
+  std::string out = lib_.ctx_get_output_buffer(ctx_);
   if (rc != 0) {
-    std::string why = nft_ctx_get_error_buffer(ctx_);
+    std::string why = lib_.ctx_get_error_buffer(ctx_);
     return Error{why.empty() ? std::string("nft failed") : why};
   }
   return out;

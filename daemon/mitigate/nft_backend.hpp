@@ -17,6 +17,10 @@
 
 struct nft_ctx;
 
+namespace asncounter {
+struct NftLibrary;
+}
+
 namespace asncounter::mitigate {
 
 /// One set element as the kernel holds it.
@@ -62,12 +66,13 @@ class NftBackend {
   const std::string& table() const { return table_; }
 
  private:
-  NftBackend(nft_ctx* ctx, std::string table, std::vector<std::string> hooks);
+  NftBackend(const NftLibrary& lib, nft_ctx* ctx, std::string table, std::vector<std::string> hooks);
   /// Runs `commands` (one transaction); the error is nft's message.
   Result<void> run(const std::string& commands);
   Result<std::string> run_json(const std::string& commands);
   std::string skeleton() const;
 
+  const NftLibrary& lib_;  ///< libnftables, opened on first use
   nft_ctx* ctx_;
   std::string table_;
   std::vector<std::string> hooks_;

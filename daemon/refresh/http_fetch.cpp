@@ -8,23 +8,19 @@
 #include <cstdio>
 #include <cstring>
 #include <memory>
-#include <mutex>
 
 #include "common/create_fresh.hpp"
+#include "daemon/refresh/curl_library.hpp"
 
 namespace asncounter {
 namespace {
 
+// A handle, cleaned up through the library it came from.
 struct CurlDeleter {
-  void operator()(CURL* c) const { curl_easy_cleanup(c); }
+  const CurlLibrary* lib;
+  void operator()(CURL* c) const { lib->easy_cleanup(c); }
 };
 using CurlPtr = std::unique_ptr<CURL, CurlDeleter>;
-
-// curl_global_init is not thread-safe; run it once, before any handle.
-void global_init() {
-  static std::once_flag once;
-  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
-}
 
 // Where the body goes, and how much of it is allowed.
 struct Sink {
@@ -62,46 +58,48 @@ int on_progress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
 }
 
 Result<std::uint64_t> perform(const std::string& url, Sink& sink, const FetchLimits& limits) {
-  global_init();
-  CurlPtr curl(curl_easy_init());
+  auto loaded = curl_library();
+  if (!loaded) return Error{url + ": " + loaded.error()};
+  const CurlLibrary& lib = **loaded;
+  CurlPtr curl(lib.easy_init(), CurlDeleter{&lib});
   if (!curl) return Error{url + ": cannot create a curl handle"};
   char errbuf[CURL_ERROR_SIZE] = {};
   CURL* c = curl.get();
-  curl_easy_setopt(c, CURLOPT_URL, url.c_str());
-  curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
-  curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-  curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-  curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
-  curl_easy_setopt(c, CURLOPT_MAXREDIRS, limits.max_redirects);
-  curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
-  curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
-  curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, limits.connect_timeout_s);
-  curl_easy_setopt(c, CURLOPT_TIMEOUT, limits.total_timeout_s);
-  curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1024L);
-  curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, limits.stall_timeout_s);
-  curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(limits.max_bytes));
-  curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);  // we run on worker threads
-  curl_easy_setopt(c, CURLOPT_USERAGENT, "asncounterd");
-  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
-  curl_easy_setopt(c, CURLOPT_WRITEDATA, &sink);
+  lib.easy_setopt(c, CURLOPT_URL, url.c_str());
+  lib.easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
+  lib.easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+  lib.easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+  lib.easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
+  lib.easy_setopt(c, CURLOPT_MAXREDIRS, limits.max_redirects);
+  lib.easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
+  lib.easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
+  lib.easy_setopt(c, CURLOPT_CONNECTTIMEOUT, limits.connect_timeout_s);
+  lib.easy_setopt(c, CURLOPT_TIMEOUT, limits.total_timeout_s);
+  lib.easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1024L);
+  lib.easy_setopt(c, CURLOPT_LOW_SPEED_TIME, limits.stall_timeout_s);
+  lib.easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(limits.max_bytes));
+  lib.easy_setopt(c, CURLOPT_NOSIGNAL, 1L);  // we run on worker threads
+  lib.easy_setopt(c, CURLOPT_USERAGENT, "asncounterd");
+  lib.easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+  lib.easy_setopt(c, CURLOPT_WRITEDATA, &sink);
   if (limits.cancel) {
-    curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress);
-    curl_easy_setopt(c, CURLOPT_XFERINFODATA, limits.cancel);
-    curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+    lib.easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress);
+    lib.easy_setopt(c, CURLOPT_XFERINFODATA, limits.cancel);
+    lib.easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
   }
   sink.max_bytes = limits.max_bytes;
 
-  CURLcode rc = curl_easy_perform(c);
+  CURLcode rc = lib.easy_perform(c);
   if (sink.too_large || rc == CURLE_FILESIZE_EXCEEDED)
     return Error{url + ": larger than the " + std::to_string(limits.max_bytes) + " byte cap"};
   if (limits.cancel && limits.cancel->load()) return Error{url + ": cancelled by shutdown"};
   if (sink.write_failed) return Error{url + ": cannot write the download to disk"};
   if (rc != CURLE_OK) {
-    std::string why = errbuf[0] ? errbuf : curl_easy_strerror(rc);
+    std::string why = errbuf[0] ? errbuf : lib.easy_strerror(rc);
     return Error{url + ": " + why};
   }
   long status = 0;
-  curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+  lib.easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
   if (status < 200 || status > 299) return Error{url + ": HTTP status " + std::to_string(status)};
   return sink.received;
 }

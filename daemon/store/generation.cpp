@@ -91,29 +91,37 @@ Generation::Generation(std::shared_ptr<const LpmTable> table, std::size_t shards
   const std::size_t ids = id_count();
   shards_.reserve(shards);
   for (std::size_t i = 0; i < shards; ++i) shards_.push_back(std::make_unique<Shard>(ids));
-  slot_of_id_.reserve(ids);                              // every entry is written once below: no zeroing pass
-  slot_of_id_.assign(std::min<std::size_t>(ids, 1), 0);  // id 0 (unrouted) is slot 0
-  asn_of_slot_.push_back(0);
-  // A full table has ~1 ASN per 10 prefixes, and neighbouring prefixes
-  // (ids follow prefix order) often share their origin: the reserve spares
-  // the rehashes and the last ASN most lookups (a one-shot run builds this
-  // at every start).
-  slot_of_asn_.reserve(ids / 8 + 1);
-  std::uint32_t last_asn = 0, last_slot = 0;
-  for (PrefixId id = 1; id < ids; ++id) {
-    const std::uint32_t asn = table_->asn(id);
-    if (id == 1 || asn != last_asn) {
-      auto [it, fresh] = slot_of_asn_.try_emplace(asn, static_cast<std::uint32_t>(asn_of_slot_.size()));
-      if (fresh) asn_of_slot_.push_back(asn);
-      last_asn = asn, last_slot = it->second;
+}
+
+const Generation::AsnSlots& Generation::slots() const {
+  std::call_once(slots_made_, [this] {
+    const std::size_t ids = id_count();
+    AsnSlots& s = slots_;
+    s.slot_of_id.reserve(ids);  // every entry is written once below: no zeroing pass
+    s.slot_of_id.assign(std::min<std::size_t>(ids, 1), 0);  // id 0 (unrouted) is slot 0
+    s.asn_of_slot.push_back(0);
+    // A full table has ~1 ASN per 10 prefixes, and neighbouring prefixes
+    // (ids follow prefix order) often share their origin: the reserve spares
+    // the rehashes and the last ASN most lookups.
+    s.slot_of_asn.reserve(ids / 8 + 1);
+    std::uint32_t last_asn = 0, last_slot = 0;
+    for (PrefixId id = 1; id < ids; ++id) {
+      const std::uint32_t asn = table_->asn(id);
+      if (id == 1 || asn != last_asn) {
+        auto [it, fresh] = s.slot_of_asn.try_emplace(asn, static_cast<std::uint32_t>(s.asn_of_slot.size()));
+        if (fresh) s.asn_of_slot.push_back(asn);
+        last_asn = asn, last_slot = it->second;
+      }
+      s.slot_of_id.push_back(last_slot);
     }
-    slot_of_id_.push_back(last_slot);
-  }
+  });
+  return slots_;
 }
 
 std::optional<std::uint32_t> Generation::slot_of_asn(std::uint32_t asn) const {
-  auto it = slot_of_asn_.find(asn);
-  if (it == slot_of_asn_.end()) return std::nullopt;
+  const auto& m = slots().slot_of_asn;
+  auto it = m.find(asn);
+  if (it == m.end()) return std::nullopt;
   return it->second;
 }
 

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <span>
 #include <unordered_map>
@@ -53,11 +54,14 @@ class Generation {
   std::size_t id_count() const { return table_->prefix_count() + 1; }
 
   /// Dense ASN slots so per-ASN totals are an array walk: slot 0 is
-  /// unrouted, slots 1.. one per distinct origin ASN of the table.
-  std::uint32_t slot_of_id(PrefixId id) const { return slot_of_id_[id]; }
-  const std::uint32_t* id_slots() const { return slot_of_id_.data(); }
-  std::size_t slot_count() const { return asn_of_slot_.size(); }
-  std::uint32_t asn_of_slot(std::uint32_t slot) const { return asn_of_slot_[slot]; }
+  /// unrouted, slots 1.. one per distinct origin ASN of the table. Made on
+  /// first use (thread-safe): a full table's take ~10 ms, which a one-shot
+  /// run on an empty input, or a generation replaced before any per-ASN
+  /// read, never needs.
+  std::uint32_t slot_of_id(PrefixId id) const { return slots().slot_of_id[id]; }
+  const std::uint32_t* id_slots() const { return slots().slot_of_id.data(); }
+  std::size_t slot_count() const { return slots().asn_of_slot.size(); }
+  std::uint32_t asn_of_slot(std::uint32_t slot) const { return slots().asn_of_slot[slot]; }
   std::optional<std::uint32_t> slot_of_asn(std::uint32_t asn) const;
 
   /// The id of exactly `prefix` with origin `asn` in this table, when the
@@ -73,9 +77,14 @@ class Generation {
   std::uint64_t number_;
   std::size_t shard_count_;
   std::vector<std::unique_ptr<Shard>> shards_;  // Shard holds a mutex: not movable
-  std::vector<std::uint32_t> slot_of_id_;
-  std::vector<std::uint32_t> asn_of_slot_;
-  std::unordered_map<std::uint32_t, std::uint32_t> slot_of_asn_;
+  struct AsnSlots {
+    std::vector<std::uint32_t> slot_of_id;
+    std::vector<std::uint32_t> asn_of_slot;
+    std::unordered_map<std::uint32_t, std::uint32_t> slot_of_asn;
+  };
+  const AsnSlots& slots() const;
+  mutable std::once_flag slots_made_;
+  mutable AsnSlots slots_;
 };
 
 }  // namespace asncounter

@@ -137,6 +137,18 @@ AsnTable finish_asns(const Generation& g, const std::vector<std::uint64_t>& hits
 
 AsnTable merge_asns(const MergeInput& in, std::size_t limit) {
   Generation& g = in.current;
+  // Nothing counted (a one-shot run on an empty input): no ASN slots needed.
+  bool counted = !in.extra.empty();
+  for (std::size_t i = 0; i < g.shard_count() && !counted; ++i) {
+    auto sh = g.shard(i).lock();
+    counted = sh->touched || sh->bytes_touched || sh->latency_touched;
+  }
+  if (!counted) {
+    AsnTable t;
+    if (nonzero(in.extra_unrouted))
+      t.total = in.extra_unrouted, t.rows.push_back(AsnRow{std::nullopt, in.extra_unrouted});
+    return t;
+  }
   // One plain array per field: the hits slots of ~50k ASNs stay in L2.
   const std::size_t n = g.slot_count();
   std::vector<std::uint64_t> hits(n), bytes, lat_sum, lat_n;
