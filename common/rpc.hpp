@@ -91,6 +91,7 @@ enum class ParamId : std::uint8_t {
   sort,
   text,
   keep,
+  input,
   count_  ///< not a parameter: the number of parameters
 };
 inline constexpr std::size_t kParamCount = static_cast<std::size_t>(ParamId::count_);
@@ -153,14 +154,17 @@ inline constexpr std::array<ParamSpec, kParamCount> kParams{{
     {ParamId::text, "text", ParamType::text, 1, 200, "TEXT", "a piece of an AS name"},
     {ParamId::keep, "keep", ParamType::word, 0, 0, "history",
      "history: the windows stay (the step in progress is closed first), only the since-start counts go"},
+    {ParamId::input, "input", ParamType::text, 1, 64, "NAME",
+     "an input's name (--input NAME=SPEC, else its spec): that input's counts only"},
 }};
 
 /// Every method, indexed by MethodId. Append-only (see the compatibility rule above).
 inline constexpr std::array<Method, kMethodCount> kMethods{{
-    {MethodId::top, "top", Access::read, param_set(ParamId::limit, ParamId::window, ParamId::sort), 0, "top",
+    {MethodId::top, "top", Access::read,
+     param_set(ParamId::limit, ParamId::window, ParamId::sort, ParamId::input), 0, "top",
      "top ASNs: count, percent, ASN, AS name (and bytes)"},
     {MethodId::prefixes, "prefixes", Access::read,
-     param_set(ParamId::limit, ParamId::asn, ParamId::window, ParamId::sort), 0, "prefixes",
+     param_set(ParamId::limit, ParamId::asn, ParamId::window, ParamId::sort, ParamId::input), 0, "prefixes",
      "top prefixes (limit 0: all of them), optionally of one ASN"},
     {MethodId::report, "report", Access::read, param_set(ParamId::limit, ParamId::window), 0, "report",
      "both tables, as the one-shot report"},
@@ -175,8 +179,9 @@ inline constexpr std::array<Method, kMethodCount> kMethods{{
      "zero all counts (keep=history: the since-start counts only, the windows stay)"},
     {MethodId::refresh, "refresh", Access::admin, 0, 0, "refresh", "fetch and load a new table now"},
     {MethodId::reload, "reload", Access::admin, 0, 0, "reload", "re-read the configuration (as SIGHUP)"},
-    {MethodId::asn, "asn", Access::read, param_set(ParamId::asn, ParamId::window, ParamId::sort),
-     param_set(ParamId::asn), "asn", "one ASN: count, bytes, share, rank and its counted prefixes"},
+    {MethodId::asn, "asn", Access::read,
+     param_set(ParamId::asn, ParamId::window, ParamId::sort, ParamId::input), param_set(ParamId::asn), "asn",
+     "one ASN: count, bytes, share, rank and its counted prefixes"},
     {MethodId::decisions, "decisions", Access::read, 0, 0, "decisions",
      "mitigation: active and recent bans and refusals, with rule, value, prefixes, expiry and drops"},
     {MethodId::ban, "ban", Access::admin, param_set(ParamId::target, ParamId::for_, ParamId::reason),
@@ -184,8 +189,8 @@ inline constexpr std::array<Method, kMethodCount> kMethods{{
      "ban an ASN or prefix (carved, allow list obeyed) for a time (default 1h)"},
     {MethodId::unban, "unban", Access::admin, param_set(ParamId::target), param_set(ParamId::target), "unban",
      "end a ban now"},
-    {MethodId::series, "series", Access::read, param_set(ParamId::limit, ParamId::asn, ParamId::window), 0,
-     "series",
+    {MethodId::series, "series", Access::read,
+     param_set(ParamId::limit, ParamId::asn, ParamId::window, ParamId::input), 0, "series",
      "per-step hits and bytes over a window (default 3600): the total, one ASN (asn) or the top N ASNs "
      "(limit) and the rest"},
     {MethodId::whois, "whois", Access::read, param_set(ParamId::text), param_set(ParamId::text), "whois",

@@ -46,6 +46,7 @@ int select_asns(const BlockFetch& fetch, const BlockOptions& o, const BlockExclu
     rpc::Params p;
     p.set(rpc::ParamId::asn, asn);
     if (o.window) p.set(rpc::ParamId::window, *o.window);
+    if (!o.input.empty()) p.set_text(rpc::ParamId::input, o.input);
     std::string result;
     if (int rc = fetch(rpc::MethodId::asn, p, result)) return rc;
     json answer = json::parse(result, nullptr, false);

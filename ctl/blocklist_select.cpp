@@ -43,6 +43,7 @@ std::string criteria_text(const BlockOptions& o) {
     for (std::size_t i = 0; i < o.asns.size(); ++i) out += (i ? "," : "") + std::to_string(o.asns[i]);
   }
   if (o.window) out += " --window " + std::to_string(*o.window) + "s";
+  if (!o.input.empty()) out += " --input " + o.input;
   if (o.min_count) out += " --min-count " + std::to_string(o.min_count);
   if (o.family) out += " --family " + std::to_string(static_cast<unsigned>(*o.family));
   if (!o.exclude_file.empty()) out += " --exclude " + o.exclude_file;
@@ -90,6 +91,7 @@ int select_blocked(const BlockFetch& fetch, const BlockOptions& o, const BlockEx
     rpc::Params p;
     p.set(rpc::ParamId::limit, ask);
     if (o.window) p.set(rpc::ParamId::window, *o.window);
+    if (!o.input.empty()) p.set_text(rpc::ParamId::input, o.input);
     if (!o.sort.empty()) p.set_text(rpc::ParamId::sort, o.sort);
     std::string result;
     if (int rc = fetch(o.by_asn ? rpc::MethodId::top : rpc::MethodId::prefixes, p, result)) return rc;

@@ -38,6 +38,7 @@ struct BlockOptions {
   std::uint64_t limit = rpc::kDefaultLimit;  ///< routed, kept rows; 0: all
   std::optional<std::uint64_t> window;       ///< seconds; empty: since start
   std::string sort;                          ///< "bytes": rows ranked by bytes; empty: by hits
+  std::string input;                         ///< --input NAME: that input's counts; empty: all
   std::uint64_t min_count = 0;
   std::optional<Family> family;  ///< empty: both
   std::string exclude_file;      ///< empty: none

@@ -227,6 +227,7 @@ int run_block_list(Ctx& c, const Args& a) {
                  .limit = a.params.number(rpc::ParamId::limit).value_or(rpc::kDefaultLimit),
                  .window = a.params.number(rpc::ParamId::window),
                  .sort = std::string(a.params.word(rpc::ParamId::sort).value_or("")),
+                 .input = a.params.text(rpc::ParamId::input).value_or(""),
                  .min_count = a.min_count,
                  .family = a.family,
                  .exclude_file = a.exclude,
@@ -272,7 +273,7 @@ struct LocalCommand {
 
 constexpr LocalCommand kLocalCommands[] = {
     {"block-list", 0, kBy | kFormat | kMinCount | kExclude | kFamily | kAsnList | kHook | kBanTimeout,
-     rpc::param_set(rpc::ParamId::limit, rpc::ParamId::window, rpc::ParamId::sort),
+     rpc::param_set(rpc::ParamId::limit, rpc::ParamId::window, rpc::ParamId::sort, rpc::ParamId::input),
      "[--by asn|prefix | --asn N[,N]]\n  [--min-count N] [--family 4|6] [--exclude FILE]\n  [--hook "
      "input|forward] [--timeout DURATION]\n  --format {formats}",
      "block rules for the top talkers, prefixes merged;\nby prefix (default) or every prefix of the top "
@@ -287,7 +288,7 @@ constexpr LocalCommand kLocalCommands[] = {
     {"as-prefixes", kDb, kDb, 0, "--db FILE ASN", "offline: prefixes of ASN in FILE",
      run_offline_as_prefixes},
     {"convert", 0, 0, 0, "INPUT OUTPUT", "offline: any table source to a pyasn ipasn file", run_convert},
-    {"asn", kSeries, kSeries, rpc::param_set(rpc::ParamId::window), "--series ASN",
+    {"asn", kSeries, kSeries, rpc::param_set(rpc::ParamId::window, rpc::ParamId::input), "--series ASN",
      "per-step hits and bytes of ASN and of the\ntotal over the window (default 1h), as columns",
      run_asn_series},
 };

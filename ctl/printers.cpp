@@ -97,7 +97,26 @@ int print_table(Streams& c, const std::string& result, bool prefixes) {
   return kExitOk;
 }
 
-int print_top(Streams& c, const std::string& result) { return print_table(c, result, false); }
+// Inputs that count different things (lines, packets, flow packets) summed
+// in one table: said on stderr, so that the table stays the table.
+void say_mixed_units(Streams& c, const std::string& result) {
+  json doc = json::parse(result, nullptr, false);
+  if (!doc.is_object() || !doc.contains("mixed_units") || !doc["mixed_units"].is_array()) return;
+  std::string parts;
+  for (const auto& u : doc["mixed_units"]) {
+    if (!u.is_object() || !u.contains("input") || !u.contains("unit")) continue;
+    parts += (parts.empty() ? "" : ", ") + u["input"].get<std::string>() + " counts " +
+             u["unit"].get<std::string>();
+  }
+  if (!parts.empty())
+    c.err << "asncounterctl: these counts add up different units (" << parts
+          << "); --input NAME shows one input's\n";
+}
+
+int print_top(Streams& c, const std::string& result) {
+  say_mixed_units(c, result);
+  return print_table(c, result, false);
+}
 int print_prefixes(Streams& c, const std::string& result) { return print_table(c, result, true); }
 
 int print_report(Streams& c, const std::string& result) {

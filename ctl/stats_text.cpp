@@ -67,7 +67,12 @@ void inputs_section(std::ostream& out, const json& inputs) {
     return;
   }
   for (const json& in : inputs) {
-    out << "  " << text(in.value("spec", json())) << ": " << text(in.value("state", json())) << "\n";
+    const std::string spec = text(in.value("spec", json())),
+                      name = text(in.value("name", in.value("spec", json())));
+    out << "  " << (name == spec ? spec : name + " (" + spec + ")") << ": " << text(in.value("state", json()))
+        << "\n";
+    if (in.contains("hits"))  // per-input counts: daemons since issue 26
+      out << "    counted " << number(in, "hits") << " hits, " << number(in, "bytes") << " bytes\n";
     out << "    events " << number(in, "events") << ", rejected " << number(in, "rejected") << ", oversized "
         << number(in, "oversized") << ", capture drops " << number(in, "capture_drops") << ", reopens "
         << number(in, "reopens");

@@ -55,23 +55,6 @@ Result<void> Daemon::start() {
   store_ = std::make_unique<CounterStore>(table, options_.shards, history_config(options_),
                                           std::chrono::steady_clock::now());
   if (auto restored = restore_counts(); !restored) return Error{restored.error()};
-  auto mitigation_config = mitigate::mitigation_config(options_);
-  if (!mitigation_config) return Error{mitigation_config.error()};
-  auto mitigation = mitigate::Mitigation::start(std::move(*mitigation_config), *store_, unix_now());
-  if (!mitigation) return Error{"mitigation: " + mitigation.error()};
-  mitigation_ = std::move(*mitigation);
-  history_clock_ = std::make_unique<HistoryClock>(
-      *store_, std::chrono::seconds(options_.history_step),
-      [m = mitigation_.get()](std::chrono::steady_clock::time_point now) { m->on_step(now, unix_now()); });
-
-  rpc::DaemonControl& control = *this;
-  dispatcher_ = std::make_unique<rpc::Dispatcher>(control, std::move(*policy));
-  dispatcher_->set_caps(caps_of(options_));
-  auto server =
-      rpc::Server::open(io_, options_.socket, options_.socket_group, *dispatcher_, limits_of(options_));
-  if (!server) return Error{server.error()};
-  server_ = std::move(*server);
-
   const InputOptions input_options = input_settings(options_, false);
   // No --input: stdin when something is piped in (daemon/input/default_input.hpp).
   const StdinKind stdin_is = stdin_kind(0);
@@ -84,7 +67,48 @@ Result<void> Daemon::start() {
     if (!input) return Error{input.error()};
     inputs_.push_back(std::move(*input));
   }
-  for (auto& input : inputs_) input->start([store = store_.get()](const EventBatch& b) { store->add(b); });
+  input_names_ = options_.inputs.empty() ? specs : options_.input_names;
+  // Several inputs: each also counts into a store of its own, so that their
+  // counts can be told apart (top --input NAME). Not saved: they count since
+  // the start, as the inputs' other counters.
+  // Their windows share one more history-memory: a cap each of 1/N of it.
+  if (inputs_.size() > 1) {
+    HistoryConfig h = history_config(options_);
+    h.max_bytes /= std::min(inputs_.size(), kInputStores);
+    for (std::size_t i = 0; i < inputs_.size(); ++i)
+      input_stores_.push_back(i < kInputStores
+                                  ? std::make_unique<CounterStore>(store_->table(), options_.shards, h,
+                                                                   std::chrono::steady_clock::now())
+                                  : nullptr);
+    if (inputs_.size() > kInputStores)
+      logger->warn("{} inputs: the counts of the first {} are kept apart (top --input NAME), not the others'",
+                   inputs_.size(), kInputStores);
+  }
+  auto mitigation_config = mitigate::mitigation_config(options_);
+  if (!mitigation_config) return Error{mitigation_config.error()};
+  auto mitigation = mitigate::Mitigation::start(std::move(*mitigation_config), *store_, unix_now());
+  if (!mitigation) return Error{"mitigation: " + mitigation.error()};
+  mitigation_ = std::move(*mitigation);
+  history_clock_ = std::make_unique<HistoryClock>(
+      *store_, std::chrono::seconds(options_.history_step),
+      [this, m = mitigation_.get()](std::chrono::steady_clock::time_point now) {
+        for (auto& s : input_stores_)
+          if (s) s->close_step(now);  // made before the clock
+        m->on_step(now, unix_now());
+      });
+
+  rpc::DaemonControl& control = *this;
+  dispatcher_ = std::make_unique<rpc::Dispatcher>(control, std::move(*policy));
+  dispatcher_->set_caps(caps_of(options_));
+  auto server =
+      rpc::Server::open(io_, options_.socket, options_.socket_group, *dispatcher_, limits_of(options_));
+  if (!server) return Error{server.error()};
+  server_ = std::move(*server);
+
+  for (std::size_t i = 0; i < inputs_.size(); ++i) {
+    CounterStore* own = input_stores_.empty() ? nullptr : input_stores_[i].get();
+    inputs_[i]->start([store = store_.get(), own](const EventBatch& b) { store->add(b, own); });
+  }
   server_->start();
   auto metrics = start_metrics();
   if (!metrics) return Error{metrics.error()};

@@ -73,6 +73,9 @@ class Daemon final : private rpc::DaemonControl {
   std::vector<std::pair<std::string, InputCounters>> input_counters() const override;
   CounterStore& store() override { return *store_; }
   mitigate::Mitigation* mitigation() override { return mitigation_.get(); }
+  Result<CounterStore*> input_store(std::string_view name) override;
+  std::vector<std::pair<std::string, std::string>> mixed_units() const override;
+  void reset_inputs(bool keep_history) override;
   std::shared_ptr<const AsNames> names() const override {
     std::lock_guard lock(names_mutex_);
     return names_;
@@ -112,6 +115,12 @@ class Daemon final : private rpc::DaemonControl {
   mutable std::mutex names_mutex_;
   std::shared_ptr<const AsNames> names_;
   std::vector<std::unique_ptr<Input>> inputs_;
+  std::vector<std::string> input_names_;  // one per input: NAME of NAME=SPEC, else the spec
+  // Per-input counts: one store per input, fed each batch with the main
+  // store's lookup (CounterStore::add's `also`); empty with a single input,
+  // whose counts are the store's own; null past the first kInputStores.
+  std::vector<std::unique_ptr<CounterStore>> input_stores_;
+  static constexpr std::size_t kInputStores = 8;
   std::unique_ptr<rpc::Dispatcher> dispatcher_;
   std::unique_ptr<rpc::Server> server_;
   std::unique_ptr<TableRefresher> tables_;  // null: no table source (no --db, no downloads)

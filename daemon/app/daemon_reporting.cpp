@@ -65,8 +65,54 @@ DaemonStatus Daemon::status() const {
 
 std::vector<std::pair<std::string, InputCounters>> Daemon::input_counters() const {
   std::vector<std::pair<std::string, InputCounters>> out;
-  for (const auto& input : inputs_) out.emplace_back(input->spec(), input->counters());
+  for (std::size_t i = 0; i < inputs_.size(); ++i) {
+    InputCounters c = inputs_[i]->counters();
+    c.name = i < input_names_.size() ? input_names_[i] : inputs_[i]->spec();
+    if (const CounterStore* own = input_stores_.empty() ? store_.get() : input_stores_[i].get())
+      c.counted = own->stats().total;
+    out.emplace_back(inputs_[i]->spec(), std::move(c));
+  }
   return out;
+}
+
+Result<CounterStore*> Daemon::input_store(std::string_view name) {
+  std::string names;
+  for (std::size_t i = 0; i < input_names_.size(); ++i) {
+    if (input_names_[i] != name) {
+      names += (names.empty() ? "" : ", ") + input_names_[i];
+      continue;
+    }
+    if (input_stores_.empty()) return store_.get();
+    if (input_stores_[i]) return input_stores_[i].get();
+    return Error{"the counts of input '" + std::string(name) +
+                 "' are not kept apart (only those of the first " + std::to_string(kInputStores) +
+                 " inputs are)"};
+  }
+  return Error{"no input is named '" + std::string(name) + "'; the inputs: " + names};
+}
+
+void Daemon::reset_inputs(bool keep_history) {
+  for (auto& s : input_stores_) {
+    if (!s) continue;
+    if (keep_history)
+      s->reset_keeping_history(std::chrono::steady_clock::now());
+    else
+      s->reset();
+  }
+}
+
+// What one hit means per kind of input: a line, a captured packet, or a
+// flow's packets (times its sampling rate).
+std::vector<std::pair<std::string, std::string>> Daemon::mixed_units() const {
+  std::vector<std::pair<std::string, std::string>> out;
+  bool mixed = false;
+  for (std::size_t i = 0; i < inputs_.size(); ++i) {
+    const InputTraits t = input_traits(inputs_[i]->spec());
+    std::string unit = t.flows ? "flow packets" : t.frames ? "packets" : "lines";
+    mixed = mixed || (!out.empty() && out.front().second != unit);
+    out.emplace_back(i < input_names_.size() ? input_names_[i] : inputs_[i]->spec(), std::move(unit));
+  }
+  return mixed ? out : std::vector<std::pair<std::string, std::string>>{};
 }
 
 Result<void> Daemon::start_metrics() {

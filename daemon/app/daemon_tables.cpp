@@ -42,7 +42,10 @@ TableRefresher::CurrentTable Daemon::current_table() {
 TableRefresher::PublishTable Daemon::publish_table() {
   return [this](std::shared_ptr<const LpmTable> t) {
     systemd::status(table_status(*t));
-    store_->set_table(std::move(t));
+    store_->set_table(t);
+    // The same table object: the inputs' stores take the main store's lookups.
+    for (auto& s : input_stores_)
+      if (s) s->set_table(t);
   };
 }
 

@@ -16,6 +16,7 @@
 #include "common/trim.hpp"
 #include "common/version.hpp"
 #include "daemon/config/options_table.hpp"
+#include "daemon/input/input_name.hpp"
 #include "daemon/input/lines/line_format.hpp"
 
 namespace asncounter {
@@ -225,6 +226,13 @@ Result<ParsedCommandLine> parse_command_line(int argc, const char* const* argv) 
   (void)apply(cli, o, false);  // refused above if at all
   o.rib_url_given = cli.count("rib-url") > 0 || file.line_of.count("rib-url") > 0;
   o.cache_dir_given = cli.count("cache-dir") > 0 || file.line_of.count("cache-dir") > 0;
+  // NAME=SPEC: the names apart, so every reader of `inputs` sees specs.
+  o.input_names.clear();
+  for (std::string& text : o.inputs) {
+    NamedSpec n = split_input_name(text);
+    o.input_names.push_back(std::move(n.name));
+    text = std::move(n.spec);
+  }
 
   for (const OptionDecl& d : option_decls()) {
     std::string why = check_value(d, o);

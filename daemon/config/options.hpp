@@ -30,7 +30,8 @@ struct Options {
   std::string config;                           ///< --config FILE
   std::string db;                               ///< --db FILE: a table file (MRT or ipasn)
   std::string asnames;                          ///< --asnames FILE
-  std::vector<std::string> inputs;              ///< --input SPEC (repeatable)
+  std::vector<std::string> inputs;              ///< --input [NAME=]SPEC (repeatable): the specs
+  std::vector<std::string> input_names;         ///< a name per input: NAME, else its spec
   std::string input_format = "plain";           ///< --input-format FMT
   std::string filter;                           ///< --filter BPF
   PcapDirection direction = PcapDirection::in;  ///< --direction in|out|inout

@@ -13,6 +13,7 @@
 #include "daemon/input/flow/flow_input.hpp"
 #include "daemon/input/flow/record_bounds.hpp"
 #include "daemon/input/input.hpp"
+#include "daemon/input/input_name.hpp"
 #include "daemon/input/lines/line_format.hpp"
 
 namespace asncounter {
@@ -26,9 +27,9 @@ std::string check_format(const Options& o) {
 
 std::string check_inputs(const Options& o) {
   for (const std::string& s : o.inputs) {
-    if (!is_input_spec(s)) return "'" + s + "' is not " + input_spec_names();
+    if (!is_input_spec(s)) return "'" + s + "' is not " + input_spec_names() + " (NAME=SPEC names it)";
   }
-  return "";
+  return check_input_names(o.input_names);
 }
 
 std::string check_exporters(const Options& o) {
@@ -67,8 +68,10 @@ std::string once_only(const Options& o) {
 
 // Generated from the input-kind registry (daemon/input/input_factory.cpp).
 const std::string& input_help() {
-  static const std::string help =
-      "an input: " + input_spec_names() + " (repeatable; --once reads stdin when none)";
+  static const std::string help = "an input: " + input_spec_names() +
+                                  " (repeatable; --once reads stdin when none); NAME=SPEC names it for "
+                                  "--input NAME of top, prefixes, asn, "
+                                  "series";
   return help;
 }
 
@@ -100,7 +103,7 @@ std::vector<OptionDecl> make_decls() {
        false, R::applies},
       {"asnames", &Options::asnames, "FILE", "AS names (pyasn asnames.json or cidr-report autnums.html)",
        false, R::applies},
-      {"input", &Options::inputs, "SPEC", input_help().c_str(), false, R::restart, {}, check_inputs},
+      {"input", &Options::inputs, "[NAME=]SPEC", input_help().c_str(), false, R::restart, {}, check_inputs},
       {"input-format",
        &Options::input_format,
        "FMT",

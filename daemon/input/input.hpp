@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/counts.hpp"
 #include "common/result.hpp"
 #include "daemon/input/input_options.hpp"
 #include "daemon/store/event_batch.hpp"
@@ -77,6 +78,9 @@ struct InputCounters {
   InputState state;               ///< running, finished, error with why, ...
   std::uint64_t refused{};        ///< flow datagrams from outside flow-exporters (also in rejected)
   std::vector<FlowExporterCounters> exporters;  ///< flow inputs only, one per exporter (capped)
+  // Set by the daemon, not the input:
+  std::string name;  ///< NAME of --input NAME=SPEC, else the spec
+  Counts counted;    ///< hits and bytes this input counted in the store (since start or reset)
 };
 
 class Input {

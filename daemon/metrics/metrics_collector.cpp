@@ -64,7 +64,28 @@ bool drops_packets(const std::string& spec) { return input_traits(spec).lossy; }
 // Inputs that read frames, some of which carry no IP address (ARP, ...).
 bool reads_frames(const std::string& spec) { return input_traits(spec).frames; }
 
+// An input's label: its name (--input NAME=SPEC), which is its spec unless named.
+const std::string& label_of(const std::string& spec, const InputCounters& c) {
+  return c.name.empty() ? spec : c.name;
+}
+
+// What each input counted: they sum to asncounter_hits_total and
+// asncounter_bytes_total since the start (restored counts belong to no input).
+void add_input_totals(const MetricsSnapshot& s, std::vector<MetricFamily>& out) {
+  std::vector<ClientMetric> hits, bytes;
+  for (const auto& [spec, c] : s.inputs) {
+    hits.push_back(sample(d(c.counted.hits), MetricType::Counter, {{"input", label_of(spec, c)}}));
+    bytes.push_back(sample(d(c.counted.bytes), MetricType::Counter, {{"input", label_of(spec, c)}}));
+  }
+  out.push_back(family("asncounter_input_hits_total",
+                       "Hits counted per input (lines, packets or flow packets)", MetricType::Counter,
+                       std::move(hits)));
+  out.push_back(family("asncounter_input_bytes_total", "Bytes counted per input", MetricType::Counter,
+                       std::move(bytes)));
+}
+
 void add_input_families(const MetricsSnapshot& s, std::vector<MetricFamily>& out) {
+  add_input_totals(s, out);
   struct Field {
     const char* name;
     const char* help;
@@ -88,7 +109,8 @@ void add_input_families(const MetricsSnapshot& s, std::vector<MetricFamily>& out
     std::vector<ClientMetric> metrics;
     for (const auto& [spec, counters] : s.inputs)
       if (!f.applies || f.applies(spec))
-        metrics.push_back(sample(d(counters.*f.member), MetricType::Counter, {{"input", spec}}));
+        metrics.push_back(
+            sample(d(counters.*f.member), MetricType::Counter, {{"input", label_of(spec, counters)}}));
     // A family no input has is left out, not shown empty.
     if (f.applies && metrics.empty()) continue;
     out.push_back(family(f.name, f.help, MetricType::Counter, std::move(metrics)));
@@ -119,18 +141,19 @@ void add_flow_families(const MetricsSnapshot& s, std::vector<MetricFamily>& out)
     std::vector<ClientMetric> metrics;
     for (const auto& [spec, c] : s.inputs)
       for (const auto& e : c.exporters)
-        metrics.push_back(
-            sample(d(e.*f.member), MetricType::Counter, {{"input", spec}, {"exporter", e.exporter}}));
+        metrics.push_back(sample(d(e.*f.member), MetricType::Counter,
+                                 {{"input", label_of(spec, c)}, {"exporter", e.exporter}}));
     out.push_back(family(f.name, f.help, MetricType::Counter, std::move(metrics)));
   }
   std::vector<ClientMetric> rates, rejected;
   for (const auto& [spec, c] : s.inputs)
     for (const auto& e : c.exporters) {
       rates.push_back(sample(static_cast<double>(e.sampling_rate), MetricType::Gauge,
-                             {{"input", spec}, {"exporter", e.exporter}}));
+                             {{"input", label_of(spec, c)}, {"exporter", e.exporter}}));
       for (const auto& [reason, n] : e.rejected)
-        rejected.push_back(sample(d(n), MetricType::Counter,
-                                  {{"input", spec}, {"exporter", e.exporter}, {"reason", reason}}));
+        rejected.push_back(
+            sample(d(n), MetricType::Counter,
+                   {{"input", label_of(spec, c)}, {"exporter", e.exporter}, {"reason", reason}}));
     }
   out.push_back(family("asncounter_flow_sampling_rate", "The last sampling rate (1 in N) an exporter sent",
                        MetricType::Gauge, std::move(rates)));

@@ -5,6 +5,7 @@
 
 #include <memory>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -60,6 +61,18 @@ class DaemonControl {
   virtual Result<std::shared_ptr<ReloadJob>> begin_reload() = 0;
   /// The mitigation (docs/mitigation.md); null when the daemon runs none.
   virtual mitigate::Mitigation* mitigation() { return nullptr; }
+  /// One input's counts, by its name (NAME=SPEC, else its spec): the whole
+  /// store when it is the only input; an error naming the inputs when none
+  /// has that name, or when that input's counts are not kept apart.
+  virtual Result<CounterStore*> input_store(std::string_view name) {
+    return Error{"no input is named '" + std::string(name) + "'"};
+  }
+  /// What each input counts ("requests", "packets", "flow packets"), by name,
+  /// when they differ: summed, their counts mix units. Empty: one unit.
+  virtual std::vector<std::pair<std::string, std::string>> mixed_units() const { return {}; }
+  /// Zeroes the per-input counts as store().reset() (or
+  /// reset_keeping_history()) zeroes the store's.
+  virtual void reset_inputs(bool keep_history) { (void)keep_history; }
 
  protected:
   DaemonControl() = default;

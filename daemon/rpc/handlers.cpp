@@ -16,6 +16,7 @@
 #include "daemon/mitigate/mitigation.hpp"
 #include "daemon/rpc/rank_by_bytes.hpp"
 #include "daemon/rpc/series.hpp"
+#include "daemon/rpc/store_of.hpp"
 #include "daemon/rpc/table_pieces.hpp"
 #include "daemon/store/counter_store.hpp"
 
@@ -84,6 +85,9 @@ json inputs_json(const std::vector<std::pair<std::string, InputCounters>>& input
   json out = json::array();
   for (const auto& [spec, c] : inputs) {
     json row = {{"spec", spec},
+                {"name", c.name.empty() ? spec : c.name},
+                {"hits", c.counted.hits},
+                {"bytes", c.counted.bytes},
                 {"events", c.events},
                 {"rejected", c.rejected},
                 {"oversized", c.oversized},
@@ -166,22 +170,39 @@ std::string table_members(bool truncated, const std::optional<WindowSpan>& w) {
   return out;
 }
 
+// `,"mixed_units":[{"input":NAME,"unit":UNIT}...]` when the whole store sums
+// inputs that count different things (lines, packets, flow packets).
+std::string units_member(DaemonControl& d, const Params& p) {
+  if (p.text(ParamId::input)) return "";
+  auto units = d.mixed_units();
+  if (units.empty()) return "";
+  json out = json::array();
+  for (const auto& [name, unit] : units) out.push_back({{"input", name}, {"unit", unit}});
+  return R"(,"mixed_units":)" + compact_json(out);
+}
+
 Reply top(DaemonControl& d, const Params& p, const AnswerCaps& caps) {
   if (sorts_by_prefix(p))
     return Reply::failure(ErrorCode::invalid_params, "top has ASNs: sort hits or bytes");
+  Reply error;
+  CounterStore* store = store_of(d, p, error);
+  if (!store) return error;
   const bool bytes = sorts_rows(p);
-  auto t = d.store().top_asns(bytes ? 0 : rows_to_ask(p, caps), window_of(p));
+  auto t = store->top_asns(bytes ? 0 : rows_to_ask(p, caps), window_of(p));
   if (bytes) rank_by_bytes(t.table.rows, rows_to_ask(p, caps));
   bool truncated = cut(t.table, caps);
   auto answer = std::make_shared<PiecedAnswer>();
-  add_table(*answer, std::move(t.table), d.names(), table_members(truncated, t.window));
+  add_table(*answer, std::move(t.table), d.names(), table_members(truncated, t.window) + units_member(d, p));
   return Reply::streamed(std::move(answer));
 }
 
 Reply prefixes(DaemonControl& d, const Params& p, const AnswerCaps& caps) {
+  Reply error;
+  CounterStore* store = store_of(d, p, error);
+  if (!store) return error;
   auto asn = p.number<std::uint32_t>(ParamId::asn);
   const bool sorted = sorts_rows(p);
-  auto t = d.store().top_prefixes(sorted ? 0 : rows_to_ask(p, caps), asn, window_of(p));
+  auto t = store->top_prefixes(sorted ? 0 : rows_to_ask(p, caps), asn, window_of(p));
   if (sorted) rank_prefixes(t.table.rows, p, rows_to_ask(p, caps));
   bool truncated = cut(t.table, caps);
   auto answer = std::make_shared<PiecedAnswer>();
@@ -210,9 +231,12 @@ Reply report(DaemonControl& d, const Params& p, const AnswerCaps& caps) {
 
 // One ASN: what the old tool's REPL gave with asn_counter.get(N) and asn_prefixes(N).
 Reply asn(DaemonControl& d, const Params& p, const AnswerCaps& caps) {
+  Reply error;
+  CounterStore* store = store_of(d, p, error);
+  if (!store) return error;
   auto asn = *p.number<std::uint32_t>(ParamId::asn);
   auto names = d.names();
-  AsnSummary s = d.store().asn_summary(asn, window_of(p));
+  AsnSummary s = store->asn_summary(asn, window_of(p));
   if (sorts_rows(p)) rank_prefixes(s.prefixes.rows, p, 0);
   bool truncated = cut(s.prefixes, caps);
   json out = {{"asn", asn},
@@ -297,6 +321,7 @@ Reply reset(DaemonControl& d, const Params& params, const AnswerCaps&) {
     d.store().reset_keeping_history(std::chrono::steady_clock::now());
   else
     d.store().reset();
+  d.reset_inputs(keep_history);
   return Reply::success(
       std::string(R"({"reset":true,"history_kept":)") + (keep_history ? "true" : "false") +
       R"(,"kept":"per-input counters (events, rejected, capture drops, reopens) count since the )"

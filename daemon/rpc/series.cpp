@@ -1,5 +1,7 @@
 #include "daemon/rpc/series.hpp"
 
+#include "daemon/rpc/store_of.hpp"
+
 #include <algorithm>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -80,13 +82,16 @@ Series make_series(const std::vector<SavedStep>& steps, std::chrono::seconds win
 }
 
 Reply series(DaemonControl& d, const Params& p, const AnswerCaps&) {
+  Reply error;
+  CounterStore* store = store_of(d, p, error);
+  if (!store) return error;
   auto window = std::chrono::seconds(p.number<std::uint32_t>(ParamId::window).value_or(kDefaultSeriesWindow));
   if (window.count() == 0) window = std::chrono::seconds(kDefaultSeriesWindow);
   auto asn = p.number<std::uint32_t>(ParamId::asn);
   auto top = p.number<std::size_t>(ParamId::limit).value_or(0);
   auto mono_now = std::chrono::steady_clock::now();
   auto wall_now = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-  Series s = make_series(d.store().export_history(mono_now), window, asn, top);
+  Series s = make_series(store->export_history(mono_now), window, asn, top);
   auto names = d.names();
   json steps = json::array();
   for (const auto& [from, to] : s.steps) steps.push_back({{"from", wall_now - from}, {"to", wall_now - to}});

@@ -79,7 +79,7 @@ CounterStore::CounterStore(std::shared_ptr<const LpmTable> table, unsigned shard
 
 CounterStore::~CounterStore() = default;
 
-std::uint64_t CounterStore::add(const EventBatch& batch) {
+std::uint64_t CounterStore::add(const EventBatch& batch, CounterStore* also) {
   std::shared_ptr<Generation> gen = impl_->load_current();
   if (batch.has_bytes) set_flag(impl_->has_bytes);
   if (batch.has_latency) set_flag(impl_->has_latency);
@@ -91,7 +91,23 @@ std::uint64_t CounterStore::add(const EventBatch& batch) {
     auto shard = gen->shard(thread_shard_index() & (impl_->shards - 1)).lock();
     shard->add(out, batch);
   }
+  if (also) also->add_looked_up(*gen->table(), out, batch);
   return gen->number();
+}
+
+void CounterStore::add_looked_up(const LpmTable& looked_up_in, std::span<const PrefixId> ids,
+                                 const EventBatch& batch) {
+  std::shared_ptr<Generation> gen = impl_->load_current();
+  // Between two stores' table swaps the ids may name another table's
+  // prefixes: then this store looks the batch up itself.
+  if (gen->table().get() != &looked_up_in) {
+    add(batch);
+    return;
+  }
+  if (batch.has_bytes) set_flag(impl_->has_bytes);
+  if (batch.has_latency) set_flag(impl_->has_latency);
+  auto shard = gen->shard(thread_shard_index() & (impl_->shards - 1)).lock();
+  shard->add(ids, batch);
 }
 
 void CounterStore::set_table(std::shared_ptr<const LpmTable> table) {

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <vector>
 
 #include "common/counts.hpp"
@@ -69,8 +70,13 @@ class CounterStore {
   CounterStore& operator=(const CounterStore&) = delete;
 
   /// Looks up and counts a batch under one shard lock. Thread-safe. Returns
-  /// the number of the generation (table) it was counted against.
-  std::uint64_t add(const EventBatch& batch);
+  /// the number of the generation (table) it was counted against. `also`
+  /// (an input's own store: per-input counts) counts the same batch with
+  /// the same lookup, so a second store costs no second table lookup.
+  std::uint64_t add(const EventBatch& batch, CounterStore* also = nullptr);
+  /// Counts a batch whose prefix ids were looked up in `looked_up_in`; looks
+  /// it up again when this store's table is another (mid-swap).
+  void add_looked_up(const LpmTable& looked_up_in, std::span<const PrefixId> ids, const EventBatch& batch);
   /// Publishes a new table; later batches count against it. Thread-safe.
   void set_table(std::shared_ptr<const LpmTable> table);
   /// The table in force.

@@ -101,8 +101,9 @@ int softflowd_replay(const asncounter::test::TempDir& dir, const std::string& pc
 
 // The per-ASN and per-prefix answers, without what differs by input.
 json counts(const DaemonFixture& d) {
-  return {{"top", ctl_json(d, "--json top --limit 1000")},
-          {"prefixes", ctl_json(d, "--json prefixes --limit 1000")}};
+  json top = ctl_json(d, "--json top --limit 1000");
+  top.erase("mixed_units");  // the fixture's idle FIFO counts lines: which units are summed differs
+  return {{"top", top}, {"prefixes", ctl_json(d, "--json prefixes --limit 1000")}};
 }
 
 }  // namespace

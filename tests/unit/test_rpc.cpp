@@ -87,7 +87,7 @@ TEST_CASE("Parameters are declared once: keys, ranges, help and usage come from 
     CHECK(!p.metavar.empty());
   }
   CHECK(keys == std::set<std::string_view>{"limit", "asn", "ips", "window", "carved", "target", "for",
-                                           "reason", "sort", "text", "keep"});
+                                           "reason", "sort", "text", "keep", "input"});
   CHECK_FALSE(rpc::find_param("lmit"));
   // Every integer parameter is refused one past its range, by every method
   // that takes it, and accepted at its bounds.
@@ -115,11 +115,11 @@ TEST_CASE("Parameters are declared once: keys, ranges, help and usage come from 
   }
   // Help and ctl usage are generated from the same rows.
   CHECK(rpc::params_help(rpc::method(rpc::MethodId::prefixes)) ==
-        R"({"limit": N, "asn": ASN, "window": SECONDS, "sort": "hits|bytes|prefix"})");
+        R"({"limit": N, "asn": ASN, "window": SECONDS, "sort": "hits|bytes|prefix", "input": "NAME"})");
   CHECK(rpc::params_help(rpc::method(rpc::MethodId::lookup)) == R"({"ips": ["IP", ...]})");
   CHECK(rpc::params_help(rpc::method(rpc::MethodId::stats)).empty());
   CHECK(rpc::command_usage(rpc::method(rpc::MethodId::prefixes)) ==
-        "[--limit N] [--asn ASN] [--window SECONDS] [--sort hits|bytes|prefix]");
+        "[--limit N] [--asn ASN] [--window SECONDS] [--sort hits|bytes|prefix] [--input NAME]");
   CHECK(rpc::command_usage(rpc::method(rpc::MethodId::as_prefixes)) == "[--carved 0/1] ASN");
   CHECK(rpc::command_usage(rpc::method(rpc::MethodId::lookup)) == "IP...");
 }
