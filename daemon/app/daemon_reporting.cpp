@@ -242,10 +242,7 @@ Result<void> Daemon::restore_counts() {
   } else if (history->present) {
     logger->info("restored {} from {}", count_of(history->steps, "history step"), path);
   } else if (!loaded->history.steps.empty()) {  // a state file of an earlier version holds them
-    std::int64_t down_ms = 0;  // saturating: a forged saved_at_ms far in the past must not overflow
-    if (__builtin_sub_overflow(wall_now_ms(), loaded->history.saved_at_ms, &down_ms)) down_ms = INT64_MAX;
-    store_->import_history(loaded->history.steps,
-                           std::chrono::milliseconds(std::max<std::int64_t>(0, down_ms)));
+    store_->import_history(loaded->history.steps, downtime_since(loaded->history.saved_at_ms, wall_now_ms()));
     logger->info("restored {}", count_of(loaded->history.steps.size(), "history step"));
   }
   return {};

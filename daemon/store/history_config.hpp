@@ -62,6 +62,15 @@ struct SavedHistory {
   std::vector<SavedStep> steps;  ///< oldest first
 };
 
+/// The downtime between a save at `saved_at_ms` and `wall_now_ms` (Unix
+/// milliseconds): never negative, and saturating, so that a forged
+/// saved_at far in the past cannot overflow.
+inline std::chrono::milliseconds downtime_since(std::int64_t saved_at_ms, std::int64_t wall_now_ms) {
+  std::int64_t down_ms = 0;
+  if (__builtin_sub_overflow(wall_now_ms, saved_at_ms, &down_ms)) down_ms = INT64_MAX;
+  return std::chrono::milliseconds(down_ms < 0 ? 0 : down_ms);
+}
+
 /// What the history holds, for stats.
 struct HistoryStats {
   bool enabled{};

@@ -8,10 +8,7 @@
 namespace asncounter {
 
 void HistoryFileImport::saved_at(std::int64_t wall_ms) {
-  // Saturating: a forged saved_at far in the past must not overflow.
-  std::int64_t down_ms = 0;
-  if (__builtin_sub_overflow(wall_now_ms_, wall_ms, &down_ms)) down_ms = INT64_MAX;
-  taking_ = history_.begin_import(std::chrono::milliseconds(std::max<std::int64_t>(0, down_ms)));
+  taking_ = history_.begin_import(downtime_since(wall_ms, wall_now_ms_));
 }
 
 void HistoryFileImport::keys(std::span<const HistoryFileKey> keys) {
