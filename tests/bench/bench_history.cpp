@@ -24,8 +24,12 @@
 #include "common/table/lpm_table.hpp"
 #include "daemon/store/counter_store.hpp"
 #include "tests/bench/cpu_clock.hpp"
+#include "tests/bench/synthetic_traffic.hpp"
 
 using namespace asncounter;
+using bench::feed_day_step;
+using bench::nth_prefix_address;
+using bench::synthetic_table;
 using Clock = std::chrono::steady_clock;
 using std::chrono::seconds;
 
@@ -43,36 +47,11 @@ void report(const char* what, std::vector<double> ms) {
               ms[ms.size() * 9 / 10], ms.back(), ms.size());
 }
 
-/// PREFIXES /24s from 16.0.0.0 up, over 60,000 origin ASNs (as bench_top_latency).
-std::shared_ptr<const LpmTable> make_table(std::uint32_t prefixes) {
-  std::vector<Route> routes;
-  routes.reserve(prefixes);
-  for (std::uint32_t i = 0; i < prefixes; ++i)
-    routes.push_back(Route{Prefix{Address::from_v4(0x10000000U + (i << 8)), 24}, 1000U + i % 60000U});
-  return LpmTable::build(routes, TableInfo{"synthetic", 0, {}, 0});
-}
-
-Address nth(std::uint32_t i) { return Address::from_v4(0x10000000U + (i << 8) + 1); }
-
 /// One hit on every prefix.
 void touch_all(CounterStore& store, std::uint32_t prefixes) {
   EventBatch b;
   for (std::uint32_t i = 0; i < prefixes; ++i) {
-    b.push(nth(i));
-    if (b.full()) store.add(b), b.clear();
-  }
-  if (b.size) store.add(b);
-}
-
-/// One step's traffic: `moving` distinct prefixes, half a fixed hot set,
-/// half random, 1-4 hits each.
-void feed_step(CounterStore& store, std::uint32_t prefixes, std::uint32_t moving, std::mt19937& rng) {
-  EventBatch b;
-  b.has_bytes = true;
-  for (std::uint32_t k = 0; k < moving; ++k) {
-    std::uint32_t i =
-        k < moving / 2 ? (k * 2654435761U) % prefixes : static_cast<std::uint32_t>(rng() % prefixes);
-    b.push(nth(i), 1 + static_cast<std::uint32_t>(rng() % 4), 600);
+    b.push(nth_prefix_address(i));
     if (b.full()) store.add(b), b.clear();
   }
   if (b.size) store.add(b);
@@ -102,7 +81,7 @@ int main(int argc, char** argv) {
   const long day_steps = argc > 3 ? std::atol(argv[3]) : 8640;
   const int rounds = argc > 4 ? std::max(1, std::atoi(argv[4])) : 6;
   const int close_ms = argc > 5 ? std::max(1, std::atoi(argv[5])) : 200;
-  auto table = make_table(prefixes);
+  auto table = synthetic_table(prefixes);
   std::printf("table: %u prefixes; %u prefixes move per 10 s step\n", prefixes, moving);
 
   // 1. Ingest, history off against on, alternating rounds in one process. With
@@ -159,7 +138,7 @@ int main(int argc, char** argv) {
     std::mt19937 rng(3);
     long t = 0;
     for (int s = 0; s < 40; ++s) {
-      feed_step(store, prefixes, moving, rng);
+      feed_day_step(store, prefixes, moving, rng);
       store.close_step(at(t += 10));
     }
     std::atomic<bool> stop{false};
@@ -223,7 +202,7 @@ int main(int argc, char** argv) {
     std::mt19937 rng(11);
     auto t0 = Clock::now();
     for (long s = 1; s <= day_steps; ++s) {
-      feed_step(store, prefixes, moving, rng);
+      feed_day_step(store, prefixes, moving, rng);
       store.close_step(at(s * 10));
     }
     auto h = store.stats().history;

@@ -20,6 +20,7 @@
 #include "daemon/store/counter_store.hpp"
 #include "daemon/store/history_file.hpp"
 #include "daemon/store/state_file.hpp"
+#include "tests/bench/synthetic_traffic.hpp"
 #include "tests/support/peak_rss.hpp"
 
 using namespace asncounter;
@@ -29,29 +30,6 @@ using std::chrono::seconds;
 namespace {
 
 MonoTime at(long s) { return MonoTime{} + seconds(s); }
-
-Address nth(std::uint32_t i) { return Address::from_v4(0x10000000U + (i << 8) + 1); }
-
-std::shared_ptr<const LpmTable> make_table(std::uint32_t prefixes) {
-  std::vector<Route> routes;
-  routes.reserve(prefixes);
-  for (std::uint32_t i = 0; i < prefixes; ++i)
-    routes.push_back(Route{Prefix{Address::from_v4(0x10000000U + (i << 8)), 24}, 1000U + i % 60000U});
-  return LpmTable::build(routes, TableInfo{"synthetic", 0, {}, 0});
-}
-
-// As bench_history's day: half a hot set, half random, 1-4 hits of 600 bytes.
-void feed_step(CounterStore& store, std::uint32_t prefixes, std::uint32_t moving, std::mt19937& rng) {
-  EventBatch b;
-  b.has_bytes = true;
-  for (std::uint32_t k = 0; k < moving; ++k) {
-    std::uint32_t i =
-        k < moving / 2 ? (k * 2654435761U) % prefixes : static_cast<std::uint32_t>(rng() % prefixes);
-    b.push(nth(i), 1 + static_cast<std::uint32_t>(rng() % 4), 600);
-    if (b.full()) store.add(b), b.clear();
-  }
-  if (b.size) store.add(b);
-}
 
 struct Cost {
   double seconds;
@@ -76,7 +54,7 @@ int main(int argc, char** argv) {
   HistoryConfig config;
   if (argc > 3) config.max_bytes = static_cast<std::size_t>(std::atol(argv[3])) << 20;
   const bool baseline = argc > 4 ? std::atoi(argv[4]) != 0 : true;
-  auto table = make_table(prefixes);
+  auto table = bench::synthetic_table(prefixes);
   const long kib = static_cast<long>(config.max_bytes >> 10);
 
   CounterStore store(table, 4, config, at(0));
@@ -84,7 +62,7 @@ int main(int argc, char** argv) {
   long s = 0;
   // Until the cap drops a step: the history is full.
   while (store.stats().history.dropped_steps == 0) {
-    feed_step(store, prefixes, moving, rng);
+    bench::feed_day_step(store, prefixes, moving, rng);
     store.close_step(at(++s * 10));
   }
   const auto h = store.stats().history;

@@ -15,6 +15,7 @@
 #include "common/table/lpm_table.hpp"
 #include "daemon/store/counter_store.hpp"
 #include "tests/bench/cpu_clock.hpp"
+#include "tests/bench/synthetic_traffic.hpp"
 
 using namespace asncounter;
 
@@ -57,10 +58,7 @@ double median(std::vector<double> v) {
 int main(int argc, char** argv) {
   const auto prefixes = static_cast<std::uint32_t>(argc > 1 ? std::atol(argv[1]) : 1000000);
   const int rounds = argc > 2 ? std::max(1, std::atoi(argv[2])) : 6;
-  std::vector<Route> routes;
-  for (std::uint32_t i = 0; i < prefixes; ++i)
-    routes.push_back(Route{Prefix{Address::from_v4(0x10000000U + (i << 8)), 24}, 1000U + i % 60000U});
-  auto table = LpmTable::build(routes, TableInfo{"synthetic", 0, {}, 0});
+  auto table = bench::synthetic_table(prefixes);
   CounterStore store(table, 4), own(table, 4);
   std::vector<double> alone, shared, twice;
   for (int r = 0; r < rounds; ++r) {

@@ -15,25 +15,17 @@
 #include "daemon/mitigate/rule.hpp"
 #include "daemon/store/counter_store.hpp"
 #include "tests/bench/cpu_clock.hpp"
+#include "tests/bench/synthetic_traffic.hpp"
 
 namespace {
 
 using namespace asncounter;
 
-// PREFIXES /24s from 16.0.0.0 up, spread over 60,000 origin ASNs.
-std::shared_ptr<const LpmTable> make_table(std::uint32_t prefixes) {
-  std::vector<Route> routes;
-  routes.reserve(prefixes);
-  for (std::uint32_t i = 0; i < prefixes; ++i)
-    routes.push_back(Route{Prefix{Address::from_v4(0x10000000U + (i << 8)), 24}, 1000U + i % 60000U});
-  return LpmTable::build(routes, TableInfo{"synthetic", 0, {}});
-}
-
 // One hit of 100 bytes on every prefix, and a flood of 100,000 on one ASN's first prefix.
 void one_step_of_traffic(CounterStore& store, std::uint32_t prefixes) {
   EventBatch b;
   for (std::uint32_t i = 0; i < prefixes; ++i) {
-    b.push(Address::from_v4(0x10000000U + (i << 8) + 1), 1, 100);
+    b.push(bench::nth_prefix_address(i), 1, 100);
     if (b.full()) store.add(b), b.clear();
   }
   for (int i = 0; i < 100000; ++i) {
@@ -48,7 +40,7 @@ void one_step_of_traffic(CounterStore& store, std::uint32_t prefixes) {
 int main(int argc, char** argv) {
   const int steps = argc > 1 ? std::atoi(argv[1]) : 12;
   const auto prefixes = static_cast<std::uint32_t>(argc > 2 ? std::atol(argv[2]) : 1L << 20);
-  auto table = make_table(prefixes);
+  auto table = bench::synthetic_table(prefixes);
   HistoryConfig history;  // the defaults: 10 s steps, a day's span, a rolling 300 s window
   history.step = std::chrono::seconds(10);
   auto now = std::chrono::steady_clock::time_point{} + std::chrono::hours(1);

@@ -18,6 +18,7 @@
 #include "daemon/rpc/server.hpp"
 #include "daemon/store/counter_store.hpp"
 #include "daemon/sys/asio.hpp"
+#include "tests/bench/synthetic_traffic.hpp"
 #include "tests/support/fake_daemon.hpp"
 #include "tests/support/test_support.hpp"
 
@@ -26,21 +27,11 @@ namespace {
 using namespace asncounter;
 using Clock = std::chrono::steady_clock;
 
-// PREFIXES /24s from 16.0.0.0 up, spread over 60,000 origin ASNs.
-std::shared_ptr<const LpmTable> make_table(std::uint32_t prefixes) {
-  std::vector<Route> routes;
-  routes.reserve(prefixes);
-  for (std::uint32_t i = 0; i < prefixes; ++i) {
-    routes.push_back(Route{Prefix{Address::from_v4(0x10000000U + (i << 8)), 24}, 1000U + i % 60000U});
-  }
-  return LpmTable::build(routes, TableInfo{"synthetic", 0, {}});
-}
-
 // One hit on every prefix, so top walks all of them.
 void touch_all(CounterStore& store, std::uint32_t prefixes) {
   EventBatch b;
   for (std::uint32_t i = 0; i < prefixes; ++i) {
-    b.push(Address::from_v4(0x10000000U + (i << 8) + 1));
+    b.push(bench::nth_prefix_address(i));
     if (b.full()) store.add(b), b.clear();
   }
   if (b.size) store.add(b);
@@ -58,7 +49,7 @@ int main(int argc, char** argv) {
   const int queries = argc > 1 ? std::atoi(argv[1]) : 300;
   const auto prefixes = static_cast<std::uint32_t>(argc > 2 ? std::atol(argv[2]) : 1L << 20);
   const bool ingesting = argc > 3 ? std::atoi(argv[3]) != 0 : true;
-  auto table = make_table(prefixes);
+  auto table = bench::synthetic_table(prefixes);
   test::FakeDaemon daemon(table, 4);
   CounterStore& store = daemon.store();
   touch_all(store, prefixes);
