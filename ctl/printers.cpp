@@ -52,7 +52,12 @@ std::string window_line(const json& w) {
   const double to = w.value("to", 0.0);
   line << "window: " << w.value("seconds", 0) << " s asked, " << (to - from) << " s from " << wall_text(from)
        << " to " << wall_text(to);
+  if (w.value("resolution", 0) > 0) line << ", in steps of " << w.value("resolution", 0) << " s";
   if (w.value("clipped", false)) line << " (clipped: the history holds less)";
+  if (const json e = w.value("prefix_error", json()); e.is_object())
+    line << "\n  prefixes may each be short by up to " << e.value("hits", 0) << " hits, "
+         << e.value("bytes", 0)
+         << " bytes (coarse steps keep their heaviest prefixes; ASNs and totals are exact)";
   return line.str() + "\n";
 }
 

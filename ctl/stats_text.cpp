@@ -101,6 +101,21 @@ void history_section(std::ostream& out, const json& h) {
       << count_of(number(h, "entries"), "entry", "entries") << ", " << (number(h, "bytes") >> 10)
       << " KiB (and " << (number(h, "snapshot_bytes") >> 10) << " KiB of snapshots), "
       << count_of(number(h, "dropped_steps"), "step") << " dropped to stay in bounds\n";
+  const json tiers = h.value("tiers", json::array());
+  if (!tiers.is_array()) return;
+  for (const json& t : tiers) {
+    if (!t.is_object()) continue;
+    const json held = t.value("span_seconds", json());
+    out << "  steps of " << age_text(static_cast<std::int64_t>(number(t, "resolution"))) << ": "
+        << age_text(held.is_number() ? held.get<std::int64_t>() : 0) << " held, "
+        << count_of(number(t, "steps"), "step") << ", " << count_of(number(t, "entries"), "entry", "entries")
+        << ", " << (number(t, "bytes") >> 10) << " KiB, " << count_of(number(t, "dropped_steps"), "step")
+        << " dropped";
+    if (number(t, "folded_prefixes"))
+      out << ", " << count_of(number(t, "folded_prefixes"), "prefix entry", "prefix entries")
+          << " folded into their ASN";
+    out << "\n";
+  }
 }
 
 }  // namespace

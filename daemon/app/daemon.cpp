@@ -12,6 +12,7 @@
 #include "common/plural.hpp"
 #include "common/table/table_file.hpp"
 #include "daemon/app/daemon_impl.hpp"
+#include "daemon/config/history_tiers.hpp"
 #include "daemon/config/input_settings.hpp"
 #include "daemon/config/mitigate_options.hpp"
 #include "daemon/input/default_input.hpp"
@@ -34,8 +35,12 @@ HistoryConfig history_config(const Options& o) {
   h.step = std::chrono::seconds(o.history_step);
   h.span = std::chrono::seconds(o.history_span);
   h.max_bytes = o.history_memory;
-  // Coarser tiers only: a tier finer than the step would not merge anything.
-  std::erase_if(h.tiers, [&](const auto& tier) { return tier.second <= h.step; });
+  h.recent = std::chrono::seconds(o.history_recent);
+  h.top_prefixes = o.history_top_prefixes;
+  h.tiers.clear();
+  if (auto tiers = parse_history_tiers(o.history_tiers))  // checked with the options
+    for (const auto& [res, span] : *tiers)
+      h.tiers.push_back({std::chrono::seconds(res), std::chrono::seconds(span)});
   // The metrics' window is kept summed, so a scrape does not add up its steps.
   std::chrono::seconds metrics(o.metrics_window);
   if (std::find(h.rolling.begin(), h.rolling.end(), metrics) == h.rolling.end()) h.rolling.push_back(metrics);

@@ -49,10 +49,13 @@ struct Options {
   unsigned metrics_window = 300;    ///< seconds: the K are the most active over it
   std::string state_dir = "/var/lib/asncounter";
   std::string cache_dir = "/var/cache/asncounter";
-  unsigned save_interval = 60;          ///< seconds between state saves
-  unsigned history_step = 10;           ///< seconds per history step (DESIGN.md "Time")
-  unsigned history_span = 86400;        ///< seconds of history kept
-  unsigned history_memory = 64U << 20;  ///< bytes the history's steps may take
+  unsigned save_interval = 60;                ///< seconds between state saves
+  unsigned history_step = 10;                 ///< seconds per history step (DESIGN.md "Time")
+  unsigned history_span = 604800;             ///< seconds of history kept (the coarsest tier's week)
+  unsigned history_memory = 64U << 20;        ///< bytes the history's steps may take
+  unsigned history_recent = 3600;             ///< seconds the history-step steps are kept
+  std::string history_tiers = "1m:1d,1h:7d";  ///< coarse tiers, RESOLUTION:SPAN (history_tiers.hpp)
+  unsigned history_top_prefixes = 1000;       ///< prefixes kept exact per coarse step
   std::string rib_url = "https://archive.routeviews.org/route-views4/bgpdata";
   bool rib_url_given = false;         ///< --rib-url set explicitly (with --db: download only if set)
   bool cache_dir_given = false;       ///< --cache-dir set explicitly (--once --db makes it when missing)

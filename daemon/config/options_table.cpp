@@ -9,6 +9,7 @@
 
 #include "common/parse_number.hpp"
 #include "common/registry.hpp"
+#include "daemon/config/history_tiers.hpp"
 #include "daemon/config/mitigate_options.hpp"
 #include "daemon/input/flow/flow_input.hpp"
 #include "daemon/input/flow/record_bounds.hpp"
@@ -44,6 +45,11 @@ std::string check_sampling_overrides(const Options& o) {
 
 // Exactly one IPv4 address or bracketed IPv6 address and a port: civetweb
 // would also take a comma list or a bare port and bind 0.0.0.0 silently.
+std::string check_history_tiers(const Options& o) {
+  auto tiers = parse_history_tiers(o.history_tiers);
+  return tiers ? "" : tiers.error();
+}
+
 std::string check_listen(const Options& o) {
   if (o.metrics_listen.empty()) return "";
   const std::string_view bad = "must be one ADDR:PORT (an IPv4 address or [IPv6], a port 0-65535)";
@@ -181,8 +187,22 @@ std::vector<OptionDecl> make_decls() {
       {"history-span", DurationOption{&Options::history_span}, "DURATION",
        "seconds of history kept for windowed answers", false, R::restart, kPositive},
       {"history-memory", &Options::history_memory, "BYTES",
-       "most bytes the history's steps may take (64 MiB by default); the oldest steps go first", false,
-       R::restart, Range{1U << 20, UINT_MAX}},
+       "most bytes the history's steps may take (64 MiB by default); the finer tiers' oldest steps go first",
+       false, R::restart, Range{1U << 20, UINT_MAX}},
+      {"history-recent", DurationOption{&Options::history_recent}, "DURATION",
+       "how long the steps of history-step are kept; older windows read the coarse tiers", false, R::restart,
+       kPositive},
+      {"history-tiers",
+       &Options::history_tiers,
+       "RES:SPAN,...",
+       "coarse tiers of the history, finest first: exact per ASN, the heaviest prefixes exact; empty: none",
+       false,
+       R::restart,
+       {},
+       check_history_tiers},
+      {"history-top-prefixes", &Options::history_top_prefixes, "K",
+       "prefixes kept exact in each coarse step, by hits and by bytes; the rest are summed per ASN", false,
+       R::restart, Range{1, 1000000}},
       {"rib-url", &Options::rib_url, "BASE",
        "RouteViews archive base (BASE/YYYY.MM/RIBS/rib.YYYYMMDD.HHMM.bz2)", false, R::restart},
       {"refresh-interval", DurationOption{&Options::refresh_interval}, "DURATION",

@@ -152,15 +152,21 @@ double wall_of(MonoTime t, MonoTime mono_now, std::chrono::system_clock::time_po
   return static_cast<double>(ms) / 1000.0;
 }
 
-// `"window": {"seconds", "from", "to", "clipped"}` of DESIGN.md, or nothing since start.
+// `"window": {"seconds", "from", "to", "clipped", "resolution"}` of
+// DESIGN.md, with "prefix_error" when a coarse tier folded prefixes, or
+// nothing since start.
 json window_json(const std::optional<WindowSpan>& w) {
   if (!w) return nullptr;
   auto mono_now = std::chrono::steady_clock::now();
   auto wall_now = std::chrono::system_clock::now();
-  return {{"seconds", w->requested.count()},
-          {"from", wall_of(w->from, mono_now, wall_now)},
-          {"to", wall_of(w->to, mono_now, wall_now)},
-          {"clipped", w->clipped}};
+  json out = {{"seconds", w->requested.count()},
+              {"from", wall_of(w->from, mono_now, wall_now)},
+              {"to", wall_of(w->to, mono_now, wall_now)},
+              {"clipped", w->clipped},
+              {"resolution", w->resolution.count()}};
+  if (w->prefix_error.hits || w->prefix_error.bytes)
+    out["prefix_error"] = {{"hits", w->prefix_error.hits}, {"bytes", w->prefix_error.bytes}};
+  return out;
 }
 
 // What a table says beyond its rows: whether the cap cut it, the interval it covers.
@@ -283,6 +289,22 @@ Reply lookup(DaemonControl& d, const Params& p, const AnswerCaps&) {
   return Reply::success(lookup_answer_json(*d.store().table(), d.names().get(), p.list(ParamId::ips)));
 }
 
+// Each tier: its resolution, what it holds, what it dropped and folded.
+json tiers_json(const HistoryStats& h, std::chrono::steady_clock::time_point mono_now,
+                std::chrono::system_clock::time_point wall_now) {
+  json tiers = json::array();
+  for (const TierStats& t : h.tiers)
+    tiers.push_back({{"resolution", t.resolution.count()},
+                     {"from", wall_of(t.from, mono_now, wall_now)},
+                     {"span_seconds", std::chrono::duration<double>(h.to - t.from).count()},
+                     {"steps", t.steps},
+                     {"entries", t.entries},
+                     {"bytes", t.bytes},
+                     {"dropped_steps", t.dropped_steps},
+                     {"folded_prefixes", t.folded}});
+  return tiers;
+}
+
 // What the history really holds (DESIGN.md: span and bytes shown in stats).
 json history_json(const HistoryStats& h) {
   if (!h.enabled) return {{"enabled", false}};
@@ -296,7 +318,8 @@ json history_json(const HistoryStats& h) {
           {"entries", h.entries},
           {"bytes", h.bytes},
           {"snapshot_bytes", h.snapshot_bytes},
-          {"dropped_steps", h.dropped_steps}};
+          {"dropped_steps", h.dropped_steps},
+          {"tiers", tiers_json(h, mono_now, wall_now)}};
 }
 
 Reply stats(DaemonControl& d, const Params&, const AnswerCaps&) {

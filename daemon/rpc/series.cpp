@@ -91,7 +91,7 @@ Reply series(DaemonControl& d, const Params& p, const AnswerCaps&) {
   auto top = p.number<std::size_t>(ParamId::limit).value_or(0);
   auto mono_now = std::chrono::steady_clock::now();
   auto wall_now = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-  Series s = make_series(store->export_history(mono_now), window, asn, top);
+  Series s = make_series(store->export_history(mono_now, window), window, asn, top);
   auto names = d.names();
   json steps = json::array();
   for (const auto& [from, to] : s.steps) steps.push_back({{"from", wall_now - from}, {"to", wall_now - to}});

@@ -382,9 +382,15 @@ void CounterStore::import_rows(const std::vector<PrefixRow>& rows) {
 
 namespace asncounter {
 
-std::vector<SavedStep> CounterStore::export_history(MonoTime now) const {
+std::vector<SavedStep> CounterStore::export_history(MonoTime now, std::chrono::seconds window) const {
   auto st = impl_->read.lock();
-  return st->history ? st->history->export_steps(now) : std::vector<SavedStep>{};
+  return st->history ? st->history->export_steps(now, window) : std::vector<SavedStep>{};
+}
+
+std::vector<SavedStep> CounterStore::export_history_tier(std::size_t tier, MonoTime now,
+                                                         std::size_t newest) const {
+  auto st = impl_->read.lock();
+  return st->history ? st->history->export_tier(tier, now, newest) : std::vector<SavedStep>{};
 }
 
 void CounterStore::import_history(const std::vector<SavedStep>& steps, std::chrono::milliseconds gap) {

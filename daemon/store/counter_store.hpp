@@ -110,7 +110,11 @@ class CounterStore {
   void import_rows(const std::vector<PrefixRow>& rows);
 
   /// The history's closed steps, for persistence (empty without a history).
-  std::vector<SavedStep> export_history(MonoTime now) const;
+  /// `window`: of the finest tier covering it (0: the recent steps).
+  std::vector<SavedStep> export_history(MonoTime now, std::chrono::seconds window = {}) const;
+  /// The newest closed steps of one tier (0: the recent steps), for tests and benchmarks.
+  std::vector<SavedStep> export_history_tier(std::size_t tier, MonoTime now,
+                                             std::size_t newest = SIZE_MAX) const;
   /// Puts saved steps back, `gap` before the store's start; call after
   /// import_rows and before the first close_step.
   void import_history(const std::vector<SavedStep>& steps, std::chrono::milliseconds gap);

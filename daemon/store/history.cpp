@@ -1,7 +1,8 @@
-// The history's ring of steps: closing a step (diff against the snapshot,
-// sort, encode), keeping keys right across table swaps, ageing (span,
-// coarser tiers, the memory cap), reset and stats. Window sums live in
-// history_window.cpp, the state file's side in history_state.cpp.
+// The history's recent steps: closing a step (diff against the snapshot,
+// sort, encode) and handing it to the coarse tiers, keeping keys right
+// across table swaps, ageing (span, the memory cap), reset and stats. The
+// coarse tiers live in history_tiers.cpp, window sums in
+// history_window.cpp, the history file's side in history_state.cpp.
 #include "daemon/store/history.hpp"
 
 #include <algorithm>
@@ -42,9 +43,16 @@ History::History(const HistoryConfig& config, MonoTime start, Generation& curren
     : config_(config), origin_(start), last_close_(start), current_(&current) {
   if (config_.step.count() <= 0) config_.step = std::chrono::seconds(1);
   tracks_.emplace(&current, std::make_unique<Track>(current.id_count()));
+  // A tier no coarser than the one before it would hold nothing new.
+  std::chrono::seconds finest = config_.step;
+  for (const TierConfig& t : config_.tiers) {
+    if (t.resolution <= finest || t.span.count() <= 0) continue;
+    tiers_.push_back(std::make_unique<Tier>(t));
+    finest = t.resolution;
+  }
   for (std::chrono::seconds l : config_.rolling) {
-    // A rolling sum must never hold half of a coarsened step.
-    if (l.count() <= 0 || (!config_.tiers.empty() && l >= config_.tiers.front().first)) continue;
+    // A rolling sum holds recent steps only.
+    if (l.count() <= 0 || l >= recent_keep()) continue;
     rolling_.push_back(std::make_unique<Rolling>(l, current.id_count(), 0));
   }
 }
@@ -58,7 +66,8 @@ History::Track& History::track(const Generation& g) {
 }
 
 std::uint32_t History::intern(const RowKey& k) {
-  if (auto id = current_->find(k.prefix, k.asn)) return *id;
+  if (!is_other_prefixes(k))
+    if (auto id = current_->find(k.prefix, k.asn)) return *id;
   auto [it, fresh] = orphan_index_.try_emplace(k, static_cast<std::uint32_t>(orphan_keys_.size()));
   if (fresh) orphan_keys_.push_back(k);
   return kOrphanKey | it->second;
@@ -90,9 +99,8 @@ void History::table_swapped(Generation& previous, Generation& next, Retired reti
     if (m == kUnmapped) m = intern(old_orphans[k & ~kOrphanKey]);
     return m;
   };
-  std::size_t bytes = 0;
-  for (Step& s : steps_) {
-    std::vector<StepEntry> v = decode_step(s.data);
+  auto remap = [&](EncodedStep& data) {
+    std::vector<StepEntry> v = decode_step(data);
     bool sorted = true;
     for (std::size_t i = 0; i < v.size(); ++i) {
       v[i].key = map_key(v[i].key);
@@ -100,10 +108,16 @@ void History::table_swapped(Generation& previous, Generation& next, Retired reti
     }
     // Prefix ids follow prefix order in both tables, so most steps stay sorted.
     if (!sorted) sort_merge(v);
-    s.data = encode_step(v);
-    bytes += s.data.memory();
+    data = encode_step(v);
+    return data.memory();
+  };
+  step_bytes_ = 0;
+  for (Step& s : steps_) step_bytes_ += remap(s.data);
+  for (auto& tier : tiers_) {
+    tier->step_bytes = 0;
+    for (Step& s : tier->steps) tier->step_bytes += remap(s.data);
+    if (tier->filling) remap(tier->filling->data);
   }
-  step_bytes_ = bytes;
   std::unordered_map<std::uint32_t, Counts> pending;
   for (const auto& [k, c] : pending_) pending[map_key(k)] += c;
   pending_ = std::move(pending);
@@ -158,6 +172,7 @@ void History::close_step(MonoTime now, Retired retired) {
   if (!sorted) sort_merge(entries_);
   steps_.push_back(Step{last_close_, now, next_seq_++, encode_step(entries_)});
   step_bytes_ += steps_.back().data.memory();
+  if (!tiers_.empty()) feed_tier(0, Closed{last_close_, now, steps_.back().data});
   last_close_ = now;
   for (auto& r : rolling_) {
     apply(*r, steps_.back().data, +1);
@@ -169,11 +184,9 @@ void History::close_step(MonoTime now, Retired retired) {
   age(now);
 }
 
-std::chrono::nanoseconds History::resolution(std::chrono::nanoseconds age) const {
-  std::chrono::nanoseconds r = config_.step;
-  for (const auto& [from_age, res] : config_.tiers)
-    if (age >= from_age) r = std::max<std::chrono::nanoseconds>(r, res);
-  return r;
+std::chrono::seconds History::recent_keep() const {
+  // Without coarse tiers the recent steps are all there is: kept for the span.
+  return tiers_.empty() ? config_.span : std::min(config_.recent, config_.span);
 }
 
 void History::drop_front() {
@@ -187,31 +200,9 @@ void History::drop_front() {
 }
 
 void History::age(MonoTime now) {
-  while (!steps_.empty() && steps_.front().to <= now - config_.span) drop_front();
-  // Coarsen: a step old enough for a coarser resolution absorbs the steps
-  // after it that end inside the same bucket (buckets aligned on origin_, so
-  // coarse steps are whole and the same whatever the close times were).
-  for (std::size_t i = 0; i + 1 < steps_.size();) {
-    const std::chrono::nanoseconds r = resolution(now - steps_[i].to);
-    if (r <= config_.step) break;  // steps are oldest first: the rest are younger
-    bool rolling = false;
-    for (const auto& rs : rolling_) rolling = rolling || steps_[i + 1].seq >= rs->first_seq;
-    if (rolling) break;  // after a long gap: never merge into what a rolling sum holds
-    const auto bucket = (steps_[i].from - origin_) / r;
-    const MonoTime bucket_end = origin_ + (bucket + 1) * r;
-    if (steps_[i + 1].to <= bucket_end) {
-      step_bytes_ -= steps_[i].data.memory() + steps_[i + 1].data.memory();
-      steps_[i].data = merge_steps(steps_[i].data, steps_[i + 1].data);
-      steps_[i].to = steps_[i + 1].to;
-      step_bytes_ += steps_[i].data.memory();
-      steps_.erase(steps_.begin() + static_cast<std::ptrdiff_t>(i + 1));
-      continue;
-    }
-    ++i;
-  }
-  while (!steps_.empty() && step_bytes_ > config_.max_bytes) {
-    drop_front();
-    ++dropped_;
+  while (!steps_.empty() && steps_.front().to <= now - recent_keep()) drop_front();
+  age_tiers(now);
+  while (held_bytes() > config_.max_bytes && drop_for_cap()) {
   }
 }
 
@@ -226,6 +217,7 @@ void History::forget_steps() {
   orphan_keys_.clear();
   orphan_index_.clear();
   step_bytes_ = 0;
+  for (auto& tier : tiers_) *tier = Tier(tier->config);
   for (auto& r : rolling_) {
     r->sums.clear();
     r->orphans.clear();
@@ -240,13 +232,27 @@ void History::forget_live() {
 HistoryStats History::stats() const {
   HistoryStats s;
   s.enabled = true;
-  s.from = steps_.empty() ? last_close_ : steps_.front().from;
   s.to = last_close_;
-  s.steps = steps_.size();
-  for (const Step& st : steps_) s.entries += st.data.entries;
+  s.bytes = held_bytes();
   s.dropped_steps = dropped_;
-  s.bytes = step_bytes_ + orphan_keys_.capacity() * sizeof(RowKey) +
-            orphan_index_.size() * (sizeof(RowKey) + 2 * sizeof(void*) + sizeof(std::uint32_t));
+  TierStats recent{config_.step, covered_from(0), steps_.size(), 0, step_bytes_, dropped_, 0};
+  for (const Step& st : steps_) recent.entries += st.data.entries;
+  s.tiers.push_back(recent);
+  for (std::size_t t = 0; t < tiers_.size(); ++t) {
+    const Tier& tier = *tiers_[t];
+    TierStats ts{tier.config.resolution, covered_from(t + 1), tier.steps.size(), 0,
+                 tier.bytes(),           tier.dropped,        tier.folded};
+    for (const Step& st : tier.steps) ts.entries += st.data.entries;
+    if (tier.filling) ts.entries += tier.filling->data.entries;
+    s.tiers.push_back(ts);
+    s.dropped_steps += tier.dropped;
+  }
+  s.from = last_close_;
+  for (const TierStats& ts : s.tiers) {
+    s.from = std::min(s.from, ts.from);
+    s.steps += ts.steps;
+    s.entries += ts.entries;
+  }
   for (const auto& [g, t] : tracks_) {
     std::size_t fields = 1 + (t->bytes_touched ? 1 : 0) + (t->latency_touched ? 2 : 0);
     s.snapshot_bytes += t->hits.size() * sizeof(std::uint64_t) * fields + t->memo.capacity() * 4;

@@ -10,10 +10,18 @@
 // ids, so keys always mean the table in force and a hit keeps its prefix and
 // ASN.
 //
-// Its members live in three files: history.cpp (the ring of steps: closes,
-// table swaps, ageing), history_window.cpp (rolling sums and window queries)
-// and history_state.cpp (export and import for the state file); the types
-// they share (snapshots, rolling sums, the diff) are in history_sums.hpp.
+// Tiers: the recent steps (history-step, for `recent`) and coarse tiers
+// beside them (1 min for a day, 1 h for a week by default), each filled by
+// the steps the tier before it closes and folded when it closes its own
+// (step_fold.hpp): exact per ASN, exact for its heaviest prefixes. A query
+// reads the finest tier that covers its window.
+//
+// Its members live in four files: history.cpp (the recent steps: closes,
+// table swaps, ageing and the cap), history_tiers.cpp (the coarse tiers),
+// history_window.cpp (rolling sums and window queries) and
+// history_state.cpp (export and import for the history file); the types
+// they share (snapshots, rolling sums, the diff, a tier) are in
+// history_sums.hpp.
 
 #include <cstddef>
 #include <cstdint>
@@ -54,8 +62,12 @@ class History {
   /// Sums the window into `out` (ids of the current generation) and `extra`
   /// (rows the current table does not have); says what it covers.
   WindowSpan window_sums(const Window& w, Retired retired, Summed& out, RowMap& extra);
-  /// The closed steps, keys as (prefix, ASN) rows, ages counted back from `now`.
-  std::vector<SavedStep> export_steps(MonoTime now) const;
+  /// The closed steps of the finest tier covering `window` (0: the recent
+  /// steps), keys as (prefix, ASN) rows, ages counted back from `now`; a
+  /// coarse tier's steps being filled are steps too.
+  std::vector<SavedStep> export_steps(MonoTime now, std::chrono::seconds window = {}) const;
+  /// The newest `newest` closed steps of tier `tier` (0: the recent steps), as rows.
+  std::vector<SavedStep> export_tier(std::size_t tier, MonoTime now, std::size_t newest) const;
   /// The closed steps as they are (bytes copied), with what their keys name.
   HistoryImage export_image(MonoTime now) const;
   /// Puts saved steps back before the first close, `gap` (the downtime)
@@ -68,9 +80,11 @@ class History {
   /// file never holds more than the cap.
   bool begin_import(std::chrono::milliseconds gap);
   std::uint32_t import_key(const RowKey& k);
-  /// `entries` (any order; sorted here) are this history's keys.
+  /// `entries` (any order; sorted here) are this history's keys. `tier` 0
+  /// is the recent steps, k the k-th coarse tier (a tier this history does
+  /// not have: skipped); `filling` is a coarse tier's step being filled.
   void import_step(std::chrono::milliseconds age_from, std::chrono::milliseconds age_to,
-                   std::vector<StepEntry>& entries);
+                   std::vector<StepEntry>& entries, const ImportedStep& how = {});
   void end_import();
   /// Forgets every step and move (the counts were zeroed).
   void reset();
@@ -91,6 +105,13 @@ class History {
     MonoTime from, to;
     std::uint64_t seq;  ///< close number (a merged step keeps its first)
     EncodedStep data;
+    Counts bound{};  ///< a coarse step: the largest prefix it folded (StepFold)
+  };
+  struct Tier;
+  /// A step a tier closed, exact, for the next tier.
+  struct Closed {
+    MonoTime from, to;
+    EncodedStep data;
   };
 
   Track& track(const Generation& g);
@@ -102,21 +123,41 @@ class History {
   std::uint32_t intern(const RowKey& k);
   /// The current key of id `id` of (retired) generation `g`.
   std::uint32_t translate(Generation& g, Track& t, PrefixId id);
-  void add_key(std::uint32_t key, const Counts& c, Summed& out, RowMap& extra) const;
+  SavedStep saved_step(MonoTime now, const Step& st) const;
+  void add_key(std::uint32_t key, const Counts& c, Summed& out, std::vector<Counts>& orphans) const;
   void age(MonoTime now);
   /// Adds (sign +1) or takes away (-1) a step's entries to a rolling sum.
   void apply(Rolling& r, const EncodedStep& step, int sign) const;
   /// Index of the oldest step a rolling sum holds (steps_.size(): none).
   std::size_t first_index(const Rolling& r) const;
-  std::chrono::nanoseconds resolution(std::chrono::nanoseconds age) const;
   void drop_front();
+  /// How long the recent steps are kept.
+  std::chrono::seconds recent_keep() const;
+  // history_tiers.cpp
+  /// Adds a closed exact step to tier `t` and, when that closes the tier's
+  /// step, the closed step to the tier after it, and so on.
+  void feed_tier(std::size_t t, Closed step);
+  /// Folds and keeps the tier's step being filled; returns it exact.
+  Closed close_filling(Tier& tier);
+  void age_tiers(MonoTime now);
+  /// The steps' memory, every tier's and the key dictionary's (the cap's measure).
+  std::size_t held_bytes() const;
+  /// Drops the oldest step of the tier the cap takes from; false: nothing left to drop.
+  bool drop_for_cap();
+  /// The tier a window of `lower`..now reads: 0 the recent steps, k the k-th coarse one.
+  std::size_t tier_for(MonoTime lower) const;
+  MonoTime covered_from(std::size_t tier) const;
+  /// The key of ASN `asn`'s "other prefixes" entry; the ASN of a key.
+  std::uint32_t asn_of_key(std::uint32_t key) const;
+  std::size_t dictionary_bytes() const;
 
   HistoryConfig config_;
   MonoTime origin_;      ///< step buckets are aligned on it
   MonoTime last_close_;  ///< the step in progress starts here
   Generation* current_;
   std::unordered_map<const Generation*, std::unique_ptr<Track>> tracks_;
-  std::deque<Step> steps_;  // oldest first
+  std::deque<Step> steps_;                    // oldest first
+  std::vector<std::unique_ptr<Tier>> tiers_;  ///< the coarse tiers, finest first
   std::uint64_t next_seq_ = 0;
   std::vector<std::unique_ptr<Rolling>> rolling_;
   std::unordered_map<std::uint32_t, Counts> pending_;  ///< moves of folded generations, not yet in a step
@@ -127,11 +168,12 @@ class History {
   Summed scratch_;                         ///< reused by closes: no page faults every 10 s
   std::vector<StepEntry> entries_;         ///< reused by closes
   std::vector<std::uint64_t> live_block_;  ///< window_sums' per-block partial sums
+  std::vector<Counts> orphan_scratch_;     ///< window_sums' per-orphan sums
   struct Import {
-    MonoTime saved_now;                  ///< the save's moment on this run's clock
-    std::chrono::milliseconds gap;       ///< the downtime (below the span)
-    std::chrono::milliseconds last_age;  ///< the previous step's end, by age
-    bool stopped;                        ///< a step out of order ended the import
+    MonoTime saved_now;                               ///< the save's moment on this run's clock
+    std::chrono::milliseconds gap;                    ///< the downtime (below the span)
+    std::vector<std::chrono::milliseconds> last_age;  ///< per tier, the previous step's end, by age
+    bool stopped;                                     ///< a step out of order ended the import
   };
   std::optional<Import> import_;  ///< an import under way
 };

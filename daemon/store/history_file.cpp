@@ -1,11 +1,14 @@
 // The history file's records (history_file.hpp). Layout, all integers
 // little-endian or LEB128 varints:
-//   "asncounter-history 1\n"
+//   "asncounter-history 2\n" (version 1: steps without the fields marked v2)
 //   records: u8 type, u32 length, payload, u64 XXH64(payload, seed type<<32 | length)
 //   'H' saved_at_ms                                   exactly once, first
 //   'K' count, then per key: key gap, family (4|6), length, address
-//       (4|16 bytes, network order), ASN               keys ascending, 0 never
-//   'S' age_from_ms, age_to_ms, entries, fields, the step's encoded bytes
+//       (4|16 bytes, network order), ASN, or [v2] key gap, 0, ASN for an
+//       ASN's "other prefixes"                         keys ascending, 0 never
+//   'S' age_from_ms, age_to_ms, entries, fields, [v2: bytes_per_hit, tier,
+//       filling (0|1), bound hits, bound bytes], the step's encoded bytes;
+//       tier by tier (0: the recent steps), a tier's step being filled last
 //   'E' records before it, steps, keys                 last
 #include "daemon/store/history_file.hpp"
 
@@ -33,7 +36,7 @@ namespace asncounter {
 
 namespace {
 
-constexpr std::string_view kMagic = "asncounter-history 1\n";
+constexpr std::string_view kMagic = "asncounter-history 2\n", kMagicV1 = "asncounter-history 1\n";
 constexpr std::uint8_t kHeader = 'H', kKeys = 'K', kStep = 'S', kEnd = 'E';
 constexpr std::size_t kKeysPerRecord = 65536;
 // No record of a sound file comes near this (a full table's step with every
@@ -76,6 +79,11 @@ void write_record(DurableFile& f, std::uint8_t type, std::string_view payload) {
 }
 
 void put_name(std::string& out, const RowKey& k) {
+  if (is_other_prefixes(k)) {  // family 0: an ASN's "other prefixes" (v2)
+    out.push_back(0);
+    put_varint(out, k.asn);
+    return;
+  }
   const Address& a = k.prefix.addr;
   out.push_back(static_cast<char>(a.family));
   out.push_back(static_cast<char>(k.prefix.len));
@@ -120,7 +128,13 @@ struct Cursor {
 // The prefix named in a key record, or nullopt: only canonical prefixes
 // (length within the family, host bits zero) are taken.
 std::optional<RowKey> read_name(Cursor& c) {
-  const std::uint8_t family = c.byte(), len = c.byte();
+  const std::uint8_t family = c.byte();
+  if (family == 0) {
+    const std::uint64_t asn = c.varint();
+    if (asn > UINT32_MAX) return std::nullopt;
+    return other_prefixes_key(static_cast<std::uint32_t>(asn));
+  }
+  const std::uint8_t len = c.byte();
   RowKey k;
   if (family == 4) {
     const std::uint8_t* a = c.take(4);
@@ -164,10 +178,10 @@ std::string history_path(const std::string& state_dir) {
 }
 
 bool decode_step_checked(std::span<const std::uint8_t> data, std::uint32_t entries, std::uint8_t fields,
-                         std::vector<StepEntry>& out) {
+                         std::uint64_t bytes_per_hit, std::vector<StepEntry>& out) {
   out.clear();
   // Every entry takes at least two bytes: a count beyond that is a lie.
-  if (entries > data.size() / 2 || (fields & ~(EncodedStep::kBytes | EncodedStep::kLatency))) return false;
+  if (entries > data.size() / 2 || (fields & ~EncodedStep::kAllFields)) return false;
   out.reserve(entries);
   Cursor c{data.data(), data.data() + data.size()};
   std::uint64_t key = 0;
@@ -178,7 +192,11 @@ bool decode_step_checked(std::span<const std::uint8_t> data, std::uint32_t entri
     if (key > UINT32_MAX) return false;
     StepEntry e{static_cast<std::uint32_t>(key), {}};
     e.counts.hits = c.varint();
-    if (fields & EncodedStep::kBytes) e.counts.bytes = c.varint();
+    if (fields & EncodedStep::kBytes) {
+      e.counts.bytes = c.varint();
+      if (fields & EncodedStep::kBytesVsHits)
+        e.counts.bytes = e.counts.hits * bytes_per_hit + step_codec_detail::unzigzag(e.counts.bytes);
+    }
     if (fields & EncodedStep::kLatency) {
       e.counts.latency_us_sum = c.varint();
       e.counts.latency_samples = c.varint();
@@ -243,6 +261,11 @@ Result<HistoryFileSummary> save_history_file(const std::string& state_dir, const
     put_varint(payload, static_cast<std::uint64_t>(std::max<std::int64_t>(s.age_to.count(), 0)));
     put_varint(payload, s.data.entries);
     payload.push_back(static_cast<char>(s.data.fields));
+    put_varint(payload, s.data.bytes_per_hit);
+    payload.push_back(static_cast<char>(s.how.tier));
+    payload.push_back(static_cast<char>(s.how.filling ? 1 : 0));
+    put_varint(payload, s.how.bound.hits);
+    put_varint(payload, s.how.bound.bytes);
     payload.append(reinterpret_cast<const char*>(s.data.data.data()), s.data.data.size());
     write_record(f, kStep, payload), ++records;
     ++summary.steps;
@@ -281,7 +304,8 @@ Result<HistoryFileSummary> read_history_file(const std::string& path, HistoryFil
   std::vector<std::uint8_t> buf(kMagic.size());
   auto got = read_exact(fd.get(), buf.data(), buf.size(), path);
   if (!got) return Error{got.error()};
-  if (*got != kMagic.size() || std::memcmp(buf.data(), kMagic.data(), kMagic.size()) != 0)
+  const bool v1 = *got == kMagicV1.size() && std::memcmp(buf.data(), kMagicV1.data(), kMagicV1.size()) == 0;
+  if (!v1 && (*got != kMagic.size() || std::memcmp(buf.data(), kMagic.data(), kMagic.size()) != 0))
     return damaged(0, "not an asncounter history file");
 
   std::size_t offset = kMagic.size(), records = 0;
@@ -334,9 +358,20 @@ Result<HistoryFileSummary> read_history_file(const std::string& path, HistoryFil
       stepping = true;
       const std::uint64_t from = c.varint(), to = c.varint(), n = c.varint();
       const std::uint8_t fields = c.byte();
+      std::uint64_t bytes_per_hit = 0;
+      ImportedStep how;
+      if (!v1) {
+        bytes_per_hit = c.varint();
+        how.tier = c.byte();
+        const std::uint8_t filling = c.byte();
+        how.filling = filling == 1;
+        how.bound.hits = c.varint();
+        how.bound.bytes = c.varint();
+        if (filling > 1) return damaged(offset, "malformed step");
+      }
       if (c.bad || from > INT64_MAX || to > INT64_MAX || n > UINT32_MAX)
         return damaged(offset, "malformed step");
-      if (!decode_step_checked({c.p, c.end}, static_cast<std::uint32_t>(n), fields, entries))
+      if (!decode_step_checked({c.p, c.end}, static_cast<std::uint32_t>(n), fields, bytes_per_hit, entries))
         return damaged(offset, "malformed step entries");
       // Keys ascend in both, so one forward search per entry.
       auto it = known.cbegin();
@@ -349,7 +384,7 @@ Result<HistoryFileSummary> read_history_file(const std::string& path, HistoryFil
       ++summary.steps;
       if (sink)
         sink->step(std::chrono::milliseconds(static_cast<std::int64_t>(from)),
-                   std::chrono::milliseconds(static_cast<std::int64_t>(to)), entries);
+                   std::chrono::milliseconds(static_cast<std::int64_t>(to)), entries, how);
     } else if (type == kEnd) {
       const std::uint64_t n_records = c.varint(), n_steps = c.varint(), n_keys = c.varint();
       if (!c.done() || n_records != records || n_steps != summary.steps || n_keys != summary.keys)

@@ -35,14 +35,15 @@ struct HistoryFileKey {
 };
 
 /// What a read hands on, in file order: saved_at once, the keys (ascending,
-/// in chunks), then the steps oldest first, each with its entries' keys
-/// ascending and every one named by a key chunk (or kUnrouted).
+/// in chunks), then the steps tier by tier, finest first, each tier's oldest
+/// first, each with its entries' keys ascending and every one named by a key
+/// chunk (or kUnrouted), and `how` saying its tier.
 class HistoryFileSink {
  public:
   virtual void saved_at(std::int64_t wall_ms) = 0;
   virtual void keys(std::span<const HistoryFileKey> keys) = 0;
   virtual void step(std::chrono::milliseconds age_from, std::chrono::milliseconds age_to,
-                    std::span<const StepEntry> entries) = 0;
+                    std::span<const StepEntry> entries, const ImportedStep& how) = 0;
 
  protected:
   ~HistoryFileSink() = default;
@@ -73,6 +74,6 @@ Result<HistoryFileSummary> read_history_file(const std::string& path, HistoryFil
 /// inside `data`, keys strictly ascending and below 2^32, the entry count
 /// exact and every byte used. False: malformed (`out` then holds garbage).
 bool decode_step_checked(std::span<const std::uint8_t> data, std::uint32_t entries, std::uint8_t fields,
-                         std::vector<StepEntry>& out);
+                         std::uint64_t bytes_per_hit, std::vector<StepEntry>& out);
 
 }  // namespace asncounter

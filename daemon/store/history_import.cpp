@@ -17,7 +17,7 @@ void HistoryFileImport::keys(std::span<const HistoryFileKey> keys) {
 }
 
 void HistoryFileImport::step(std::chrono::milliseconds age_from, std::chrono::milliseconds age_to,
-                             std::span<const StepEntry> entries) {
+                             std::span<const StepEntry> entries, const ImportedStep& how) {
   if (!taking_) return;
   entries_.assign(entries.begin(), entries.end());
   // Both ascend: one forward search per entry. The reader named every key.
@@ -28,7 +28,7 @@ void HistoryFileImport::step(std::chrono::milliseconds age_from, std::chrono::mi
                             [](const auto& m, std::uint32_t k) { return m.first < k; });
     e.key = it != map_.cend() && it->first == e.key ? it->second : kUnrouted;
   }
-  history_.import_step(age_from, age_to, entries_);
+  history_.import_step(age_from, age_to, entries_, how);
 }
 
 void HistoryFileImport::finish() {

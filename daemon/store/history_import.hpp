@@ -26,7 +26,7 @@ class HistoryFileImport final : public HistoryFileSink {
   void saved_at(std::int64_t wall_ms) override;
   void keys(std::span<const HistoryFileKey> keys) override;
   void step(std::chrono::milliseconds age_from, std::chrono::milliseconds age_to,
-            std::span<const StepEntry> entries) override;
+            std::span<const StepEntry> entries, const ImportedStep& how) override;
   /// Ends the import (the rolling sums take the recent steps); idempotent.
   void finish();
 

@@ -9,6 +9,8 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <deque>
+#include <optional>
 #include <unordered_map>
 #include <vector>
 
@@ -72,6 +74,19 @@ struct History::Rolling {
   Track sums;
   std::unordered_map<std::uint32_t, Counts> orphans;
   std::uint64_t first_seq;
+};
+
+/// A coarse tier: its closed steps (folded) and the step it is filling
+/// (exact: the sum of the finer tier's steps since its bucket began).
+struct History::Tier {
+  explicit Tier(const TierConfig& c) : config(c) {}
+  TierConfig config;
+  std::deque<Step> steps;  // oldest first
+  std::size_t step_bytes = 0;
+  std::optional<Step> filling;
+  std::uint64_t dropped = 0;  ///< steps dropped for the cap
+  std::uint64_t folded = 0;   ///< prefix entries folded into "other prefixes"
+  std::size_t bytes() const { return step_bytes + (filling ? filling->data.memory() : 0); }
 };
 
 template <class F>

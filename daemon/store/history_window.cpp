@@ -156,25 +156,33 @@ std::size_t History::first_index(const Rolling& r) const {
   return i;
 }
 
-void History::add_key(std::uint32_t key, const Counts& c, Summed& out, RowMap& extra) const {
+void History::add_key(std::uint32_t key, const Counts& c, Summed& out, std::vector<Counts>& orphans) const {
   if (key & kOrphanKey)
-    add_wrapping(extra[orphan_keys_[key & ~kOrphanKey]], c);  // c may be a step taken away
+    add_wrapping(orphans[key & ~kOrphanKey], c);  // c may be a step taken away
   else
     out.add_at(key, c);
 }
 
 WindowSpan History::window_sums(const Window& w, Retired retired, Summed& out, RowMap& extra) {
-  // Which whole steps: those that start inside the window, steps_[i..].
   const MonoTime to = std::max(w.now, last_close_);
   const MonoTime lower = to - w.length;
-  std::size_t i = steps_.size();
-  while (i > 0 && steps_[i - 1].from >= lower) --i;
-  const MonoTime from = i < steps_.size() ? steps_[i].from : last_close_;
+  // The finest tier covering the window; a coarse one reads its own steps
+  // and the steps being filled, which hold everything after them.
+  const std::size_t tier = tier_for(lower);
+  const std::deque<Step>& steps = tier == 0 ? steps_ : tiers_[tier - 1]->steps;
+  // Which whole steps: those that start inside the window, steps[i..].
+  std::size_t i = steps.size();
+  while (i > 0 && steps[i - 1].from >= lower) --i;
+  MonoTime from = i < steps.size() ? steps[i].from : last_close_;
+  for (std::size_t j = tier; j > 0; --j)
+    if (tiers_[j - 1]->filling && (i == steps.size() || j < tier))
+      from = std::min(from, tiers_[j - 1]->filling->from);
   // Summing them one by one costs their entries; a rolling sum holding
   // steps_[j..] costs a pass over the ids plus the steps between i and j.
   const Rolling* best = nullptr;
-  std::size_t best_j = 0, cost = steps_.size() - i;
+  std::size_t best_j = 0, cost = steps.size() - i;
   for (const auto& r : rolling_) {
+    if (tier != 0) break;  // rolling sums hold recent steps
     std::size_t j = first_index(*r);
     std::size_t c = 2 + (j > i ? j - i : i - j);  // the dense pass: about two steps' worth
     if (c < cost) best = r.get(), best_j = j, cost = c;
@@ -213,30 +221,42 @@ WindowSpan History::window_sums(const Window& w, Retired retired, Summed& out, R
     out.latency_samples.clear();
   }
   live_window(*current_, std::span<const LiveField>(fields, count), live_block_);
+  // Orphan keys (an ASN's "other prefixes" of every coarse step among
+  // them) are summed by index, then made rows once: a hash update per
+  // entry cost ~25 ms for a week of hourly steps.
+  std::vector<Counts>& orphans = orphan_scratch_;
+  orphans.assign(orphan_keys_.size(), Counts{});
   for (const auto& g : retired) {
     Track& t = track(*g);
-    diff(*g, t, false, [&](PrefixId id, const Counts& c) { add_key(translate(*g, t, id), c, out, extra); });
+    diff(*g, t, false, [&](PrefixId id, const Counts& c) { add_key(translate(*g, t, id), c, out, orphans); });
   }
-  for (const auto& [k, c] : pending_) add_key(k, c, out, extra);
+  for (const auto& [k, c] : pending_) add_key(k, c, out, orphans);
 
   auto add_step = [&](const Step& st, int sign) {
     for_each_entry(st.data, [&](std::uint32_t key, const Counts& c) {
-      if (sign > 0) return add_key(key, c, out, extra);
+      if (sign > 0) return add_key(key, c, out, orphans);
       Counts neg;
       add_signed(neg, c, -1);  // wraps: the sum stays right modulo 2^64 and ends non-negative
-      add_key(key, neg, out, extra);
+      add_key(key, neg, out, orphans);
     });
   };
+  Counts error;
   if (!best) {
-    for (std::size_t k = i; k < steps_.size(); ++k) add_step(steps_[k], +1);
+    for (std::size_t k = i; k < steps.size(); ++k) add_step(steps[k], +1), error += steps[k].bound;
+    for (std::size_t j = tier; j > 0; --j)
+      if (tiers_[j - 1]->filling) add_step(*tiers_[j - 1]->filling, +1);
   } else {
-    for (const auto& [k, c] : best->orphans) add_key(k, c, out, extra);
+    for (const auto& [k, c] : best->orphans) add_key(k, c, out, orphans);
     for (std::size_t k = i; k < best_j; ++k) add_step(steps_[k], +1);
     for (std::size_t k = best_j; k < i; ++k) add_step(steps_[k], -1);
   }
   // Rows that cancelled out (a rolling sum's orphan minus its step) are not rows.
+  for (std::size_t k = 0; k < orphans.size(); ++k)
+    if (moved(orphans[k])) add_wrapping(extra[orphan_keys_[k]], orphans[k]);
   std::erase_if(extra, [](const auto& e) { return !moved(e.second); });
-  return WindowSpan{w.length, from, to, i == 0 && from > lower};
+  WindowSpan span{w.length, from, to, i == 0 && from > lower, {}, error};
+  span.resolution = tier == 0 ? config_.step : tiers_[tier - 1]->config.resolution;
+  return span;
 }
 
 }  // namespace asncounter

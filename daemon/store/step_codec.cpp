@@ -16,10 +16,13 @@ void put_varint(std::vector<std::uint8_t>& out, std::uint64_t v) {
 
 EncodedStep encode_step(std::span<const StepEntry> sorted) {
   EncodedStep s;
+  std::uint64_t hits = 0, bytes = 0;
   for (const StepEntry& e : sorted) {
-    if (e.counts.bytes) s.fields |= EncodedStep::kBytes;
+    if (e.counts.bytes) s.fields |= EncodedStep::kBytes | EncodedStep::kBytesVsHits;
     if (e.counts.latency_samples || e.counts.latency_us_sum) s.fields |= EncodedStep::kLatency;
+    hits += e.counts.hits, bytes += e.counts.bytes;  // a mean: wrapping sums only make it worse, not wrong
   }
+  if (hits) s.bytes_per_hit = bytes / hits;
   // Sized for the common case (small gaps and counts) to grow at most once,
   // then trimmed: a step lives for hours.
   s.data.reserve(sorted.size() * (3 + ((s.fields & EncodedStep::kBytes) ? 3 : 0)));
@@ -28,7 +31,8 @@ EncodedStep encode_step(std::span<const StepEntry> sorted) {
     put_varint(s.data, e.key - prev);
     prev = e.key;
     put_varint(s.data, e.counts.hits);
-    if (s.fields & EncodedStep::kBytes) put_varint(s.data, e.counts.bytes);
+    if (s.fields & EncodedStep::kBytes)
+      put_varint(s.data, step_codec_detail::zigzag(e.counts.bytes - e.counts.hits * s.bytes_per_hit));
     if (s.fields & EncodedStep::kLatency) {
       put_varint(s.data, e.counts.latency_us_sum);
       put_varint(s.data, e.counts.latency_samples);

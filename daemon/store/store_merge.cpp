@@ -218,7 +218,12 @@ PrefixTable rank_prefixes(const Generation& g, const Summed& sum, const RowMap& 
   };
   std::vector<const RowMap::value_type*> extras;
   std::unordered_map<RowKey, std::uint32_t, RowKeyHash> extra_index;
+  Counts others;  // coarse history's "other prefixes" rows: in the total, never ranked
   for (const auto& e : extra) {
+    if (is_other_prefixes(e.first)) {
+      others += e.second;
+      continue;
+    }
     extra_index.emplace(e.first, static_cast<std::uint32_t>(extras.size()));
     extras.push_back(&e);
   }
@@ -297,6 +302,7 @@ PrefixTable rank_prefixes(const Generation& g, const Summed& sum, const RowMap& 
     if (asn && extras[x]->first.asn != *asn) continue;
     offer(Cand{rank_of(extras[x]->second), kNone, x});
   }
+  t.total += others;
   std::sort(cands.begin(), cands.end(), cmp);
   t.rows.reserve(cands.size());
   for (const Cand& c : cands) {

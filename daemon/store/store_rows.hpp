@@ -19,6 +19,15 @@ struct RowKey {
   friend bool operator==(const RowKey&, const RowKey&) = default;
 };
 
+/// The history's coarse tiers sum the prefixes of an ASN they do not keep
+/// into one row per ASN, keyed by this prefix length no real prefix has:
+/// counted in every ASN answer and total, never ranked as a prefix.
+inline constexpr std::uint8_t kOtherPrefixesLen = 0xFF;
+inline RowKey other_prefixes_key(std::uint32_t asn) {
+  return RowKey{Prefix{Address{}, kOtherPrefixesLen}, asn};
+}
+inline bool is_other_prefixes(const RowKey& k) { return k.prefix.len == kOtherPrefixesLen; }
+
 struct RowKeyHash {
   std::size_t operator()(const RowKey& k) const noexcept;
 };

@@ -2,7 +2,9 @@
 
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <map>
+#include <optional>
 #include <random>
 #include <thread>
 #include <vector>
@@ -159,7 +161,9 @@ TEST_CASE("a clock jump never loses or double-counts a hit: steps follow the clo
   store.close_step(at(3000));  // back: closes nothing
   store.close_step(at(3610));  // the same time again: nothing either
   feed(store, "192.0.2.1", 6);
-  CHECK(store.stats().history.steps == 2);
+  // Two steps: the first ([0, 10)) left the recent hour; the coarse tiers hold both.
+  CHECK(store.stats().history.tiers.at(0).steps == 1);
+  CHECK(store.stats().history.tiers.at(1).steps == 1);
   CHECK(store.top_asns(0).total.hits == 18);
   auto now = store.top_asns(0, Window{seconds(1), at(3615)});
   CHECK(now.table.total.hits == 11);  // the step in progress: 5 + 6
@@ -267,16 +271,10 @@ TEST_CASE("reset keeping the history zeroes since start and leaves every window 
         Counts{2, 10, 0, 0});  // the step 55-60 alone
 }
 
-TEST_CASE("old steps coarsen, the memory cap drops the oldest, and counts stay exact", "[store][history]") {
-  std::vector<Route> routes;
-  for (std::uint32_t i = 0; i < 4096; ++i)
-    routes.push_back(Route{Prefix{Address::from_v4(0x0A000000U + (i << 8)), 24}, 1 + i % 100});
-  auto t = LpmTable::build(routes, asncounter::TableInfo{"test", 0, {}, 0});
-  HistoryConfig c;
-  c.step = seconds(10);
-  c.span = seconds(86400);
-  c.tiers = {{seconds(600), seconds(60)}, {seconds(3600), seconds(300)}};
-  CounterStore store(t, 2, c, at(0));
+namespace {
+
+// Two batches of random hits over `t`'s 4096 prefixes every 10 s for two hours.
+std::uint64_t two_hours(CounterStore& store, const std::function<void()>& after_close = {}) {
   std::mt19937 rng(5);
   std::uint64_t fed = 0;
   EventBatch b;
@@ -284,47 +282,86 @@ TEST_CASE("old steps coarsen, the memory cap drops the oldest, and counts stay e
     for (int k = 0; k < 2; ++k) {
       b.clear();
       while (!b.full())
-        b.push(Address::from_v4(0x0A000000U + (static_cast<std::uint32_t>(rng() % 4096) << 8)));
+        b.push(Address::from_v4(0x0A000000U + (static_cast<std::uint32_t>(rng() % 4096) << 8)), 1,
+               100 + rng() % 1400);
       store.add(b);
       fed += b.size;
     }
     store.close_step(at(s));
+    if (after_close) after_close();
   }
-  auto h = store.stats().history;
-  // 720 steps closed: 60 of 10 s for the last 10 min, 50 of 1 min to the hour, 12 of 5 min.
-  CHECK(h.steps <= 60 + 50 + 12 + 2);
-  CHECK(h.steps >= 60 + 50 + 12 - 2);
-  CHECK(h.dropped_steps == 0);
-  auto all = store.top_asns(0, Window{seconds(86400), at(7200)});
-  CHECK(all.table.total.hits == fed);
-  CHECK(all.window->from == at(0));
-  // Coarse steps are aligned: a 40-minute window starts on a 5-minute step.
-  auto w = store.top_asns(0, Window{seconds(2400), at(7200)});
-  CHECK((w.window->from - at(0)) % seconds(300) == seconds(0));
+  return fed;
+}
 
-  // A cap a quarter of what it holds: the oldest steps go, the window says so.
-  HistoryConfig capped = c;
-  capped.max_bytes = h.bytes / 4;
-  CounterStore small(t, 2, capped, at(0));
-  rng.seed(5);
-  for (long s = 10; s <= 7200; s += 10) {
-    for (int k = 0; k < 2; ++k) {
-      b.clear();
-      while (!b.full())
-        b.push(Address::from_v4(0x0A000000U + (static_cast<std::uint32_t>(rng() % 4096) << 8)));
-      small.add(b);
-    }
-    small.close_step(at(s));
-    REQUIRE(small.stats().history.bytes <= capped.max_bytes + capped.max_bytes / 8);
+}  // namespace
+
+TEST_CASE("coarse tiers hold older steps, exact per ASN, and the cap takes from the finer tiers first",
+          "[store][history]") {
+  std::vector<Route> routes;
+  for (std::uint32_t i = 0; i < 4096; ++i)
+    routes.push_back(Route{Prefix{Address::from_v4(0x0A000000U + (i << 8)), 24}, 1 + i % 100});
+  auto t = LpmTable::build(routes, asncounter::TableInfo{"test", 0, {}, 0});
+  HistoryConfig c;
+  c.step = seconds(10);
+  c.recent = seconds(600);
+  c.span = seconds(86400);
+  c.tiers = {{seconds(60), seconds(3600)}, {seconds(300), seconds(86400)}};
+  c.top_prefixes = 200;
+  CounterStore store(t, 2, c, at(0));
+  const std::uint64_t fed = two_hours(store);
+  auto h = store.stats().history;
+  // 720 steps closed: 60 of 10 s for the last 10 min, 60 of 1 min for the last hour, 24 of 5 min.
+  REQUIRE(h.tiers.size() == 3);
+  CHECK(h.tiers[0].steps == 60);
+  CHECK(h.tiers[1].steps == 60);
+  CHECK(h.tiers[2].steps == 24);
+  CHECK(h.tiers[1].folded > 0);
+  CHECK(h.dropped_steps == 0);
+  // Two hours: the 5-minute tier, every ASN exact though prefixes were folded.
+  auto all = store.top_asns(0, Window{seconds(7200), at(7200)});
+  CHECK(all.table.total.hits == fed);
+  CHECK(by_asn(all.table) == by_asn(store.top_asns(0)));
+  CHECK(all.window->from == at(0));
+  CHECK(all.window->resolution == seconds(300));
+  CHECK(all.window->prefix_error.hits > 0);
+  // A prefix answer is never above the truth, and at most prefix_error below it.
+  auto exact = store.top_prefixes(0, std::nullopt, Window{});
+  auto coarse = store.top_prefixes(0, std::nullopt, Window{seconds(7200), at(7200)});
+  CHECK(coarse.table.total.hits == fed);
+  std::map<std::optional<Prefix>, std::uint64_t> truth;
+  for (const auto& r : exact.table.rows) truth[r.prefix] = r.counts.hits;
+  std::size_t short_rows = 0;
+  for (const auto& r : coarse.table.rows) {
+    CHECK(r.counts.hits <= truth[r.prefix]);
+    CHECK(truth[r.prefix] - r.counts.hits <= coarse.window->prefix_error.hits);
+    short_rows += r.counts.hits < truth[r.prefix];
+    truth.erase(r.prefix);
   }
+  for (const auto& [p, hits] : truth)
+    CHECK(hits <= coarse.window->prefix_error.hits);  // folded away entirely
+  INFO(short_rows << " prefixes short, " << truth.size() << " folded away");
+  CHECK(coarse.table.rows.size() < exact.table.rows.size());
+  // 40 minutes: the 1-minute tier, aligned on its minutes; 5 minutes: the recent steps, exact.
+  auto w = store.top_asns(0, Window{seconds(2400), at(7200)});
+  CHECK(w.window->resolution == seconds(60));
+  CHECK((w.window->from - at(0)) % seconds(60) == seconds(0));
+  auto recent = store.top_prefixes(0, std::nullopt, Window{seconds(300), at(7200)});
+  CHECK(recent.window->resolution == seconds(10));
+  CHECK(recent.window->prefix_error.hits == 0);
+
+  // A cap half of what it holds: the finer tiers lose their oldest steps,
+  // the coarsest keeps the whole span, and ASN counts stay exact.
+  HistoryConfig capped = c;
+  capped.max_bytes = h.bytes / 2;
+  CounterStore small(t, 2, capped, at(0));
+  two_hours(small, [&] { REQUIRE(small.stats().history.bytes <= capped.max_bytes); });
   auto sh = small.stats().history;
-  CHECK(sh.dropped_steps > 0);
-  CHECK(sh.from > at(0));
-  auto clipped = small.top_asns(0, Window{seconds(86400), at(7200)});
-  CHECK(clipped.window->clipped);
-  CHECK(clipped.window->from == sh.from);
-  CHECK(clipped.table.total.hits < fed);
-  CHECK(small.top_asns(0).total.hits == fed);  // since start keeps everything
+  CHECK(sh.tiers[0].dropped_steps + sh.tiers[1].dropped_steps > 0);
+  CHECK(sh.tiers[2].dropped_steps == 0);
+  CHECK(sh.from == at(0));
+  auto held = small.top_asns(0, Window{seconds(7200), at(7200)});
+  CHECK_FALSE(held.window->clipped);
+  CHECK(by_asn(held.table) == by_asn(small.top_asns(0)));
 }
 
 TEST_CASE("steps older than the span are dropped", "[store][history]") {

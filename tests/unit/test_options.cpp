@@ -314,7 +314,7 @@ TEST_CASE("options: history-span shorter than history-step is refused, naming bo
   auto cli = parse({"--history-step", "60", "--history-span", "30"});
   REQUIRE_FALSE(cli.ok());
   CHECK(cli.error() == "--history-span: history-span must be at least history-step (60 s), not 30 s");
-  auto step_only = parse({"--history-step", "100000"});  // the span's default is 86400
+  auto step_only = parse({"--history-step", "700000"});  // the span's default is 604800
   REQUIRE_FALSE(step_only.ok());
   CHECK_THAT(step_only.error(), Catch::StartsWith("--history-step: history-span must be at least"));
   TempDir dir;

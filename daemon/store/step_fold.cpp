@@ -1,0 +1,36 @@
+#include "daemon/store/step_fold.hpp"
+
+#include <algorithm>
+#include <numeric>
+
+namespace asncounter::step_fold_detail {
+
+void mark_top(std::span<const StepEntry> sorted, std::size_t k, std::uint64_t Counts::*field,
+              std::vector<bool>& keep) {
+  if (k == 0) return;
+  std::vector<std::uint32_t> order(sorted.size());
+  std::iota(order.begin(), order.end(), 0U);
+  // Ties go to the lower key, so a fold is the same whatever the order of equal entries.
+  auto first = [&](std::uint32_t a, std::uint32_t b) {
+    const std::uint64_t x = sorted[a].counts.*field, y = sorted[b].counts.*field;
+    return x != y ? x > y : a < b;
+  };
+  std::nth_element(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(k - 1), order.end(), first);
+  for (std::size_t i = 0; i < k; ++i)
+    if (sorted[order[i]].counts.*field) keep[order[i]] = true;  // an entry with none of it ranks for nothing
+}
+
+std::vector<StepEntry> sum_by_asn(std::vector<StepEntry>& by_asn) {
+  std::sort(by_asn.begin(), by_asn.end(),
+            [](const StepEntry& a, const StepEntry& b) { return a.key < b.key; });
+  std::vector<StepEntry> out;
+  for (const StepEntry& e : by_asn) {
+    if (!out.empty() && out.back().key == e.key)
+      out.back().counts += e.counts;
+    else
+      out.push_back(e);
+  }
+  return out;
+}
+
+}  // namespace asncounter::step_fold_detail

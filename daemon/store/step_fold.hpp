@@ -1,0 +1,67 @@
+#pragma once
+// Folding a coarse step (docs/architecture.md "History"): the heaviest
+// prefixes stay exact, the rest are summed into one "other prefixes" entry
+// per ASN, so that every ASN's sum and the total stay exact while a step of
+// a whole hour costs about one entry per active ASN instead of one per
+// active prefix.
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "common/counts.hpp"
+#include "daemon/store/step_codec.hpp"
+
+namespace asncounter {
+
+struct FoldedEntries {
+  std::vector<StepEntry> kept;    ///< the entries kept as they were, keys ascending
+  std::vector<StepEntry> others;  ///< per ASN: key = the ASN (not a step key), counts summed
+  Counts bound;                   ///< the largest hits and the largest bytes of an entry folded
+  std::uint64_t folded{};         ///< entries summed into `others`
+};
+
+/// Keeps the `k` entries with most hits and the `k` with most bytes (ties:
+/// lower key first), every entry `keep_always` says to keep, and folds the
+/// rest by `asn_of(key)`. `sorted` is keys ascending.
+template <class AsnOf, class KeepAlways>
+FoldedEntries fold_step(std::span<const StepEntry> sorted, std::size_t k, AsnOf&& asn_of,
+                        KeepAlways&& keep_always);
+
+namespace step_fold_detail {
+/// Marks in `keep` the `k` entries ranking first by `field`.
+void mark_top(std::span<const StepEntry> sorted, std::size_t k, std::uint64_t Counts::*field,
+              std::vector<bool>& keep);
+/// Sums (asn, counts) pairs by ASN, ASNs ascending.
+std::vector<StepEntry> sum_by_asn(std::vector<StepEntry>& by_asn);
+}  // namespace step_fold_detail
+
+template <class AsnOf, class KeepAlways>
+FoldedEntries fold_step(std::span<const StepEntry> sorted, std::size_t k, AsnOf&& asn_of,
+                        KeepAlways&& keep_always) {
+  FoldedEntries out;
+  if (sorted.size() <= k) {
+    out.kept.assign(sorted.begin(), sorted.end());
+    return out;
+  }
+  std::vector<bool> keep(sorted.size());
+  step_fold_detail::mark_top(sorted, k, &Counts::hits, keep);
+  step_fold_detail::mark_top(sorted, k, &Counts::bytes, keep);
+  std::vector<StepEntry> by_asn;
+  for (std::size_t i = 0; i < sorted.size(); ++i) {
+    const StepEntry& e = sorted[i];
+    if (keep[i] || keep_always(e.key)) {
+      out.kept.push_back(e);
+      continue;
+    }
+    by_asn.push_back(StepEntry{asn_of(e.key), e.counts});
+    out.bound.hits = std::max(out.bound.hits, e.counts.hits);
+    out.bound.bytes = std::max(out.bound.bytes, e.counts.bytes);
+    ++out.folded;
+  }
+  out.others = step_fold_detail::sum_by_asn(by_asn);
+  return out;
+}
+
+}  // namespace asncounter
