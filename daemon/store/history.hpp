@@ -20,7 +20,7 @@
 // table swaps, ageing and the cap), history_tiers.cpp (the coarse tiers),
 // history_window.cpp (rolling sums and window queries) and
 // history_state.cpp (export and import for the history file); the types
-// they share (snapshots, rolling sums, the diff, a tier) are in
+// they share (snapshots, rolling sums, the diff, a coarse tier) are in
 // history_sums.hpp.
 
 #include <cstddef>

@@ -1,10 +1,11 @@
 #pragma once
-// Internal to the history (history.cpp, history_window.cpp,
-// history_state.cpp): the dense per-id sums it keeps beside its steps, which
-// are a generation's counts at the last close (Track, the snapshot a close
-// diffs against) and a window's rolling sum (Rolling), and the diff itself,
-// a template so that its per-id callback inlines in every file that closes a
-// step or sums a window.
+// Internal to the history (history.cpp, history_tiers.cpp,
+// history_window.cpp, history_state.cpp): the dense per-id sums it keeps
+// beside its steps, which are a generation's counts at the last close
+// (Track, the snapshot a close diffs against) and a window's rolling sum
+// (Rolling), a coarse tier (Tier), and the diff itself, a template so that
+// its per-id callback inlines in every file that closes a step or sums a
+// window.
 
 #include <chrono>
 #include <cstddef>

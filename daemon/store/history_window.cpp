@@ -157,9 +157,11 @@ std::size_t History::first_index(const Rolling& r) const {
 }
 
 void History::add_key(std::uint32_t key, const Counts& c, Summed& out, std::vector<Counts>& orphans) const {
-  if (key & kOrphanKey)
-    add_wrapping(orphans[key & ~kOrphanKey], c);  // c may be a step taken away
-  else
+  if (key & kOrphanKey) {
+    const std::uint32_t i = key & ~kOrphanKey;
+    if (i >= orphans.size()) orphans.resize(orphan_keys_.size());  // interned during this sum
+    add_wrapping(orphans[i], c);                                   // c may be a step taken away
+  } else
     out.add_at(key, c);
 }
 
@@ -222,8 +224,8 @@ WindowSpan History::window_sums(const Window& w, Retired retired, Summed& out, R
   }
   live_window(*current_, std::span<const LiveField>(fields, count), live_block_);
   // Orphan keys (an ASN's "other prefixes" of every coarse step among
-  // them) are summed by index, then made rows once: a hash update per
-  // entry cost ~25 ms for a week of hourly steps.
+  // them) are summed by index, then made rows once: a week of hourly
+  // steps holds ~10M of them, each a hash update of the rows otherwise.
   std::vector<Counts>& orphans = orphan_scratch_;
   orphans.assign(orphan_keys_.size(), Counts{});
   for (const auto& g : retired) {

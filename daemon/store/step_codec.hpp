@@ -55,27 +55,43 @@ inline std::uint64_t zigzag(std::uint64_t v) noexcept {
 inline std::uint64_t unzigzag(std::uint64_t v) noexcept { return (v >> 1) ^ (0 - (v & 1)); }
 }  // namespace step_codec_detail
 
+/// Reads a step's entries one at a time, keys ascending.
+class StepReader {
+ public:
+  explicit StepReader(const EncodedStep& s) : s_(&s), p_(s.data.data()), left_(s.entries) {}
+  bool next(StepEntry& e) {
+    using step_codec_detail::read_varint;
+    if (left_ == 0) return false;
+    --left_;
+    key_ += read_varint(p_);
+    e.key = static_cast<std::uint32_t>(key_);
+    e.counts = Counts{};
+    e.counts.hits = read_varint(p_);
+    if (s_->fields & EncodedStep::kBytes) {
+      e.counts.bytes = read_varint(p_);
+      if (s_->fields & EncodedStep::kBytesVsHits)
+        e.counts.bytes = e.counts.hits * s_->bytes_per_hit + step_codec_detail::unzigzag(e.counts.bytes);
+    }
+    if (s_->fields & EncodedStep::kLatency) {
+      e.counts.latency_us_sum = read_varint(p_);
+      e.counts.latency_samples = read_varint(p_);
+    }
+    return true;
+  }
+
+ private:
+  const EncodedStep* s_;
+  const std::uint8_t* p_;
+  std::uint32_t left_;
+  std::uint64_t key_ = 0;
+};
+
 /// Calls f(key, counts) for every entry, keys ascending.
 template <class F>
 void for_each_entry(const EncodedStep& s, F&& f) {
-  using step_codec_detail::read_varint;
-  const std::uint8_t* p = s.data.data();
-  std::uint64_t key = 0;
-  for (std::uint32_t i = 0; i < s.entries; ++i) {
-    key += read_varint(p);
-    Counts c;
-    c.hits = read_varint(p);
-    if (s.fields & EncodedStep::kBytes) {
-      c.bytes = read_varint(p);
-      if (s.fields & EncodedStep::kBytesVsHits)
-        c.bytes = c.hits * s.bytes_per_hit + step_codec_detail::unzigzag(c.bytes);
-    }
-    if (s.fields & EncodedStep::kLatency) {
-      c.latency_us_sum = read_varint(p);
-      c.latency_samples = read_varint(p);
-    }
-    f(static_cast<std::uint32_t>(key), c);
-  }
+  StepReader r(s);
+  StepEntry e;
+  while (r.next(e)) f(e.key, e.counts);
 }
 
 /// All entries, decoded.

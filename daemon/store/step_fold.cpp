@@ -20,16 +20,11 @@ void mark_top(std::span<const StepEntry> sorted, std::size_t k, std::uint64_t Co
     if (sorted[order[i]].counts.*field) keep[order[i]] = true;  // an entry with none of it ranks for nothing
 }
 
-std::vector<StepEntry> sum_by_asn(std::vector<StepEntry>& by_asn) {
-  std::sort(by_asn.begin(), by_asn.end(),
-            [](const StepEntry& a, const StepEntry& b) { return a.key < b.key; });
+std::vector<StepEntry> sorted_by_asn(const std::unordered_map<std::uint32_t, Counts>& by_asn) {
   std::vector<StepEntry> out;
-  for (const StepEntry& e : by_asn) {
-    if (!out.empty() && out.back().key == e.key)
-      out.back().counts += e.counts;
-    else
-      out.push_back(e);
-  }
+  out.reserve(by_asn.size());
+  for (const auto& [asn, c] : by_asn) out.push_back(StepEntry{asn, c});
+  std::sort(out.begin(), out.end(), [](const StepEntry& a, const StepEntry& b) { return a.key < b.key; });
   return out;
 }
 

@@ -5,9 +5,11 @@
 // a whole hour costs about one entry per active ASN instead of one per
 // active prefix.
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <span>
+#include <unordered_map>
 #include <vector>
 
 #include "common/counts.hpp"
@@ -33,8 +35,8 @@ namespace step_fold_detail {
 /// Marks in `keep` the `k` entries ranking first by `field`.
 void mark_top(std::span<const StepEntry> sorted, std::size_t k, std::uint64_t Counts::*field,
               std::vector<bool>& keep);
-/// Sums (asn, counts) pairs by ASN, ASNs ascending.
-std::vector<StepEntry> sum_by_asn(std::vector<StepEntry>& by_asn);
+/// The per-ASN sums as entries keyed by ASN, ASNs ascending.
+std::vector<StepEntry> sorted_by_asn(const std::unordered_map<std::uint32_t, Counts>& by_asn);
 }  // namespace step_fold_detail
 
 template <class AsnOf, class KeepAlways>
@@ -48,19 +50,19 @@ FoldedEntries fold_step(std::span<const StepEntry> sorted, std::size_t k, AsnOf&
   std::vector<bool> keep(sorted.size());
   step_fold_detail::mark_top(sorted, k, &Counts::hits, keep);
   step_fold_detail::mark_top(sorted, k, &Counts::bytes, keep);
-  std::vector<StepEntry> by_asn;
+  std::unordered_map<std::uint32_t, Counts> by_asn;  // one entry per ASN, not per folded prefix
   for (std::size_t i = 0; i < sorted.size(); ++i) {
     const StepEntry& e = sorted[i];
     if (keep[i] || keep_always(e.key)) {
       out.kept.push_back(e);
       continue;
     }
-    by_asn.push_back(StepEntry{asn_of(e.key), e.counts});
+    by_asn[asn_of(e.key)] += e.counts;
     out.bound.hits = std::max(out.bound.hits, e.counts.hits);
     out.bound.bytes = std::max(out.bound.bytes, e.counts.bytes);
     ++out.folded;
   }
-  out.others = step_fold_detail::sum_by_asn(by_asn);
+  out.others = step_fold_detail::sorted_by_asn(by_asn);
   return out;
 }
 

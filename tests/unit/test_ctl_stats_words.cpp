@@ -27,7 +27,22 @@ nlohmann::json answer(std::int64_t dump_age) {
             {"entries", 1200},
             {"bytes", 4096},
             {"snapshot_bytes", 2048},
-            {"dropped_steps", 0}}}};
+            {"dropped_steps", 0},
+            {"tiers",
+             {{{"resolution", 10},
+               {"span_seconds", 1260.0},
+               {"steps", 126},
+               {"entries", 900},
+               {"bytes", 3072},
+               {"dropped_steps", 234},
+               {"folded_prefixes", 0}},
+              {{"resolution", 3600},
+               {"span_seconds", 604800.0},
+               {"steps", 168},
+               {"entries", 300},
+               {"bytes", 1024},
+               {"dropped_steps", 0},
+               {"folded_prefixes", 5000}}}}}}};
 }
 
 }  // namespace
@@ -46,6 +61,11 @@ TEST_CASE("ctl stats: every section in words, the history included", "[ctl][stat
   CHECK_THAT(text, Catch::Contains("history (time windows)\n  windows can reach back 60 min"));
   CHECK_THAT(text,
              Catch::Contains("360 steps, 1200 entries, 4 KiB (and 2 KiB of snapshots), 0 steps dropped"));
+  CHECK_THAT(text, Catch::Contains(
+                       "  steps of 10 s: 21 min held, 126 steps, 900 entries, 3 KiB, 234 steps dropped\n"));
+  CHECK_THAT(text,
+             Catch::Contains("  steps of 60 min: 7 d held, 168 steps, 300 entries, 1 KiB, 0 steps dropped, "
+                             "5000 prefix entries folded into their ASN\n"));
   CHECK_THAT(text, !Catch::Contains("history.") && !Catch::Contains("\nmore\n"));
   auto off = answer(3600);
   off["history"] = {{"enabled", false}};
