@@ -116,6 +116,7 @@ void History::table_swapped(Generation& previous, Generation& next, Retired reti
   for (auto& tier : tiers_) {
     tier->step_bytes = 0;
     for (Step& s : tier->steps) tier->step_bytes += remap(s.data);
+    remap(tier->total);
     if (tier->filling) remap(tier->filling->data);
   }
   std::unordered_map<std::uint32_t, Counts> pending;

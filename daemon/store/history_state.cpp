@@ -119,9 +119,7 @@ void History::import_step(std::chrono::milliseconds age_from, std::chrono::milli
   } else if (how.filling) {
     tiers_[how.tier - 1]->filling = std::move(step);
   } else {
-    Tier& tier = *tiers_[how.tier - 1];
-    tier.steps.push_back(std::move(step));
-    tier.step_bytes += tier.steps.back().data.memory();
+    tiers_[how.tier - 1]->push_back(std::move(step));
   }
   // Ageing as they come (the span, the cap) bounds what a long file costs.
   age(origin_);

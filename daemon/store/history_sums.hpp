@@ -77,17 +77,35 @@ struct History::Rolling {
   std::uint64_t first_seq;
 };
 
-/// A coarse tier: its closed steps (folded) and the step it is filling
-/// (exact: the sum of the finer tier's steps since its bucket began).
+/// A coarse tier: its closed steps (folded), their sum, and the step it is
+/// filling (exact: the sum of the finer tier's steps since its bucket began).
+/// The sum lets a window covering most of the tier take the few steps it
+/// does not cover away instead of adding up the many it does: a week of
+/// hourly steps is ~10M entries, their sum about one per ASN.
 struct History::Tier {
   explicit Tier(const TierConfig& c) : config(c) {}
   TierConfig config;
   std::deque<Step> steps;  // oldest first
   std::size_t step_bytes = 0;
+  EncodedStep total;  ///< every step in `steps`, added (modulo 2^64)
+  Counts total_bound{};
   std::optional<Step> filling;
   std::uint64_t dropped = 0;  ///< steps dropped for the cap
   std::uint64_t folded = 0;   ///< prefix entries folded into "other prefixes"
-  std::size_t bytes() const { return step_bytes + (filling ? filling->data.memory() : 0); }
+  std::size_t bytes() const { return step_bytes + total.memory() + (filling ? filling->data.memory() : 0); }
+  void push_back(Step s) {
+    total = merge_steps(total, s.data, true);
+    total_bound += s.bound;
+    step_bytes += s.data.memory();
+    steps.push_back(std::move(s));
+  }
+  void pop_front() {
+    total = subtract_steps(total, steps.front().data);
+    total_bound = Counts{total_bound.hits - steps.front().bound.hits,
+                         total_bound.bytes - steps.front().bound.bytes, 0, 0};
+    step_bytes -= steps.front().data.memory();
+    steps.pop_front();
+  }
 };
 
 template <class F>

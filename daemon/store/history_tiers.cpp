@@ -46,8 +46,7 @@ History::Closed History::close_filling(Tier& tier) {
     kept.push_back(StepEntry{intern(other_prefixes_key(o.key)), o.counts});
   if (!folded.others.empty()) sort_merge(kept);
   tier.folded += folded.folded;
-  tier.steps.push_back(Step{exact.from, exact.to, 0, encode_step(kept), folded.bound});
-  tier.step_bytes += tier.steps.back().data.memory();
+  tier.push_back(Step{exact.from, exact.to, 0, encode_step(kept), folded.bound});
   tier.filling.reset();
   return exact;
 }
@@ -76,10 +75,7 @@ void History::feed_tier(std::size_t t, Closed step) {
 void History::age_tiers(MonoTime now) {
   for (auto& tier : tiers_) {
     const auto keep = std::min(tier->config.span, config_.span);
-    while (!tier->steps.empty() && tier->steps.front().to <= now - keep) {
-      tier->step_bytes -= tier->steps.front().data.memory();
-      tier->steps.pop_front();
-    }
+    while (!tier->steps.empty() && tier->steps.front().to <= now - keep) tier->pop_front();
   }
 }
 
@@ -113,8 +109,7 @@ bool History::drop_for_cap() {
     return true;
   }
   Tier& tier = *tiers_[victim - 1];
-  tier.step_bytes -= tier.steps.front().data.memory();
-  tier.steps.pop_front();
+  tier.pop_front();
   ++tier.dropped;
   return true;
 }

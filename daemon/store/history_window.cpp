@@ -234,8 +234,8 @@ WindowSpan History::window_sums(const Window& w, Retired retired, Summed& out, R
   }
   for (const auto& [k, c] : pending_) add_key(k, c, out, orphans);
 
-  auto add_step = [&](const Step& st, int sign) {
-    for_each_entry(st.data, [&](std::uint32_t key, const Counts& c) {
+  auto add_step = [&](const EncodedStep& st, int sign) {
+    for_each_entry(st, [&](std::uint32_t key, const Counts& c) {
       if (sign > 0) return add_key(key, c, out, orphans);
       Counts neg;
       add_signed(neg, c, -1);  // wraps: the sum stays right modulo 2^64 and ends non-negative
@@ -243,15 +243,24 @@ WindowSpan History::window_sums(const Window& w, Retired retired, Summed& out, R
     });
   };
   Counts error;
-  if (!best) {
-    for (std::size_t k = i; k < steps.size(); ++k) add_step(steps[k], +1), error += steps[k].bound;
-    for (std::size_t j = tier; j > 0; --j)
-      if (tiers_[j - 1]->filling) add_step(*tiers_[j - 1]->filling, +1);
-  } else {
+  if (best) {
     for (const auto& [k, c] : best->orphans) add_key(k, c, out, orphans);
-    for (std::size_t k = i; k < best_j; ++k) add_step(steps_[k], +1);
-    for (std::size_t k = best_j; k < i; ++k) add_step(steps_[k], -1);
+    for (std::size_t k = i; k < best_j; ++k) add_step(steps_[k].data, +1);
+    for (std::size_t k = best_j; k < i; ++k) add_step(steps_[k].data, -1);
+  } else if (tier != 0 && 2 * i < steps.size()) {
+    // Most of a coarse tier: its sum, less the few steps before the window.
+    const Tier& t = *tiers_[tier - 1];
+    add_step(t.total, +1);
+    error = t.total_bound;
+    for (std::size_t k = 0; k < i; ++k) {
+      add_step(steps[k].data, -1);
+      error.hits -= steps[k].bound.hits, error.bytes -= steps[k].bound.bytes;
+    }
+  } else {
+    for (std::size_t k = i; k < steps.size(); ++k) add_step(steps[k].data, +1), error += steps[k].bound;
   }
+  for (std::size_t j = tier; j > 0; --j)
+    if (tiers_[j - 1]->filling) add_step(tiers_[j - 1]->filling->data, +1);
   // Rows that cancelled out (a rolling sum's orphan minus its step) are not rows.
   for (std::size_t k = 0; k < orphans.size(); ++k)
     if (moved(orphans[k])) add_wrapping(extra[orphan_keys_[k]], orphans[k]);

@@ -74,13 +74,23 @@ std::vector<StepEntry> decode_step(const EncodedStep& s) {
   return out;
 }
 
-EncodedStep merge_steps(const EncodedStep& a, const EncodedStep& b) {
-  // Streamed, never decoded whole: a coarse tier merges every step of the
-  // tier before it into the step it is filling, which holds up to a whole
-  // table's prefixes (decoding both and the sum cost ~80 MB a minute).
-  StepShape shape;
-  for (const EncodedStep* s : {&a, &b})
-    for_each_entry(*s, [&](std::uint32_t, const Counts& c) { shape.add(c); });
+namespace {
+
+Counts minus(const Counts& a, const Counts& b) {  // modulo 2^64, as the steps were added
+  return Counts{a.hits - b.hits, a.bytes - b.bytes, a.latency_us_sum - b.latency_us_sum,
+                a.latency_samples - b.latency_samples};
+}
+
+bool zero(const Counts& c) { return !c.hits && !c.bytes && !c.latency_us_sum && !c.latency_samples; }
+
+// Walks two steps' keys in order, streamed, never decoded whole: a coarse
+// tier merges every step of the tier before it into the step it is
+// filling, which holds up to a whole table's prefixes (decoding both and
+// the sum cost ~80 MB a minute). `only_b` makes the entry of a key only b
+// has; `both` puts what a key of both comes to.
+template <class OnlyB, class Both>
+EncodedStep zip_steps(const EncodedStep& a, const EncodedStep& b, const StepShape& shape, OnlyB only_b,
+                      Both both) {
   StepWriter w(shape, a.data.size() + b.data.size());
   StepReader x(a), y(b);
   StepEntry ex, ey;
@@ -90,15 +100,47 @@ EncodedStep merge_steps(const EncodedStep& a, const EncodedStep& b) {
       w.put(ex);
       hx = x.next(ex);
     } else if (hy && (!hx || ey.key < ex.key)) {
-      w.put(ey);
+      w.put(only_b(ey));
       hy = y.next(ey);
     } else {
-      ex.counts += ey.counts;
-      w.put(ex);
+      both(w, ex, ey);
       hx = x.next(ex), hy = y.next(ey);
     }
   }
   return w.finish();
+}
+
+}  // namespace
+
+EncodedStep subtract_steps(const EncodedStep& a, const EncodedStep& b) {
+  StepShape shape;
+  for_each_entry(a, [&](std::uint32_t, const Counts& c) { shape.add(c); });
+  std::uint64_t hits = shape.hits, bytes = shape.bytes;
+  for_each_entry(b, [&](std::uint32_t, const Counts& c) { hits -= c.hits, bytes -= c.bytes; });
+  shape.hits = hits, shape.bytes = bytes;
+  return zip_steps(
+      a, b, shape,
+      [](const StepEntry& e) {
+        return StepEntry{e.key, minus(Counts{}, e.counts)};
+      },
+      [](StepWriter& w, const StepEntry& x, const StepEntry& y) {
+        if (const Counts d = minus(x.counts, y.counts); !zero(d)) w.put(StepEntry{x.key, d});
+      });
+}
+
+EncodedStep merge_steps(const EncodedStep& a, const EncodedStep& b, bool wrapping) {
+  StepShape shape;
+  for (const EncodedStep* s : {&a, &b})
+    for_each_entry(*s, [&](std::uint32_t, const Counts& c) { shape.add(c); });
+  return zip_steps(
+      a, b, shape, [](const StepEntry& e) { return e; },
+      [wrapping](StepWriter& w, StepEntry x, const StepEntry& y) {
+        if (wrapping)
+          add_wrapping(x.counts, y.counts);
+        else
+          x.counts += y.counts;
+        w.put(x);
+      });
 }
 
 }  // namespace asncounter

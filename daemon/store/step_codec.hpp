@@ -36,8 +36,11 @@ struct EncodedStep {
 
 /// Codes entries sorted by strictly increasing key.
 EncodedStep encode_step(std::span<const StepEntry> sorted);
-/// The sum of two steps (keys present in both add up).
-EncodedStep merge_steps(const EncodedStep& a, const EncodedStep& b);
+/// The sum of two steps (keys present in both add up, saturating, or
+/// modulo 2^64 with `wrapping`: for a sum that steps are taken away from).
+EncodedStep merge_steps(const EncodedStep& a, const EncodedStep& b, bool wrapping = false);
+/// a - b, modulo 2^64 (b was added to a), leaving out keys that come to zero.
+EncodedStep subtract_steps(const EncodedStep& a, const EncodedStep& b);
 
 namespace step_codec_detail {
 inline std::uint64_t read_varint(const std::uint8_t*& p) noexcept {

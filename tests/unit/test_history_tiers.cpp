@@ -155,3 +155,39 @@ TEST_CASE("history file: every tier comes back exactly, the steps being filled t
   CHECK(after.stats().history.tiers[1].steps == 2);
   CHECK(asns(after, 200, at(30))[64496].hits == 45);
 }
+
+TEST_CASE(
+    "a window over most of a coarse tier, read from the tier's sum less its oldest steps, equals its steps "
+    "added",
+    "[store][history][tiers]") {
+  // Minute steps kept for 10 minutes; 15 minutes fed, so the oldest age out
+  // and the tier's sum must follow them.
+  HistoryConfig c = one_prefix_minutes();
+  c.tiers = {{seconds(60), seconds(600)}};
+  c.span = seconds(600);
+  CounterStore store(doc_table(), 2, c, at(0));
+  std::map<std::uint32_t, std::uint64_t> fed;
+  for (long m = 0; m < 15; ++m) {
+    feed(store, "192.0.2.1", static_cast<std::uint32_t>(m + 1), 100);
+    feed(store, "203.0.113.1", static_cast<std::uint32_t>(m % 3), 100);
+    for (long t = 10; t <= 60; t += 10) store.close_step(at(60 * m + t));
+  }
+  const MonoTime now = at(900);
+  REQUIRE(store.stats().history.tiers[1].steps >= 8);
+  for (long length = 60; length <= 600; length += 60) {
+    // What the window's steps hold, one by one (the series gives the tier's
+    // steps, the window those that start in it).
+    std::map<std::uint32_t, Counts> stepwise;
+    for (const auto& step : store.export_history(now, seconds(length)))
+      if (step.age_from <= seconds(length))
+        for (const auto& r : step.rows) stepwise[r.asn.value_or(0)] += r.counts;
+    INFO("window " << length << " s");
+    CHECK(asns(store, length, now) == stepwise);
+    CHECK(store.top_prefixes(0, std::nullopt, Window{seconds(length), now}).window->resolution ==
+          seconds(60));
+  }
+  // The whole span, by hand: minutes 5-14 (the tier's ten), less nothing.
+  std::uint64_t hits = 0;
+  for (long m = 5; m < 15; ++m) hits += static_cast<std::uint64_t>(m + 1);
+  CHECK(asns(store, 600, now)[64496].hits == hits);
+}

@@ -86,3 +86,22 @@ TEST_CASE("a step's bytes coded against its hits come back exactly, whatever the
   CHECK(dense.data.size() + 100 <= raw);  // at least a byte saved per entry
   CHECK(asncounter::decode_step(dense) == alike);
 }
+
+TEST_CASE(
+    "a sum of steps less one of them is the sum of the others, modulo 2^64, without the keys that cancel",
+    "[store][history][codec]") {
+  const std::vector<StepEntry> a{entry(1, 5, 500), entry(4, 2, 80), entry(7, UINT64_MAX, 3)};
+  const std::vector<StepEntry> b{entry(2, 1, 60), entry(4, 3, 20), entry(7, 4, 1), entry(9, 8, 800)};
+  auto ea = asncounter::encode_step(a), eb = asncounter::encode_step(b);
+  auto sum = asncounter::merge_steps(ea, eb, true);
+  // Key 7 wraps instead of saturating, so taking b away again gives a back.
+  const std::vector<StepEntry> wrapped{entry(1, 5, 500), entry(2, 1, 60), entry(4, 5, 100), entry(7, 3, 4),
+                                       entry(9, 8, 800)};
+  CHECK(asncounter::decode_step(sum) == wrapped);
+  CHECK(asncounter::decode_step(asncounter::subtract_steps(sum, eb)) == a);
+  CHECK(asncounter::decode_step(asncounter::subtract_steps(sum, ea)) == b);
+  // Saturating, as a step being filled adds up: key 7 stays at the top.
+  CHECK(asncounter::decode_step(asncounter::merge_steps(ea, eb))[3].counts.hits == UINT64_MAX);
+  // Everything taken away leaves nothing.
+  CHECK(asncounter::subtract_steps(ea, ea).entries == 0);
+}
