@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <span>
 #include <string>
+#include <vector>
 
 #include "common/result.hpp"
 #include "daemon/store/history_image.hpp"
@@ -37,13 +38,15 @@ struct HistoryFileKey {
 /// What a read hands on, in file order: saved_at once, the keys (ascending,
 /// in chunks), then the steps tier by tier, finest first, each tier's oldest
 /// first, each with its entries' keys ascending and every one named by a key
-/// chunk (or kUnrouted), and `how` saying its tier.
+/// chunk (or kUnrouted), and `how` saying its tier. `entries` is the
+/// reader's buffer, refilled for the next step: the sink may change it in
+/// place (a whole table's step decoded is ~40 MB: no second copy).
 class HistoryFileSink {
  public:
   virtual void saved_at(std::int64_t wall_ms) = 0;
   virtual void keys(std::span<const HistoryFileKey> keys) = 0;
   virtual void step(std::chrono::milliseconds age_from, std::chrono::milliseconds age_to,
-                    std::span<const StepEntry> entries, const ImportedStep& how) = 0;
+                    std::vector<StepEntry>& entries, const ImportedStep& how) = 0;
 
  protected:
   ~HistoryFileSink() = default;

@@ -17,18 +17,17 @@ void HistoryFileImport::keys(std::span<const HistoryFileKey> keys) {
 }
 
 void HistoryFileImport::step(std::chrono::milliseconds age_from, std::chrono::milliseconds age_to,
-                             std::span<const StepEntry> entries, const ImportedStep& how) {
+                             std::vector<StepEntry>& entries, const ImportedStep& how) {
   if (!taking_) return;
-  entries_.assign(entries.begin(), entries.end());
   // Both ascend: one forward search per entry. The reader named every key.
   auto it = map_.cbegin();
-  for (StepEntry& e : entries_) {
+  for (StepEntry& e : entries) {
     if (e.key == kUnrouted) continue;
     it = gallop_lower_bound(it, map_.cend(), e.key,
                             [](const auto& m, std::uint32_t k) { return m.first < k; });
     e.key = it != map_.cend() && it->first == e.key ? it->second : kUnrouted;
   }
-  history_.import_step(age_from, age_to, entries_, how);
+  history_.import_step(age_from, age_to, entries, how);
 }
 
 void HistoryFileImport::finish() {
@@ -36,7 +35,6 @@ void HistoryFileImport::finish() {
   taking_ = false;
   history_.end_import();
   map_ = {};
-  entries_ = {};
 }
 
 }  // namespace asncounter

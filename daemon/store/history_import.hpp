@@ -26,7 +26,7 @@ class HistoryFileImport final : public HistoryFileSink {
   void saved_at(std::int64_t wall_ms) override;
   void keys(std::span<const HistoryFileKey> keys) override;
   void step(std::chrono::milliseconds age_from, std::chrono::milliseconds age_to,
-            std::span<const StepEntry> entries, const ImportedStep& how) override;
+            std::vector<StepEntry>& entries, const ImportedStep& how) override;
   /// Ends the import (the rolling sums take the recent steps); idempotent.
   void finish();
 
@@ -35,7 +35,6 @@ class HistoryFileImport final : public HistoryFileSink {
   std::int64_t wall_now_ms_;
   bool taking_ = false;
   std::vector<std::pair<std::uint32_t, std::uint32_t>> map_;  ///< file key -> history key, ascending
-  std::vector<StepEntry> entries_;
 };
 
 }  // namespace asncounter

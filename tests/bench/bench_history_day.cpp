@@ -2,7 +2,7 @@
 // fake clock (docs/benchmarks.md "History tiers"): what the default memory
 // cap really holds, and whether every tier's per-ASN sums are exact.
 //
-//   bench_history_day [DAYS=7] [PREFIXES=1000000] [MOVING=50000]
+//   bench_history_day [DAYS=7] [PREFIXES=1000000] [MOVING=50000] [CAP_MIB=64]
 //
 // Every 10 s step feeds MOVING prefixes (synthetic_traffic.hpp) and closes a
 // step. The bench keeps its own exact per-ASN sums of what it fed since each
@@ -94,7 +94,8 @@ int main(int argc, char** argv) {
   const long days = argc > 1 ? std::max(1L, std::atol(argv[1])) : 7;
   const auto prefixes = static_cast<std::uint32_t>(argc > 2 ? std::atol(argv[2]) : 1000000);
   const auto moving = static_cast<std::uint32_t>(argc > 3 ? std::atol(argv[3]) : 50000);
-  const HistoryConfig config;  // the defaults: 10 s for an hour, 1 min for a day, 1 h for a week, 64 MiB
+  HistoryConfig config;  // the defaults: 10 s for an hour, 1 min for a day, 1 h for a week, 64 MiB
+  if (argc > 4) config.max_bytes = static_cast<std::size_t>(std::atol(argv[4])) << 20;
   CounterStore store(bench::synthetic_table(prefixes), 4, config, at(0));
   const std::size_t tiers = 1 + config.tiers.size();
   std::vector<Reference> refs(tiers);
