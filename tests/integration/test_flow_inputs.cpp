@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "tests/integration/daemon_fixture.hpp"
+#include "tests/support/files.hpp"
 #include "tests/support/udp.hpp"
 #include "tests/tools/pcap_select.hpp"
 #include "tests/tools/sample_pcap.hpp"
@@ -241,8 +242,15 @@ TEST_CASE("sflow input: pmacctd's sfprobe replays a capture as sFlow, counted li
                       << "\nplugins: sfprobe\nsfprobe_receiver: 127.0.0.1:" << port
                       << "\nsfprobe_agentip: 127.0.0.1\nsfprobe_sampling_rate: 1\n";
   const std::string log = (by_flow.dir() / "pmacctd.log").string();
-  // pmacctd reads the file to its end and exits by itself.
-  REQUIRE(asncounter::test::run_command("timeout 120 pmacctd -f " + conf + " >" + log + " 2>&1").status == 0);
+  // pmacctd reads the file to its end and exits by itself: with 0, or, one
+  // run in six here, with 1 when its core sees the sfprobe plugin end
+  // before it ends itself ("no more plugins active"; the samples are sent
+  // by then). Anything else (a bad configuration, a crash) fails here.
+  const int pmacctd =
+      asncounter::test::run_command("timeout 120 pmacctd -f " + conf + " >" + log + " 2>&1").status;
+  const std::string said = asncounter::test::read_text(log);
+  INFO("pmacctd's output: " << said);
+  REQUIRE((pmacctd == 0 || (pmacctd == 1 && said.find("no more plugins active") != std::string::npos)));
   const json in = flush_with_sentinel(by_flow, port);
   INFO(in.dump());
   REQUIRE(in["exporters"].size() == 1);
