@@ -44,6 +44,14 @@ inline void add_wrapping(Counts& to, const Counts& c) noexcept {
   to.latency_samples += c.latency_samples;
 }
 
+/// `to -= c` modulo 2^64: takes away what add_wrapping added.
+inline void subtract_wrapping(Counts& to, const Counts& c) noexcept {
+  to.hits -= c.hits;
+  to.bytes -= c.bytes;
+  to.latency_us_sum -= c.latency_us_sum;
+  to.latency_samples -= c.latency_samples;
+}
+
 /// One row of the ASN table; asn is empty for unrouted ("None").
 struct AsnRow {
   std::optional<std::uint32_t> asn;

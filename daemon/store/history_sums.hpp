@@ -95,14 +95,13 @@ struct History::Tier {
   std::size_t bytes() const { return step_bytes + total.memory() + (filling ? filling->data.memory() : 0); }
   void push_back(Step s) {
     total = merge_steps(total, s.data, true);
-    total_bound += s.bound;
+    add_wrapping(total_bound, s.bound);  // wraps as pop_front takes it away
     step_bytes += s.data.memory();
     steps.push_back(std::move(s));
   }
   void pop_front() {
     total = subtract_steps(total, steps.front().data);
-    total_bound = Counts{total_bound.hits - steps.front().bound.hits,
-                         total_bound.bytes - steps.front().bound.bytes, 0, 0};
+    subtract_wrapping(total_bound, steps.front().bound);
     step_bytes -= steps.front().data.memory();
     steps.pop_front();
   }

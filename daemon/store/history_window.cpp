@@ -34,10 +34,7 @@ Counts& add_signed(Counts& to, const Counts& c, int sign) {
     add_wrapping(to, c);  // modular like the take-away below
     return to;
   }
-  to.hits -= c.hits;
-  to.bytes -= c.bytes;
-  to.latency_us_sum -= c.latency_us_sum;
-  to.latency_samples -= c.latency_samples;
+  subtract_wrapping(to, c);
   return to;
 }
 
@@ -254,7 +251,7 @@ WindowSpan History::window_sums(const Window& w, Retired retired, Summed& out, R
     error = t.total_bound;
     for (std::size_t k = 0; k < i; ++k) {
       add_step(steps[k].data, -1);
-      error.hits -= steps[k].bound.hits, error.bytes -= steps[k].bound.bytes;
+      subtract_wrapping(error, steps[k].bound);
     }
   } else {
     for (std::size_t k = i; k < steps.size(); ++k) add_step(steps[k].data, +1), error += steps[k].bound;

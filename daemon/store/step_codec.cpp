@@ -76,13 +76,6 @@ std::vector<StepEntry> decode_step(const EncodedStep& s) {
 
 namespace {
 
-Counts minus(const Counts& a, const Counts& b) {  // modulo 2^64, as the steps were added
-  return Counts{a.hits - b.hits, a.bytes - b.bytes, a.latency_us_sum - b.latency_us_sum,
-                a.latency_samples - b.latency_samples};
-}
-
-bool zero(const Counts& c) { return !c.hits && !c.bytes && !c.latency_us_sum && !c.latency_samples; }
-
 // Walks two steps' keys in order, streamed, never decoded whole: a coarse
 // tier merges every step of the tier before it into the step it is
 // filling, which holds up to a whole table's prefixes (decoding both and
@@ -120,11 +113,15 @@ EncodedStep subtract_steps(const EncodedStep& a, const EncodedStep& b) {
   shape.hits = hits, shape.bytes = bytes;
   return zip_steps(
       a, b, shape,
-      [](const StepEntry& e) {
-        return StepEntry{e.key, minus(Counts{}, e.counts)};
+      [](StepEntry e) {
+        const Counts c = e.counts;
+        e.counts = {};
+        subtract_wrapping(e.counts, c);  // modulo 2^64, as the steps were added
+        return e;
       },
-      [](StepWriter& w, const StepEntry& x, const StepEntry& y) {
-        if (const Counts d = minus(x.counts, y.counts); !zero(d)) w.put(StepEntry{x.key, d});
+      [](StepWriter& w, StepEntry x, const StepEntry& y) {
+        subtract_wrapping(x.counts, y.counts);
+        if (x.counts != Counts{}) w.put(x);
       });
 }
 
